@@ -1,0 +1,33 @@
+"""segmentation: a customer-analytics workbench.
+
+Turns a team's raw customer data (orders, customers, contacts, surveys) into RFM scores,
+value tiers, personas, churn-risk lists, lifetime value and quarterly reports.
+
+Examples
+--------
+>>> import segmentation
+>>> sorted(segmentation.TABLES)
+['churn_events', 'customers', 'interactions', 'surveys', 'transactions']
+"""
+
+from .contract import TABLES
+from .dataset import Dataset
+from .errors import ConfigError, DataContractError, Problem, WorkbenchError
+from .load_report import LoadReport
+from .loading import check_dataset, load_dataset
+from .mapping import ColumnMapping
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "TABLES",
+    "ColumnMapping",
+    "ConfigError",
+    "DataContractError",
+    "Dataset",
+    "LoadReport",
+    "Problem",
+    "WorkbenchError",
+    "check_dataset",
+    "load_dataset",
+]
