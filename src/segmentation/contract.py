@@ -157,3 +157,16 @@ TABLES: dict[str, TableSpec] = {
 
 #: File endings the readers understand.
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
+
+
+def table_markdown(table: str) -> str:
+    """The Markdown table documenting ``table`` (used in ``docs/data-contract.md``).
+
+    Examples
+    --------
+    >>> print(table_markdown("surveys").splitlines()[2])
+    | `customer_id` | id | required | Customer id. |
+    """
+    rows = ["| column | type | need | meaning |", "| --- | --- | --- | --- |"]
+    rows += [f"| `{c.name}` | {c.kind} | {c.need} | {c.meaning} |" for c in TABLES[table].columns]
+    return "\n".join(rows)

@@ -30,7 +30,7 @@ import pandera.pandas as pa
 from . import parsing
 from .contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
 from .dataset import Dataset, derive_customers, empty_table
-from .errors import DataContractError, Problem, problem_at
+from .errors import ConfigError, DataContractError, Problem, problem_at
 from .load_report import LoadReport, TableReport
 from .mapping import ColumnMapping
 from .readers import ROW, RawTable, read_table
@@ -150,8 +150,10 @@ def _clean_table(
     present = [c for c in spec.column_names if c in frame.columns]
     missing = [c for c in spec.required_columns if c not in frame.columns]
     if missing:
-        found = [c for c in frame.columns if c != ROW]
-        report.add(Problem("error", file, ", ".join(missing), "required column missing",
+        found = [str(c) for c in frame.columns if c != ROW]
+        hint = next((f"; the header looks {d!r}-separated (set csv.delimiter in the mapping)"
+                     for d in (",", ";", "\t", "|") if len(found) == 1 and d in found[0]), "")  # fmt: skip
+        report.add(Problem("error", file, ", ".join(missing), "required column missing" + hint,
                            expected=f"columns {', '.join(spec.required_columns)} (found: {', '.join(found) or 'none'}); "
                            "map other names with a mapping file"))  # fmt: skip
         return None, None
@@ -262,7 +264,11 @@ def _load(path: str | Path, mapping: ColumnMapping | None, today: date | str | N
         report.add(Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv"))
         return None, report
     if mapping is None and (root / "mapping.yaml").is_file():
-        mapping = ColumnMapping.from_yaml(root / "mapping.yaml")
+        try:
+            mapping = ColumnMapping.from_yaml(root / "mapping.yaml")
+        except ConfigError as exc:
+            report.add(Problem("error", "mapping.yaml", None, str(exc).split(": ", 1)[-1]))
+            return None, report
         report.add(Problem("info", "mapping.yaml", None, "column mapping applied"))
     mapping = mapping or ColumnMapping()
     raws: dict[str, RawTable | None] = {}

@@ -27,8 +27,9 @@ from .contract import DIRECTIONS
 #: read two ways (01/02/2024) are deliberately absent: a team adds its own in the mapping.
 DATE_FORMATS = ("%Y/%m/%d", "%Y%m%d", "%Y.%m.%d", "%Y年%m月%d日", "%Y-%m-%d %H:%M:%S")
 EXCEL_EPOCH = pd.Timestamp("1899-12-30")
-#: Largest Excel serial day number (9999-12-31).
-EXCEL_MAX_SERIAL = 2958465
+#: Excel serial day numbers accepted as dates: 1954-10-04 .. 2119-01-09. Smaller or larger
+#: numbers are far more likely a truncated or wrong value than a date.
+EXCEL_SERIALS = (20_000, 80_000)
 
 RATING_WORDS: dict[str, int] = {
     "very satisfied": 5, "satisfied": 4, "neutral": 3, "unsatisfied": 2, "dissatisfied": 2,
@@ -116,7 +117,7 @@ def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
         todo = values.isna() & (text != "")
     if todo.any():
         serial = pd.to_numeric(text[todo], errors="coerce")
-        serial = serial[(serial >= 1) & (serial <= EXCEL_MAX_SERIAL)]
+        serial = serial[(serial >= EXCEL_SERIALS[0]) & (serial <= EXCEL_SERIALS[1])]
         values[serial.index] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
     values = values.dt.normalize()
     repaired = (text != "") & values.notna() & ~text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")

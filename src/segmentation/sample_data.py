@@ -269,7 +269,7 @@ def _transactions(rng, ids, persona, counts, starts, days_in_month, value, decli
     first_row = np.r_[True, cust[1:] != cust[:-1]] & first_of
     dates = np.where(first_row, np.maximum(deal[cust], starts.to_numpy()[month]), dates)
     dates = np.minimum(dates, (starts[-1] + pd.offsets.MonthEnd(0)).to_datetime64())
-    shrink = 1 - 0.45 * decline[cust, month]
+    shrink = 1 - 0.6 * decline[cust, month]
     order_value = value[cust] * shrink * rng.lognormal(0, 0.45, len(cust))
     n_orders = len(cust)
     lines = 1 + rng.poisson(0.3, n_orders)

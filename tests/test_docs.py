@@ -1,0 +1,24 @@
+"""The documentation states what the code does."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from segmentation.contract import TABLES, table_markdown
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.mark.parametrize("table", list(TABLES))
+def test_data_contract_page_holds_each_table_as_defined_in_code(table):
+    page = (ROOT / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    assert f"### {table} ({'required' if TABLES[table].required else 'optional'})" in page
+    assert table_markdown(table) in page
+
+
+def test_readme_explains_each_added_dependency():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for package in ("pandera", "pyarrow", "openpyxl"):
+        assert f"`{package}`" in readme

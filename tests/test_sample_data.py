@@ -1,0 +1,104 @@
+"""The sample generator: contract, determinism, size, value skew and planted signals."""
+
+from __future__ import annotations
+
+import hashlib
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation import load_dataset
+from segmentation.contract import TABLES
+from segmentation.sample_data import PERSONAS, generate_sample, write_sample
+
+
+def digest(folder):
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.mark.parametrize("file_format", ["csv", "parquet"])
+def test_same_seed_writes_same_bytes(tmp_path, file_format):
+    write_sample(tmp_path / "a", 150, seed=3, file_format=file_format)
+    write_sample(tmp_path / "b", 150, seed=3, file_format=file_format)
+    assert digest(tmp_path / "a") == digest(tmp_path / "b")
+
+
+def test_other_seed_gives_other_data():
+    a = generate_sample(150, seed=3)["transactions"]
+    b = generate_sample(150, seed=4)["transactions"]
+    assert not a.equals(b)
+
+
+def test_files_follow_the_contract_and_load_clean(sample_dir, sample_dataset):
+    names = {p.name for p in sample_dir.iterdir()}
+    assert names == {f"{t}.csv" for t in TABLES} | {"truth.csv"}
+    for table in TABLES:
+        header = (sample_dir / f"{table}.csv").read_text(encoding="utf-8").split("\n", 1)[0].split(",")
+        assert header == list(TABLES[table].column_names)
+        t = sample_dataset.report.tables[table]
+        assert t.rows_read == t.rows_loaded and t.rows_excluded == 0 and t.rows_repaired == 0
+    assert sample_dataset.report.ok and not sample_dataset.report.warnings
+
+
+def test_parquet_sample_loads_like_csv(tmp_path):
+    write_sample(tmp_path / "csv", 120, seed=5)
+    write_sample(tmp_path / "pq", 120, seed=5, file_format="parquet")
+    a, b = load_dataset(tmp_path / "csv"), load_dataset(tmp_path / "pq")
+    for table in TABLES:
+        pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_dtype=False)
+
+
+def test_size_and_history():
+    tables = generate_sample(1000, seed=11)
+    assert len(tables["customers"]) == 1000
+    tx = tables["transactions"]
+    assert set(tx["customer_id"]) == set(tables["customers"]["customer_id"])  # everybody bought
+    assert tx["order_date"].min() >= pd.Timestamp("2022-10-01")
+    assert tx["order_date"].max() <= pd.Timestamp("2025-09-30")
+    assert (tables["truth"]["persona"].value_counts(normalize=True) > 0.03).all()
+    assert tables["truth"]["persona"].nunique() == len(PERSONAS)
+
+
+def test_revenue_is_skewed_so_abc_puts_few_in_a():
+    tables = generate_sample(5000, seed=1)
+    tx = tables["transactions"]
+    last_year = tx[tx["order_date"] > pd.Timestamp("2024-09-30")]
+    t12m = last_year.groupby("customer_id")["amount"].sum().reindex(tables["customers"]["customer_id"], fill_value=0)
+    share_a = (t12m >= 500_000).mean()
+    assert 0.01 <= share_a <= 0.10
+    top = t12m.sort_values(ascending=False)
+    assert top.iloc[: len(top) // 5].sum() / top.sum() > 0.6  # Pareto-like concentration
+
+
+def test_churn_is_preceded_by_warning_signals():
+    """Churners order less and wait longer for replies in the half-year before they leave."""
+    tables = generate_sample(4000, seed=2)
+    truth = tables["truth"].dropna(subset=["churned_on"])
+    truth = truth[truth["churned_on"] > pd.Timestamp("2024-06-01")]
+    tx = tables["transactions"].merge(truth, on="customer_id")
+    before = tx["order_date"] < tx["churned_on"] - pd.DateOffset(months=9)
+    late = (tx["order_date"] >= tx["churned_on"] - pd.DateOffset(months=4)) & (tx["order_date"] < tx["churned_on"])
+    per_customer = pd.DataFrame({
+        "before": tx[before].groupby("customer_id")["amount"].mean(),
+        "late": tx[late].groupby("customer_id")["amount"].mean(),
+    }).dropna()
+    assert len(per_customer) > 50
+    assert (per_customer["late"] / per_customer["before"]).median() < 0.85  # orders shrink
+    assert not (tx["order_date"] > tx["churned_on"] + pd.DateOffset(months=1)).any()
+    it = tables["interactions"].merge(truth, on="customer_id")
+    near = it["date"] >= it["churned_on"] - pd.DateOffset(months=3)
+    assert it.loc[near, "response_hours"].median() > 1.5 * it.loc[~near, "response_hours"].median()
+    reasons = tables["churn_events"]["reason"]
+    assert set(reasons) <= {"price", "slow_response", "product_gap", "competitor", "closed_business"}
+
+
+def test_contact_details_look_real_so_masking_can_be_tested():
+    customers = generate_sample(50, seed=1)["customers"]
+    assert customers["contact_phone"].str.fullmatch(r"1\d{10}").all()
+    assert customers["contact_email"].str.contains("@").all()
+
+
+def test_rejects_zero_customers():
+    with pytest.raises(ValueError, match="n_customers must be at least 1"):
+        generate_sample(0)
