@@ -7,7 +7,7 @@ Examples
 ...                    "order_date": pd.to_datetime(["2024-03-01"]), "amount": [10.0]})
 >>> ds = Dataset.from_frames(transactions=tx)
 >>> ds.customers["customer_id"].tolist(), ds.customers_derived, ds.missing_tables()
-(['007'], True, ['interactions', 'surveys', 'churn_events'])
+(['007'], True, ['customers', 'interactions', 'surveys', 'churn_events'])
 """
 
 from __future__ import annotations
