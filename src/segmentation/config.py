@@ -1,0 +1,51 @@
+"""YAML presets shipped inside the package (tier policies, RFM segment rules, playbooks).
+
+Examples
+--------
+>>> sorted(available("tiers"))
+['abc', 'sabc']
+>>> read_yaml("tiers", "abc")["name"]
+'abc'
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+_PREFIX = {"tiers": "tiers_", "segments": "rfm_segments"}
+
+
+def available(kind: str) -> list[str]:
+    """Names of the presets of one kind shipped with the package."""
+    prefix = _PREFIX[kind]
+    names = [p.name for p in resources.files("segmentation.presets").iterdir() if p.name.endswith(".yaml")]
+    return [n[len(prefix):-5] or "default" for n in names if n.startswith(prefix)]
+
+
+def read_yaml(kind: str, name_or_path: str | Path) -> dict[str, Any]:
+    """Read a preset by name (``"abc"``) or a user's YAML file by path."""
+    text: str
+    source = str(name_or_path)
+    if str(name_or_path) in available(kind):
+        file = f"{_PREFIX[kind]}{'' if name_or_path == 'default' else name_or_path}.yaml"
+        text = resources.files("segmentation.presets").joinpath(file).read_text(encoding="utf-8")
+        source = f"preset {name_or_path!r}"
+    else:
+        path = Path(name_or_path)
+        if not path.is_file():
+            raise ConfigError(f"{path}: no such file, and not a preset; presets are {available(kind)}")
+        text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
+    data.setdefault("_source", source)
+    return data
