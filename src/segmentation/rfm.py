@@ -5,9 +5,10 @@ The tie rule
 Cut points are the reference customers' quantiles at 1/n, 2/n, ... (linear interpolation).
 A customer's score is one plus the number of cut points strictly below its value, plus half
 (rounded down) of the cut points equal to it. So equal values always share a score (ties
-are never broken by id or row order); a value that sits on several coinciding cut points
-lands in the middle of the bins they close (with a single customer, every score is the
-middle one, 3 of 5); and a crowd of one-time buyers does not spill into higher scores.
+are never broken by id or row order), and a value that sits on several coinciding cut
+points lands in the middle of the bins it fills: with a single customer every score is the
+middle one (3 of 5); when 60% of customers bought once, they fill bins 1-3 and all score 2.
+Some scores then go unused; :meth:`RFMScorer.score_ranges` shows which.
 Recency is scored the other way round: fewer days since the last purchase score higher.
 
 Cut points are learned by :meth:`RFMScorer.fit` and shown by :meth:`RFMScorer.cut_points`;

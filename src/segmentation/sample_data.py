@@ -269,7 +269,8 @@ def _transactions(rng, ids, persona, counts, starts, days_in_month, value, decli
     deal = deal_dates.to_numpy()
     first_of = (first_month[cust] == month) & (first_month[cust] >= 0)
     first_row = np.r_[True, cust[1:] != cust[:-1]] & first_of
-    dates = np.where(first_row, np.maximum(deal[cust], starts.to_numpy()[month]), dates)
+    dates = np.where(first_of, np.maximum(dates, deal[cust]), dates)  # nothing before the first deal
+    dates = np.where(first_row, deal[cust], dates)
     dates = np.minimum(dates, (starts[-1] + pd.offsets.MonthEnd(0)).to_datetime64())
     shrink = 1 - 0.6 * decline[cust, month]
     order_value = value[cust] * shrink * rng.lognormal(0, 0.45, len(cust))
