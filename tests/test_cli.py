@@ -39,3 +39,26 @@ def test_bad_mapping_file_is_a_message_not_a_traceback(tmp_path, capsys):
     assert main(["validate", str(tmp_path), "--mapping", str(tmp_path / "m.yaml")]) == 2
     err = capsys.readouterr().err
     assert "m.yaml" in err and "'nope', which is not a column of transactions" in err
+
+
+def test_score_writes_one_row_per_customer(sample_dir, sample_dataset, tmp_path, capsys):
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", "sabc", "--out", str(out),
+                 "--today", "2025-10-01"]) == 0  # fmt: skip
+    import pandas as pd
+
+    table = pd.read_csv(out, dtype={"customer_id": str})
+    assert table["customer_id"].is_unique and len(table) == sample_dataset.customers["customer_id"].nunique()
+    assert {"rfm_recency_days", "btyd_recency", "r_score", "f_score", "m_score", "segment", "tier"} <= set(table)
+    assert set(table["tier"]) <= {"S", "A", "B", "C"}
+    assert not {"contact_name", "contact_phone", "contact_email"} & set(table)  # no personal data in the output
+    printed = capsys.readouterr().out
+    assert "RFM cut points" in printed and "Tiers (sabc, trailing-12-month revenue, CNY)" in printed
+
+
+def test_score_with_a_broken_policy_names_the_problem(sample_dir, tmp_path, capsys):
+    policy = tmp_path / "p.yaml"
+    policy.write_text("tiers:\n  - {tier: A, min: 100}\n  - {tier: C, max: 50}\n")
+    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", str(policy),
+                 "--out", str(tmp_path / "x.csv")]) == 2  # fmt: skip
+    assert "gap between tiers C and A: values from 50 to 100 have no tier" in capsys.readouterr().err

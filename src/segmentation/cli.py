@@ -6,6 +6,7 @@ with status 2; it never shows a traceback for a problem in the user's data or se
     segmentation demo                                   # sample data -> validate -> summary
     segmentation sample-data --customers 2000 --seed 0 --out data/sample
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
+    segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
 """
 
 from __future__ import annotations
@@ -62,6 +63,36 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_score(args: argparse.Namespace) -> int:
+    from .outputs import write_table
+    from .rfm import RFMScorer
+    from .features import customer_features
+    from .scoring import score_features
+    from .segments import SegmentRules
+    from .tiers import TierPolicy
+
+    policy = TierPolicy.load(args.policy)
+    rules = SegmentRules.load(args.segments)
+    dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    features = customer_features(dataset, as_of=args.as_of)
+    if features.empty:
+        raise WorkbenchError(f"no customer bought anything on or before {args.as_of}: nothing to score")
+    scorer = RFMScorer(n_bins=rules.n_bins).fit(features)
+    table = score_features(features, policy=policy, scorer=scorer, rules=rules)
+    path = write_table(table.reset_index(), args.out)
+    pd.set_option("display.width", 120)
+    print(f"Scored {len(table):,} customers as of {pd.Timestamp(args.as_of):%Y-%m-%d} -> {path}")
+    print("\nRFM cut points (a value above cut k scores k+1 or more; recency in days scores the other way):")
+    print(scorer.cut_points().round(1).to_string())
+    sizes = table.groupby("tier", observed=False).agg(customers=("tier", "size"), revenue=(policy.metric, "sum"))
+    sizes["share"] = (sizes["customers"] / sizes["customers"].sum()).map("{:.1%}".format)
+    print(f"\nTiers ({policy.name}, {policy.metric_words}, {policy.currency}):")
+    print(sizes.to_string(float_format="{:,.0f}".format))
+    print("\nSegments:")
+    print(table["segment"].value_counts().reindex(rules.names, fill_value=0).to_string())
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmentation", description="Customer-analytics workbench.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -86,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
     p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
     p.set_defaults(func=cmd_validate)
+
+    p = sub.add_parser("score", help="RFM scores, segment and value tier per customer as of a date")
+    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
+    p.add_argument("--as-of", required=True, help="last day of data used, e.g. 2025-09-30")
+    p.add_argument("--policy", default="abc", help="tier policy: abc, sabc or a YAML file (default: abc)")
+    p.add_argument("--segments", default="default", help="segment rules YAML (default: the common rules)")
+    p.add_argument("--out", required=True, help="output file: .csv, .parquet or .xlsx")
+    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
+    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
+    p.set_defaults(func=cmd_score)
     return parser
 
 

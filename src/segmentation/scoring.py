@@ -53,11 +53,28 @@ def score_customers(
     DataFrame
         Indexed by ``customer_id``.
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    rules = rules if isinstance(rules, SegmentRules) else SegmentRules.load(rules)
     features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
         raise ValueError(f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score")
-    scorer = scorer if scorer is not None else RFMScorer(n_bins=rules.n_bins).fit(features)
+    return score_features(features, policy=policy, scorer=scorer, rules=rules)
+
+
+def score_features(
+    features: pd.DataFrame,
+    *,
+    policy: TierPolicy | str | Path = "abc",
+    scorer: RFMScorer | None = None,
+    rules: SegmentRules | str | Path = "default",
+) -> pd.DataFrame:
+    """Add RFM scores, segment and tier to a table of :func:`customer_features`.
+
+    ``scorer`` is fitted on ``features`` when not given (or not yet fitted).
+    """
+    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    rules = rules if isinstance(rules, SegmentRules) else SegmentRules.load(rules)
+    if scorer is None:
+        scorer = RFMScorer(n_bins=rules.n_bins)
+    if not hasattr(scorer, "edges_"):
+        scorer.fit(features)
     scores = scorer.transform(features)
     return features.join(scores).assign(segment=rules.assign(scores)).join(policy.assign(features))

@@ -1,0 +1,58 @@
+"""Plots draw what they are given (Agg backend; assertions on the drawn artists)."""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation import plots
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_lorenz_curve_ends_at_100_and_marks_cut_points():
+    values = pd.Series([600_000.0, 300_000.0, 50_000.0, 50_000.0])
+    ax = plots.plot_lorenz(values, thresholds=[500_000, 200_000], tier_names=["A", "B"])
+    x, y = ax.lines[0].get_data()
+    assert y[-1] == pytest.approx(100) and x[-1] == pytest.approx(100)
+    assert y[1] == pytest.approx(60)  # the top customer makes 60% of revenue
+    texts = [t.get_text() for t in ax.texts]
+    assert any(t.startswith("A ≥ 500,000 CNY") and "25% of customers, 60% of revenue" in t for t in texts)
+    assert ax.get_xlabel() == "customers (%), largest first"
+
+
+def test_tier_sizes_bars_and_labels():
+    tiers = pd.DataFrame({"tier": pd.Categorical(["A", "C", "C", "C"], categories=["A", "B", "C"]),
+                          "revenue_t12m": [900.0, 50.0, 30.0, 20.0]})  # fmt: skip
+    ax = plots.plot_tier_sizes(tiers, revenue="revenue_t12m")
+    assert [p.get_height() for p in ax.patches] == [1, 0, 3]
+    labels = [t.get_text() for t in ax.texts]
+    assert labels[0] == "1 (25%)\n90% of CNY revenue"
+
+
+def test_segment_map_counts_cells():
+    scores = pd.DataFrame({"r_score": [5, 5, 1], "f_score": [5, 5, 1], "segment": ["Champions", "Champions", "Lost"]})
+    ax = plots.plot_segment_map(scores)
+    image = ax.images[0].get_array()
+    assert image[4, 4] == 2 and image[0, 0] == 1 and image.sum() == 3
+    assert {"Champions\n2", "Lost\n1"} <= {t.get_text() for t in ax.texts}
+
+
+def test_migration_heat_map_writes_every_count():
+    matrix = pd.DataFrame([[3, 1], [0, 5]], index=pd.Index(["A", "B"], name="previous tier"),
+                          columns=pd.Index(["A", "B"], name="current tier"))  # fmt: skip
+    ax = plots.plot_migration(matrix)
+    assert np.array_equal(ax.images[0].get_array(), matrix.to_numpy())
+    assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "3", "5"]
+    assert ax.get_ylabel() == "previous tier"
+
+
+def test_plots_draw_on_a_given_axes():
+    fig, ax = plt.subplots()
+    assert plots.plot_lorenz(pd.Series([1.0, 2.0]), ax=ax) is ax

@@ -1,0 +1,55 @@
+"""Tier threshold tuning on planted sample data."""
+
+from __future__ import annotations
+
+import pytest
+
+from segmentation.sample_data import generate_sample
+from segmentation.tier_tuning import tune_tiers
+from segmentation.tiers import TierPolicy
+
+
+@pytest.fixture(scope="module")
+def tuning():
+    tables = generate_sample(1500, seed=4)
+    return tune_tiers(tables["transactions"], as_of="2025-09-30", policy="abc", customers=tables["customers"])
+
+
+def test_every_method_gives_a_valid_candidate(tuning):
+    assert list(tuning.table.index) == ["current", "revenue_share", "target_shares", "natural_breaks", "time_split"]
+    shares = tuning.table[["share_A", "share_B", "share_C"]].sum(axis=1)
+    assert (shares.round(9) == 1).all()  # tiers partition the customers
+    assert ((tuning.table["changed_tier_share"] >= 0) & (tuning.table["changed_tier_share"] <= 1)).all()
+
+
+def test_candidates_meet_their_own_definition(tuning):
+    t = tuning.table
+    assert t.loc["target_shares", "share_A"] == pytest.approx(0.05, abs=0.01)
+    assert t.loc["target_shares", "share_B"] == pytest.approx(0.15, abs=0.01)
+    assert t.loc["revenue_share", "revenue_share_A"] >= 0.5
+    assert t.loc["revenue_share", "revenue_share_A"] + t.loc["revenue_share", "revenue_share_B"] >= 0.75
+    assert t.loc["current", "min_A"] == 500_000 and t.loc["current", "min_B"] == 200_000
+    assert 0.01 <= t.loc["time_split", "share_A"] <= 0.20
+
+
+def test_time_split_candidate_separates_next_quarter_better_on_a_held_out_split(tuning):
+    t = tuning.table
+    assert t.loc["time_split", "separation_value"] > t.loc["current", "separation_value"]
+    assert t.loc["time_split", "retention_A"] > t.loc["time_split", "retention_C"]
+
+
+def test_export_writes_a_loadable_policy(tuning, tmp_path):
+    path = tuning.export("time_split", tmp_path / "tuned.yaml")
+    policy = TierPolicy.load(path)
+    assert policy.names == ["A", "B", "C"]
+    assert policy.tier("A").min == pytest.approx(tuning.table.loc["time_split", "min_A"])
+    with pytest.raises(KeyError, match="no candidate 'best'"):
+        tuning.export("best", tmp_path / "x.yaml")
+
+
+def test_bad_shares_are_refused():
+    tables = generate_sample(200, seed=1)
+    with pytest.raises(ValueError, match="target_shares must be 3 shares summing to 1"):
+        tune_tiers(tables["transactions"], as_of="2025-09-30", target_shares=(0.5, 0.6, 0.1))
+    with pytest.raises(ValueError, match="revenue_shares must be 2 increasing shares"):
+        tune_tiers(tables["transactions"], as_of="2025-09-30", revenue_shares=(0.8, 0.5))
