@@ -112,3 +112,20 @@ def test_cdnow_sample_summary_matches_published_counts():
     assert (s["frequency"] == 0).sum() == 1_411
     assert s["frequency"].sum() == 2_457
     assert s["T"].max() == pytest.approx(272 / 7)  # first bought on 1997-01-01
+
+
+def test_an_ibis_table_from_another_connection_runs_on_its_own_backend(tx):
+    import ibis
+
+    con = ibis.duckdb.connect()
+    table = con.create_table("orders", tx)  # needs sqlglot < 28 with Ibis 12 (see pyproject.toml)
+    pd.testing.assert_frame_equal(customer_features(table, as_of="2024-09-30"), customer_features(tx, as_of="2024-09-30"))
+
+
+def test_bad_transactions_argument_is_named():
+    with pytest.raises(TypeError, match="transactions must be a DataFrame, Dataset, path or Ibis table, got int"):
+        customer_features(3, as_of="2024-01-01")
+    with pytest.raises(ValueError, match=r"missing columns \['amount'\]"):
+        customer_features(pd.DataFrame({"customer_id": [], "order_id": [], "order_date": []}), as_of="2024-01-01")
+    with pytest.raises(ValueError, match="time_unit must be one of"):
+        customer_features(pd.DataFrame(), as_of="2024-01-01", time_unit="fortnight")
