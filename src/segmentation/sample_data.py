@@ -141,7 +141,6 @@ def generate_sample(
     starts = _month_starts(end_ts, months)
     days_in_month = starts.days_in_month.to_numpy()
     n = n_customers
-    P = len(PERSONAS)
     attr = lambda field: np.array([getattr(p, field) for p in PERSONAS])  # noqa: E731
 
     # Customers: persona, first deal, attributes.

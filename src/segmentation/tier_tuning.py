@@ -226,7 +226,7 @@ def tune_tiers(
         band_now = _band_index(cand, now)
         band_prev = pd.Series(_band_index(cand, latest), index=latest.index).reindex(now.index)
         row: dict[str, object] = {"candidate": name}
-        for i, t in enumerate(cand.tiers):
+        for t in cand.tiers:
             row[f"min_{t.tier}"] = t.min
         counts = np.bincount(band_now, minlength=n_tiers)
         revenue = np.bincount(band_now, weights=values, minlength=n_tiers)
