@@ -106,6 +106,15 @@ def test_regrade_matrix_and_reasons():
     assert log.loc["new", "reason"] == "new customer: first order on 2025-09-01; trailing-12-month revenue 12,000"
 
 
+def test_regrade_says_when_a_first_order_comes_long_after_the_first_deal():
+    tx = pd.DataFrame({"customer_id": ["old", "x"], "order_id": ["1", "2"],
+                       "order_date": pd.to_datetime(["2025-08-01", "2025-01-01"]), "amount": [5_000.0, 1.0]})  # fmt: skip
+    customers = pd.DataFrame({"customer_id": ["old", "x"], "first_deal_date": pd.to_datetime(["2019-03-04", None])})
+    r = regrade(tx, previous="2025-06-30", current="2025-09-30", customers=customers)
+    reason = r.changes.set_index("customer_id").loc["old", "reason"]
+    assert reason == "first order on 2025-08-01 (customer since 2019-03-04); trailing-12-month revenue 5,000"
+
+
 def test_regrade_refuses_reversed_dates():
     tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-01"]),
                        "amount": [1.0]})  # fmt: skip

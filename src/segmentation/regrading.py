@@ -43,12 +43,16 @@ def _amount(x: float) -> str:
     return f"{x:,.0f}"
 
 
-def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy) -> str:
+def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: pd.Timestamp) -> str:
     words = policy.metric_words
     metric = policy.metric
     now = cur[metric]
     tier = policy.tier(cur["tier"])
     if prev is None:
+        since = as_of - pd.Timedelta(days=cur["tenure_days"])
+        if since < cur["first_purchase"]:  # the first deal came before the first order in the data
+            return (f"first order on {cur['first_purchase']:%Y-%m-%d} (customer since {since:%Y-%m-%d}); "
+                    f"{words} {_amount(now)}")  # fmt: skip
         return f"new customer: first order on {cur['first_purchase']:%Y-%m-%d}; {words} {_amount(now)}"
     before = prev[metric]
     old = policy.tier(prev["tier"])
@@ -120,7 +124,7 @@ def regrade(
         rows.append({"customer_id": cid, "previous_tier": "new" if prev is None else prev["tier"],
                      "current_tier": cur["tier"], "move": move,
                      f"previous_{policy.metric}": np.nan if prev is None else prev[policy.metric],
-                     f"current_{policy.metric}": cur[policy.metric], "reason": _reason(prev, cur, policy)})  # fmt: skip
+                     f"current_{policy.metric}": cur[policy.metric], "reason": _reason(prev, cur, policy, current)})  # fmt: skip
     columns = ["customer_id", "previous_tier", "current_tier", "move", f"previous_{policy.metric}",
                f"current_{policy.metric}", "reason"]  # fmt: skip
     changes = pd.DataFrame(rows, columns=columns)
