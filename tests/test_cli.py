@@ -62,3 +62,17 @@ def test_score_with_a_broken_policy_names_the_problem(sample_dir, tmp_path, caps
     assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", str(policy),
                  "--out", str(tmp_path / "x.csv")]) == 2  # fmt: skip
     assert "gap between tiers C and A: values from 50 to 100 have no tier" in capsys.readouterr().err
+
+
+def test_tune_tiers_compares_and_exports(sample_dir, tmp_path, capsys):
+    out, policy = tmp_path / "tuning.csv", tmp_path / "tuned.yaml"
+    assert main(["tune-tiers", str(sample_dir), "--as-of", "2025-09-30", "--out", str(out), "--export", "target_shares",
+                 "--policy-out", str(policy), "--today", "2025-10-01"]) == 0  # fmt: skip
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert table["candidate"].tolist()[0] == "current" and "changed_tier_share" in table
+    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", str(policy),
+                 "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
+    assert main(["tune-tiers", str(sample_dir), "--as-of", "2025-09-30", "--out", str(out), "--export", "best"]) == 2
+    assert "no such candidate" in capsys.readouterr().err

@@ -7,6 +7,7 @@ with status 2; it never shows a traceback for a problem in the user's data or se
     segmentation sample-data --customers 2000 --seed 0 --out data/sample
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
+    segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
 """
 
 from __future__ import annotations
@@ -93,6 +94,26 @@ def cmd_score(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_tune_tiers(args: argparse.Namespace) -> int:
+    from .outputs import write_table
+    from .tier_tuning import tune_tiers
+    from .tiers import TierPolicy
+
+    policy = TierPolicy.load(args.policy)
+    dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, seed=args.seed)
+    path = write_table(tuning.table.reset_index(), args.out)
+    with pd.option_context("display.width", 160, "display.max_columns", 40):
+        print(tuning.table.T.to_string(float_format="{:,.3f}".format))
+    print(f"\nCandidates compared -> {path}")
+    if args.export:
+        if args.export not in tuning.candidates:
+            raise WorkbenchError(f"--export {args.export!r}: no such candidate; choose one of {sorted(tuning.candidates)}")
+        out = tuning.export(args.export, args.policy_out or f"{policy.name}_{args.export}.yaml")
+        print(f"Policy {args.export!r} written to {out}; use it with --policy {out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmentation", description="Customer-analytics workbench.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -127,6 +148,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
     p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
     p.set_defaults(func=cmd_score)
+
+    p = sub.add_parser("tune-tiers", help="propose tier thresholds from data and compare them")
+    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
+    p.add_argument("--as-of", required=True, help="the quarter end to grade, e.g. 2025-09-30")
+    p.add_argument("--policy", default="abc", help="current policy: abc, sabc or a YAML file (default: abc)")
+    p.add_argument("--out", required=True, help="comparison table: .csv, .parquet or .xlsx")
+    p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
+    p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
+    p.add_argument("--seed", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
+    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
+    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
+    p.set_defaults(func=cmd_tune_tiers)
     return parser
 
 
