@@ -114,6 +114,15 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _data_command(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
+    """A subcommand reading a data directory, with the options every such command shares."""
+    p = sub.add_parser(name, help=help_text)
+    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
+    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
+    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="segmentation", description="Customer-analytics workbench.")
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
@@ -133,32 +142,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="folder to write into")
     p.set_defaults(func=cmd_sample_data)
 
-    p = sub.add_parser("validate", help="check a data directory and report every problem")
-    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
-    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
-    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
+    p = _data_command(sub, "validate", "check a data directory and report every problem")
     p.set_defaults(func=cmd_validate)
 
-    p = sub.add_parser("score", help="RFM scores, segment and value tier per customer as of a date")
-    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
+    p = _data_command(sub, "score", "RFM scores, segment and value tier per customer as of a date")
     p.add_argument("--as-of", required=True, help="last day of data used, e.g. 2025-09-30")
     p.add_argument("--policy", default="abc", help="tier policy: abc, sabc or a YAML file (default: abc)")
     p.add_argument("--segments", default="default", help="segment rules YAML (default: the common rules)")
     p.add_argument("--out", required=True, help="output file: .csv, .parquet or .xlsx")
-    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
-    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
     p.set_defaults(func=cmd_score)
 
-    p = sub.add_parser("tune-tiers", help="propose tier thresholds from data and compare them")
-    p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
+    p = _data_command(sub, "tune-tiers", "propose tier thresholds from data and compare them")
     p.add_argument("--as-of", required=True, help="the quarter end to grade, e.g. 2025-09-30")
     p.add_argument("--policy", default="abc", help="current policy: abc, sabc or a YAML file (default: abc)")
     p.add_argument("--out", required=True, help="comparison table: .csv, .parquet or .xlsx")
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
     p.add_argument("--seed", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
-    p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
-    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
     p.set_defaults(func=cmd_tune_tiers)
     return parser
 

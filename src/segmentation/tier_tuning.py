@@ -102,13 +102,13 @@ def _eta_squared(groups: np.ndarray, y: np.ndarray) -> float:
     return float((counts * (means - y.mean()) ** 2).sum() / total)
 
 
-def _split(transactions: object, start: pd.Timestamp, customers: pd.DataFrame | None) -> pd.DataFrame:
-    """Features at ``start`` with the next quarter's revenue and retention."""
-    before = customer_features(transactions, as_of=start, customers=customers)
-    after = customer_features(transactions, as_of=start + QUARTER, customers=customers).reindex(before.index)
-    before["next_revenue"] = after["monetary_total"] - before["monetary_total"]
-    before["retained"] = (after["purchase_days"] > before["purchase_days"]).astype(float)
-    return before
+def _split(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
+    """Features at a quarter end with the next quarter's revenue and retention."""
+    after = after.reindex(before.index)
+    return before.assign(
+        next_revenue=after["monetary_total"] - before["monetary_total"],
+        retained=(after["purchase_days"] > before["purchase_days"]).astype(float),
+    )
 
 
 def _band_index(policy: TierPolicy, features: pd.DataFrame) -> np.ndarray:
@@ -201,12 +201,13 @@ def tune_tiers(
     if len(target_shares) != n_tiers or abs(sum(target_shares) - 1) > 1e-9:
         raise ValueError(f"target_shares must be {n_tiers} shares summing to 1, got {target_shares}")
 
-    now = customer_features(transactions, as_of=as_of, customers=customers)
+    now, last_q, two_q = (customer_features(transactions, as_of=d, customers=customers)
+                          for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER))  # fmt: skip
     if len(now) < 2 * n_tiers:
         raise ValueError(f"tuning {n_tiers} tiers needs at least {2 * n_tiers} customers, got {len(now)}")
     values = now[policy.metric].fillna(0).to_numpy()
-    latest = _split(transactions, as_of - QUARTER, customers)  # graded a quarter ago, outcomes up to as_of
-    earlier = _split(transactions, as_of - 2 * QUARTER, customers)  # used only to choose the time-split candidate
+    latest = _split(last_q, now)  # graded a quarter ago, outcomes up to as_of
+    earlier = _split(two_q, last_q)  # used only to choose the time-split candidate
 
     thresholds = {
         "revenue_share": _thresholds_from_revenue(values, revenue_shares),
