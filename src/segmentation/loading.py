@@ -92,12 +92,6 @@ def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping
     return parser(raw)
 
 
-def _is_blank(raw: pd.Series) -> pd.Series:
-    if pd.api.types.is_string_dtype(raw) or raw.dtype == object:
-        return raw.astype("string").fillna("").str.strip() == ""
-    return raw.isna()
-
-
 def _schema(spec: TableSpec) -> pa.DataFrameSchema:
     """The value rules checked with pandera once columns are typed."""
     checks: dict[str, list[pa.Check]] = {
@@ -178,7 +172,7 @@ def _clean_table(
         col = spec.column(name)
         parsed = _parse_column(frame[name], col.kind, name, mapping)
         out[name] = parsed.values
-        blank = _is_blank(frame[name])
+        blank = parsed.blank
         if name == "customer_id":
             keep &= ~blank
             tr.exclude("blank customer_id", int(blank.sum()))

@@ -1,8 +1,8 @@
 """Turn text columns into typed values, telling which rows were repaired or are unusable.
 
-Each parser returns a :class:`Parsed` triple: the typed values, a mask of rows whose text
-had to be repaired to parse (counted in the load report), and a mask of rows that could
-not be parsed at all (reported as problems). Already-typed columns (from Parquet) pass
+Each parser returns a :class:`Parsed`: the typed values, a mask of rows whose text had to
+be repaired to parse (counted in the load report), a mask of rows that could not be parsed
+(reported as problems) and a mask of blank rows (no value given). Already-typed columns (from Parquet) pass
 through unchanged.
 
 Examples
@@ -44,11 +44,12 @@ _CURRENCY = r"[¥￥$€£]|RMB|CNY|USD|EUR|元|\s"
 
 
 class Parsed(NamedTuple):
-    """Typed values with the rows repaired to parse them and the rows that failed."""
+    """Typed values, with the rows repaired to parse them, the rows that failed and the blanks."""
 
     values: pd.Series
     repaired: pd.Series
     bad: pd.Series
+    blank: pd.Series
 
 
 def _text(s: pd.Series) -> pd.Series:
@@ -69,14 +70,15 @@ def parse_ids(s: pd.Series) -> Parsed:
         s = s.astype("Int64")
     original = s.astype("string").fillna("")
     values = original.str.strip()
-    return Parsed(values.astype(str), (values != original) & (values != ""), values == "")
+    blank = values == ""
+    return Parsed(values.astype(str), (values != original) & ~blank, blank, blank)
 
 
 def parse_amounts(s: pd.Series) -> Parsed:
     """Numbers, repairing thousands separators, currency marks and ``(1,200)`` negatives."""
     if pd.api.types.is_numeric_dtype(s):
         values = s.astype(float)
-        return Parsed(values, _false(s), values.isna() | ~np.isfinite(values.fillna(0)))
+        return Parsed(values, _false(s), values.isna() | ~np.isfinite(values.fillna(0)), s.isna())
     text = _text(s)
     plain = pd.to_numeric(text, errors="coerce")
     todo = plain.isna() & (text != "")
@@ -87,14 +89,13 @@ def parse_amounts(s: pd.Series) -> Parsed:
     values = plain.astype(float)
     values[todo] = fixed.astype(float)
     bad = values.isna() | ~np.isfinite(values.fillna(0))
-    return Parsed(values, todo & ~bad, bad)
+    return Parsed(values, todo & ~bad, bad, text == "")
 
 
 def parse_numbers(s: pd.Series) -> Parsed:
     """Optional numbers: blanks become missing values, other unparseable text is ``bad``."""
     parsed = parse_amounts(s)
-    blank = _text(s) == "" if not pd.api.types.is_numeric_dtype(s) else s.isna()
-    return Parsed(parsed.values, parsed.repaired, parsed.bad & ~blank)
+    return parsed._replace(bad=parsed.bad & ~parsed.blank)
 
 
 def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
@@ -104,7 +105,7 @@ def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
     if pd.api.types.is_datetime64_any_dtype(s):
         values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
         values = values.astype("datetime64[us]").dt.normalize()
-        return Parsed(values, _false(s), values.isna())
+        return Parsed(values, _false(s), values.isna(), s.isna())
     text = _text(s)
     values = pd.to_datetime(text.where(text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")), format="ISO8601", errors="coerce")
     values = values.astype("datetime64[us]")
@@ -120,8 +121,9 @@ def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
         serial = serial[(serial >= EXCEL_SERIALS[0]) & (serial <= EXCEL_SERIALS[1])]
         values[serial.index] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
     values = values.dt.normalize()
-    repaired = (text != "") & values.notna() & ~text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
-    return Parsed(values, repaired, values.isna())
+    blank = text == ""
+    repaired = ~blank & values.notna() & ~text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
+    return Parsed(values, repaired, values.isna(), blank)
 
 
 def parse_ratings(s: pd.Series, extra_words: Mapping[str, int] | None = None) -> Parsed:
@@ -129,14 +131,14 @@ def parse_ratings(s: pd.Series, extra_words: Mapping[str, int] | None = None) ->
     (counted as repaired). Range is checked by the schema, not here."""
     if pd.api.types.is_numeric_dtype(s):
         values = s.astype(float)
-        return Parsed(values, _false(s), values.isna())
+        return Parsed(values, _false(s), values.isna(), s.isna())
     words = {**RATING_WORDS, **(extra_words or {})}
     text = _text(s)
     values = pd.to_numeric(text, errors="coerce").astype(float)
     mapped = text.str.lower().map(words)
     repaired = values.isna() & mapped.notna()
     values = values.where(~repaired, mapped.astype(float))
-    return Parsed(values, repaired, values.isna())
+    return Parsed(values, repaired, values.isna(), text == "")
 
 
 def parse_directions(s: pd.Series, extra_words: Mapping[str, str] | None = None) -> Parsed:
@@ -146,11 +148,11 @@ def parse_directions(s: pd.Series, extra_words: Mapping[str, str] | None = None)
     mapped = text.str.lower().map(words)
     bad = mapped.isna()
     values = mapped.fillna(text).astype(str)
-    return Parsed(values, ~bad & ~text.isin(DIRECTIONS), bad)
+    return Parsed(values, ~bad & ~text.isin(DIRECTIONS), bad, text == "")
 
 
 def parse_categories(s: pd.Series) -> Parsed:
     """Free categories: trimmed text; blanks become missing."""
     text = _text(s)
-    values = text.where(text != "").astype(object)
-    return Parsed(values.astype("str"), _false(s), _false(s))
+    blank = text == ""
+    return Parsed(text.where(~blank).astype("str"), _false(s), _false(s), blank)
