@@ -8,6 +8,8 @@ with status 2; it never shows a traceback for a problem in the user's data or se
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
+    segmentation personas DATA_DIR --as-of DATE [--k K] --out FILE [--save-model FILE]
+                         [--previous-model FILE --previous-assignments FILE]
 """
 
 from __future__ import annotations
@@ -114,6 +116,56 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _beside(out: Path, part: str) -> Path:
+    return out.with_name(f"{out.stem}_{part}{out.suffix}")
+
+
+def cmd_personas(args: argparse.Namespace) -> int:
+    from .outputs import read_output, write_table
+    from .persona_analysis import find_personas
+    from .persona_playbook import Playbook
+    from .persona_store import load_persona_model, save_persona_model
+
+    out = Path(args.out)
+    playbook = Playbook.load(args.playbook)
+    previous = load_persona_model(args.previous_model) if args.previous_model else None
+    before = read_output(args.previous_assignments) if args.previous_assignments else None
+    dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    run = find_personas(dataset, as_of=args.as_of, n_clusters=args.k or "auto", method=args.method,
+                        previous_model=previous, previous_assignments=before, playbook=playbook,
+                        random_state=args.seed)  # fmt: skip
+    written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
+    if not run.model.k_scores_.empty:
+        written.append(write_table(run.model.k_scores_, _beside(out, "k_scores")))
+    if run.alignment is not None:
+        written.append(write_table(run.alignment.table, _beside(out, "alignment")))
+    if run.migration is not None:
+        written.append(write_table(run.migration.reset_index(), _beside(out, "migration")))
+    if args.save_model:
+        save_persona_model(run.model, args.save_model)
+        written.append(Path(args.save_model))
+    with pd.option_context("display.width", 160, "display.max_colwidth", 60):
+        if not run.model.k_scores_.empty:
+            print("k selection:")
+            print(run.model.k_scores_.to_string(index=False, float_format="{:.3f}".format))
+        print(f"\n{run.model.n_clusters_} personas as of {pd.Timestamp(args.as_of):%Y-%m-%d}:")
+        cols = ["persona_id", "name", "customers", "customer_share", "revenue_share", "risk_tags", "play"]
+        print(run.profiles.table[cols].to_string(index=False, float_format="{:.1%}".format))
+    if run.alignment is not None and run.alignment.retired:
+        print(f"\nPersonas of the previous model with no match now: {run.alignment.retired}")
+    for note in run.profiles.notes:
+        print(f"note: {note}")
+    print("\nWritten: " + ", ".join(str(p) for p in written))
+    return EXIT_OK
+
+
+def _positive_int(value: str) -> int:
+    number = int(value) if value.strip().lstrip("-").isdigit() else None
+    if number is None or number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of personas >= 1, got {value!r}")
+    return number
+
+
 def _data_command(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand reading a data directory, with the options every such command shares."""
     p = sub.add_parser(name, help=help_text)
@@ -160,6 +212,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
     p.add_argument("--seed", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
     p.set_defaults(func=cmd_tune_tiers)
+
+    p = _data_command(sub, "personas", "cluster customers into named personas with profiles")
+    p.add_argument("--as-of", required=True, help="last day of data used, e.g. 2025-09-30")
+    p.add_argument("--k", type=_positive_int, help="number of personas (default: chosen from the data)")
+    p.add_argument("--method", choices=["kmeans", "gmm"], default="kmeans", help="clustering (default: kmeans)")
+    p.add_argument("--out", required=True, help="persona per customer: .csv, .parquet or .xlsx; profiles beside it")
+    p.add_argument("--playbook", default="default", help="risk tags and plays: a YAML file (default: the preset)")
+    p.add_argument("--save-model", help="write the fitted model here (.skops) for next quarter's alignment")
+    p.add_argument("--previous-model", help="last quarter's model (.skops): keep its persona ids")
+    p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
+    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.set_defaults(func=cmd_personas)
     return parser
 
 

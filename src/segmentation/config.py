@@ -18,7 +18,7 @@ import yaml
 
 from .errors import ConfigError
 
-_PREFIX = {"tiers": "tiers_", "segments": "rfm_segments"}
+_PREFIX = {"tiers": "tiers_", "segments": "rfm_segments", "playbook": "persona_playbook"}
 
 
 def available(kind: str) -> list[str]:

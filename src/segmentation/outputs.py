@@ -33,3 +33,29 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     else:
         frame.to_excel(path, index=index)
     return path
+
+
+def read_output(path: str | Path) -> pd.DataFrame:
+    """Read back a table the workbench wrote (ids stay text: ``customer_id`` "007").
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> p = write_table(pd.DataFrame({"customer_id": ["007"], "persona_id": [1]}),
+    ...                 pathlib.Path(tempfile.mkdtemp()) / "a.csv")
+    >>> read_output(p)["customer_id"].tolist()
+    ['007']
+    """
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if not path.is_file():
+        raise WorkbenchError(f"{path}: no such file")
+    if suffix not in SUFFIXES:
+        raise WorkbenchError(f"{path}: unknown table format {suffix!r}; expected one of {', '.join(SUFFIXES)}")
+    if suffix == ".csv":
+        return pd.read_csv(path, dtype={"customer_id": str})
+    if suffix == ".parquet":
+        frame = pd.read_parquet(path)
+    else:
+        frame = pd.read_excel(path, dtype={"customer_id": str})
+    return frame.astype({"customer_id": str}) if "customer_id" in frame else frame
