@@ -22,6 +22,7 @@ def test_demo_prints_the_yearly_summary(tmp_path, capsys):
     assert "Usable: yes" in out
     assert "year  customers  new_customers  orders" in out
     assert "2025" in out
+    assert "Personas as of 2025-09-30 (k = " in out and "Next: segmentation personas" in out
 
 
 def test_unusable_data_exits_2_without_traceback(tmp_path):
@@ -76,3 +77,49 @@ def test_tune_tiers_compares_and_exports(sample_dir, tmp_path, capsys):
                  "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
     assert main(["tune-tiers", str(sample_dir), "--as-of", "2025-09-30", "--out", str(out), "--export", "best"]) == 2
     assert "no such candidate" in capsys.readouterr().err
+
+
+def test_personas_two_quarters_keep_ids_and_report_migration(sample_dir, sample_dataset, tmp_path, capsys):
+    import pandas as pd
+
+    q2, q3, model = tmp_path / "q2.csv", tmp_path / "out" / "q3.xlsx", tmp_path / "q2.skops"
+    assert main(["personas", str(sample_dir), "--as-of", "2025-06-30", "--out", str(q2), "--save-model", str(model),
+                 "--today", "2025-10-01"]) == 0  # fmt: skip
+    first = pd.read_csv(q2, dtype={"customer_id": str})
+    assert list(first.columns) == ["customer_id", "persona_id", "persona_name"]
+    assert first["customer_id"].is_unique and first["persona_id"].nunique() == 5
+    profiles = pd.read_csv(tmp_path / "q2_profiles.csv")
+    assert {"name", "customers", "revenue_share", "risk_tags", "play", "description"} <= set(profiles)
+    assert profiles["customers"].sum() == len(first)
+    assert pd.read_csv(tmp_path / "q2_k_scores.csv")["chosen"].sum() == 1
+    printed = capsys.readouterr().out
+    assert "k selection:" in printed and "5 personas as of 2025-06-30" in printed
+
+    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", str(q3), "--previous-model", str(model),
+                 "--previous-assignments", str(q2), "--today", "2025-10-01"]) == 0  # fmt: skip
+    second = pd.read_excel(q3, dtype={"customer_id": str})
+    alignment = pd.read_excel(tmp_path / "out" / "q3_alignment.xlsx")
+    assert (alignment["status"] == "kept").all()
+    migration = pd.read_excel(tmp_path / "out" / "q3_migration.xlsx", index_col=0)
+    stayed = sum(migration.loc[i, i] for i in range(5))
+    both = first.merge(second, on="customer_id", suffixes=("_q2", "_q3"))
+    assert stayed == (both["persona_id_q2"] == both["persona_id_q3"]).sum()
+    assert stayed / len(both) > 0.9  # a quarter later nearly everyone keeps their persona
+    assert migration.loc["new customer", "total"] == len(second) - len(both)
+
+
+def test_personas_bad_inputs_are_messages(sample_dir, tmp_path, capsys):
+    out = str(tmp_path / "p.csv")
+    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "5000",
+                 "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert "5000 personas asked for, but only 400 customers bought" in capsys.readouterr().err
+    fake = tmp_path / "fake.skops"
+    fake.write_bytes(b"not a model")
+    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--previous-model", str(fake),
+                 "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert "fake.skops: not a persona model written by the workbench" in capsys.readouterr().err
+    try:
+        main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "zero"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "expected a whole number of personas >= 1, got 'zero'" in capsys.readouterr().err

@@ -63,6 +63,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nCustomers, orders and revenue by year:")
     with pd.option_context("display.float_format", "{:,.0f}".format, "display.width", 120):
         print(yearly_overview(dataset).to_string(index=False))
+    from .persona_analysis import find_personas
+
+    run = find_personas(dataset, as_of=DEFAULT_END)
+    print(f"\nPersonas as of {DEFAULT_END} (k = {run.model.n_clusters_}, chosen from the data):")
+    cols = ["persona_id", "name", "customers", "revenue_share", "risk_tags", "play"]
+    with pd.option_context("display.width", 160):
+        print(run.profiles.table[cols].to_string(index=False, float_format="{:.0%}".format))
+    print(f"\nNext: segmentation personas {out} --as-of {DEFAULT_END} --out reports/personas.csv")
     return EXIT_OK
 
 

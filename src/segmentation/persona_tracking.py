@@ -105,7 +105,7 @@ def align_personas(
     rows, cols = linear_sum_assignment(cost)
     new_id = {}
     matched_before: set[int] = set()
-    for r, c in zip(rows, cols):
+    for r, c in zip(rows, cols, strict=True):
         if max_distance is None or cost[r, c] <= max_distance:
             new_id[ids_now[r]] = int(ids_before[c])
             matched_before.add(int(ids_before[c]))
@@ -149,15 +149,20 @@ def persona_migration(previous: pd.Series, current: pd.Series, *, names: pd.Seri
     [[1, 1, 0], [0, 1, 0]]
     """
     both = pd.concat({"previous": previous.astype(object), "current": current.astype(object)}, axis=1)
-    label = (lambda s: s.map(names).fillna(s)) if names is not None else (lambda s: s)  # noqa: E731
-    rows = label(both["previous"]).astype(object).where(both["previous"].notna(), "new customer")
-    cols = label(both["current"]).astype(object).where(both["current"].notna(), "gone")
+    rows = both["previous"].where(both["previous"].notna(), "new customer")
+    cols = both["current"].where(both["current"].notna(), "gone")
     table = pd.crosstab(rows, cols, margins=True, margins_name="total")
+
+    def order(labels: list, last: str) -> list:
+        ids = sorted((x for x in labels if x not in (last, "total")), key=lambda x: (str(type(x)), x))
+        return ids + [x for x in (last, "total") if x in labels]
+
+    table = table.reindex(index=order(list(table.index), "new customer"),
+                          columns=order(list(table.columns), "gone"), fill_value=0)  # fmt: skip
+    if names is not None:
+        table = table.rename(index=names.to_dict(), columns=names.to_dict())
     table.index.name, table.columns.name = "previous persona", "current persona"
-    order = lambda labels, last: [x for x in labels if x not in (last, "total")] + [  # noqa: E731
-        x for x in (last, "total") if x in labels]  # fmt: skip
-    return table.reindex(index=order(list(table.index), "new customer"), columns=order(list(table.columns), "gone"),
-                         fill_value=0)  # fmt: skip
+    return table
 
 
 __all__ = ["Alignment", "align_personas", "persona_migration"]

@@ -290,7 +290,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         values = self._numeric_array(frame, numeric)
         if self.log_features == "auto":
             skew = pd.DataFrame(values, columns=numeric).skew().fillna(0.0) if len(values) > 2 else pd.Series(0.0, numeric)
-            logs = [c for c, i in zip(numeric, range(len(numeric))) if values[:, i].min(initial=0) >= 0 and skew[c] > 1]
+            logs = [c for i, c in enumerate(numeric) if values[:, i].min() >= 0 and skew[c] > 1]
         else:
             unknown = sorted(set(self.log_features) - set(numeric))
             if unknown:
