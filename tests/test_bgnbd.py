@@ -1,0 +1,85 @@
+"""BG/NBD: the published CDNOW figures, weighting by unique rows, predictions' properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.bgnbd import BetaGeoModel
+from segmentation.cdnow import load_cdnow
+from segmentation.errors import WorkbenchError
+from segmentation.features import btyd_summary
+
+# Fader, Hardie and Lee (2005), "Counting your customers the easy way", CDNOW sample,
+# 39-week calibration from 1997-01-01, weeks as the unit.
+PUBLISHED = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
+PUBLISHED_LL = -9582.4
+
+
+@pytest.fixture(scope="module")
+def cdnow_summary():
+    ds = load_cdnow(sample=True)
+    calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
+    return btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+
+
+@pytest.fixture(scope="module")
+def fitted(cdnow_summary):
+    return BetaGeoModel().fit(cdnow_summary)
+
+
+def test_cdnow_summary_matches_the_paper_data(cdnow_summary):
+    assert len(cdnow_summary) == 2357
+    assert cdnow_summary.loc["00018", "T"] == pytest.approx(38.43, abs=0.01)
+    assert int((cdnow_summary["frequency"] == 0).sum()) == 1411  # 60% made no repeat purchase
+
+
+def test_reproduces_the_published_parameters(fitted):
+    for name, value in PUBLISHED.items():
+        assert fitted.params_[name] == pytest.approx(value, rel=0.005), name
+    assert fitted.log_likelihood_ == pytest.approx(PUBLISHED_LL, rel=0.005)
+    assert fitted.converged_ and fitted.n_customers_ == 2357 and fitted.n_unique_ < 2357
+
+
+def test_unique_rows_with_weights_equal_the_full_likelihood(cdnow_summary, fitted):
+    from segmentation.bgnbd import _log_likelihood
+
+    p = np.array([fitted.params_[k] for k in ("r", "alpha", "a", "b")])
+    one_each = np.ones(len(cdnow_summary))
+    full = _log_likelihood(p, *(cdnow_summary[c].to_numpy(float) for c in ("frequency", "recency", "T")), one_each)
+    assert full == pytest.approx(fitted.log_likelihood_, rel=1e-12)
+
+
+def test_row_order_does_not_matter(cdnow_summary, fitted):
+    shuffled = BetaGeoModel().fit(cdnow_summary.sample(frac=1.0, random_state=1))
+    assert shuffled.params_ == pytest.approx(fitted.params_, rel=1e-6)
+
+
+def test_probability_alive_properties(fitted):
+    s = pd.DataFrame({"frequency": [0.0, 5, 5, 5], "recency": [0.0, 38, 20, 5], "T": [39.0, 39, 39, 39]})
+    alive = fitted.probability_alive(s)
+    assert alive.iloc[0] == 1.0  # no repeat: never seen to drop out
+    assert alive.iloc[1] > alive.iloc[2] > alive.iloc[3]  # longer silence, less likely alive
+    assert ((alive > 0) & (alive <= 1)).all()
+
+
+def test_expected_purchases(fitted):
+    s = pd.DataFrame({"frequency": [2.0, 2.0], "recency": [30.0, 30.0], "T": [38.0, 38.0]})
+    short, long = fitted.expected_purchases(s, 10).iloc[0], fitted.expected_purchases(s, 39).iloc[0]
+    assert 0 < short < long
+    assert fitted.expected_purchases(s, 0).iloc[0] == pytest.approx(0.0)
+    # A new customer's expected repeat purchases grow with time from 0.
+    curve = fitted.expected_repeat_purchases(np.array([0.0, 10, 39, 78]))
+    assert curve[0] == pytest.approx(0.0) and (np.diff(curve) > 0).all()
+
+
+def test_bad_summary_is_named():
+    s = pd.DataFrame({"frequency": [1.0, 0.0, 2.0], "recency": [5.0, 3.0, 50.0], "T": [10.0, 10.0, 40.0]},
+                     index=["a", "b", "c"])  # fmt: skip
+    with pytest.raises(WorkbenchError) as err:
+        BetaGeoModel().fit(s)
+    assert "1 rows with recency after T (first: ['c'])" in str(err.value)
+    assert "1 rows with recency > 0 but no repeat purchase (first: ['b'])" in str(err.value)
+    with pytest.raises(WorkbenchError, match=r"missing columns \['T'\]"):
+        BetaGeoModel().fit(s.drop(columns="T"))
