@@ -1,0 +1,46 @@
+"""Gamma-Gamma: the published CDNOW figures and the shrinkage of expected order values."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segmentation.cdnow import load_cdnow
+from segmentation.errors import WorkbenchError
+from segmentation.features import btyd_summary
+from segmentation.gamma_gamma import GammaGammaModel
+
+# Fader and Hardie (2013), "The Gamma-Gamma model of monetary value": CDNOW sample,
+# 946 customers with repeat purchases in the 39-week calibration period.
+PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}
+
+
+@pytest.fixture(scope="module")
+def fitted():
+    ds = load_cdnow(sample=True)
+    calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
+    summary = btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+    return GammaGammaModel().fit(summary), summary
+
+
+def test_reproduces_the_published_parameters(fitted):
+    model, _ = fitted
+    for name, value in PUBLISHED.items():
+        assert model.params_[name] == pytest.approx(value, rel=0.005), name
+    assert model.n_customers_ == 946 and model.n_excluded_ == 1411
+
+
+def test_expected_value_shrinks_towards_the_population_mean(fitted):
+    model, _ = fitted
+    mean = model.population_mean_
+    s = pd.DataFrame({"frequency": [0.0, 1, 10, 1], "monetary_value": [0.0, 200, 200, 5]})
+    e = model.expected_order_value(s)
+    assert e.iloc[0] == pytest.approx(mean)  # no repeats: the population mean
+    assert mean < e.iloc[1] < e.iloc[2] < 200  # more orders seen, less shrinkage
+    assert 5 < e.iloc[3] < mean
+
+
+def test_too_few_repeat_customers_is_a_message():
+    s = pd.DataFrame({"frequency": [0.0, 1.0], "monetary_value": [0.0, 10.0]})
+    with pytest.raises(WorkbenchError, match="needs at least 2 customers with a repeat purchase"):
+        GammaGammaModel().fit(s)
