@@ -7,9 +7,8 @@ import pandas as pd
 import pytest
 
 from segmentation.bgnbd import BetaGeoModel
-from segmentation.cdnow import load_cdnow
+from segmentation.cdnow import calibration_summary
 from segmentation.errors import WorkbenchError
-from segmentation.features import btyd_summary
 
 # Fader, Hardie and Lee (2005), "Counting your customers the easy way", CDNOW sample,
 # 39-week calibration from 1997-01-01, weeks as the unit.
@@ -19,9 +18,7 @@ PUBLISHED_LL = -9582.4
 
 @pytest.fixture(scope="module")
 def cdnow_summary():
-    ds = load_cdnow(sample=True)
-    calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
-    return btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+    return calibration_summary()
 
 
 @pytest.fixture(scope="module")

@@ -5,9 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from segmentation.cdnow import load_cdnow
+from segmentation.cdnow import calibration_summary
 from segmentation.errors import WorkbenchError
-from segmentation.features import btyd_summary
 from segmentation.gamma_gamma import GammaGammaModel
 
 # Fader and Hardie (2013), "The Gamma-Gamma model of monetary value": CDNOW sample,
@@ -17,9 +16,7 @@ PUBLISHED = {"p": 6.25, "q": 3.74, "gamma": 15.44}
 
 @pytest.fixture(scope="module")
 def fitted():
-    ds = load_cdnow(sample=True)
-    calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
-    summary = btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+    summary = calibration_summary()
     return GammaGammaModel().fit(summary), summary
 
 

@@ -179,3 +179,12 @@ def test_only_the_array_api_check_is_left_out():
 @pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=_CHECKS.kwargs["ids"])
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
+
+
+def test_too_few_customers_for_the_k_range_is_a_message():
+    from segmentation.errors import WorkbenchError
+
+    tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "order_id": ["1", "2", "3"],
+                       "order_date": pd.to_datetime(["2024-01-01"] * 3), "amount": [1.0, 2.0, 3.0]})  # fmt: skip
+    with pytest.raises(WorkbenchError, match="personas need at least 4 customers with a purchase on or before"):
+        find_personas(Dataset.from_frames(transactions=tx), as_of="2024-06-30")

@@ -13,12 +13,8 @@ L-BFGS-B (scipy).
 
 Examples
 --------
->>> import pandas as pd
->>> from segmentation.cdnow import load_cdnow
->>> from segmentation.features import btyd_summary
->>> ds = load_cdnow(sample=True)
->>> calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
->>> summary = btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+>>> from segmentation.cdnow import calibration_summary
+>>> summary = calibration_summary()  # CDNOW sample, 39 weeks from 1997-01-01, weeks
 >>> model = BetaGeoModel().fit(summary)
 >>> {k: round(v, 3) for k, v in model.params_.items()}
 {'r': 0.243, 'alpha': 4.414, 'a': 0.793, 'b': 2.426}

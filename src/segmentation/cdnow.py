@@ -63,3 +63,23 @@ def load_cdnow(path: str | Path | None = None, *, sample: bool = False) -> Datas
         }
     )
     return load_frames(transactions=transactions, source="CDNOW_sample.txt" if sample else "CDNOW_master.txt")
+
+
+def calibration_summary(
+    end: str = "1997-09-30", *, time_unit: str = "W", sample: bool = True, path: str | Path | None = None
+) -> pd.DataFrame:
+    """The buy-till-you-die summary of CDNOW's calibration period (the papers' set-up).
+
+    Defaults: the 2,357-customer sample, 39 weeks from 1997-01-01 to ``end``, weeks as the unit.
+
+    Examples
+    --------
+    >>> s = calibration_summary()
+    >>> len(s), int((s["frequency"] == 0).sum())
+    (2357, 1411)
+    """
+    from .features import btyd_summary
+
+    ds = load_cdnow(path, sample=sample)
+    calibration = ds.transactions[ds.transactions["order_date"] <= pd.Timestamp(end)]
+    return btyd_summary(calibration, observation_end=end, time_unit=time_unit)

@@ -10,11 +10,8 @@ are independent; check the correlation before relying on it.
 
 Examples
 --------
->>> from segmentation.cdnow import load_cdnow
->>> from segmentation.features import btyd_summary
->>> ds = load_cdnow(sample=True)
->>> calibration = ds.transactions[ds.transactions["order_date"] <= "1997-09-30"]
->>> summary = btyd_summary(calibration, observation_end="1997-09-30", time_unit="W")
+>>> from segmentation.cdnow import calibration_summary
+>>> summary = calibration_summary()  # CDNOW sample, 39 weeks from 1997-01-01, weeks
 >>> model = GammaGammaModel().fit(summary)
 >>> {k: round(v, 2) for k, v in model.params_.items()}
 {'p': 6.25, 'q': 3.74, 'gamma': 15.44}

@@ -96,9 +96,10 @@ def find_personas(
     PersonaRun
     """
     features = persona_features(data, as_of=as_of)
-    if len(features) < 3:
-        raise WorkbenchError(f"personas need at least 3 customers with a purchase on or before {as_of}; "
-                             f"found {len(features)}")  # fmt: skip
+    needed = model_params.get("k_range", (3, 8))[0] + 1 if n_clusters == "auto" else 1
+    if len(features) < max(needed, 3):
+        raise WorkbenchError(f"personas need at least {max(needed, 3)} customers with a purchase on or before "
+                             f"{as_of}; found {len(features)}")  # fmt: skip
     if isinstance(n_clusters, int) and not 1 <= n_clusters <= len(features):
         raise WorkbenchError(f"{n_clusters} personas asked for, but only {len(features)} customers bought "
                              f"on or before {as_of}")  # fmt: skip
