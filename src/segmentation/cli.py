@@ -143,8 +143,9 @@ def cmd_personas(args: argparse.Namespace) -> int:
                         previous_model=previous, previous_assignments=before, playbook=playbook,
                         random_state=args.seed)  # fmt: skip
     written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
-    if not run.model.k_scores_.empty:
-        written.append(write_table(run.model.k_scores_, _beside(out, "k_scores")))
+    k_scores = run.model.k_scores_
+    if not k_scores.empty:
+        written.append(write_table(k_scores, _beside(out, "k_scores")))
     if run.alignment is not None:
         written.append(write_table(run.alignment.table, _beside(out, "alignment")))
     if run.migration is not None:
@@ -153,9 +154,9 @@ def cmd_personas(args: argparse.Namespace) -> int:
         save_persona_model(run.model, args.save_model)
         written.append(Path(args.save_model))
     with pd.option_context("display.width", 160, "display.max_colwidth", 60):
-        if not run.model.k_scores_.empty:
+        if not k_scores.empty:
             print("k selection:")
-            print(run.model.k_scores_.to_string(index=False, float_format="{:.3f}".format))
+            print(k_scores.to_string(index=False, float_format="{:.3f}".format))
         print(f"\n{run.model.n_clusters_} personas as of {pd.Timestamp(args.as_of):%Y-%m-%d}:")
         cols = ["persona_id", "name", "customers", "customer_share", "revenue_share", "risk_tags", "play"]
         print(run.profiles.table[cols].to_string(index=False, float_format="{:.1%}".format))

@@ -96,7 +96,7 @@ def find_personas(
     PersonaRun
     """
     features = persona_features(data, as_of=as_of)
-    needed = model_params.get("k_range", (3, 8))[0] + 1 if n_clusters == "auto" else 1
+    needed = model_params.get("k_range", PersonaModel().k_range)[0] + 1 if n_clusters == "auto" else 1
     if len(features) < max(needed, 3):
         raise WorkbenchError(f"personas need at least {max(needed, 3)} customers with a purchase on or before "
                              f"{as_of}; found {len(features)}")  # fmt: skip

@@ -25,6 +25,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .plots import _axes
+
 _PALETTE = plt.get_cmap("tab10")
 _LABELS = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
            "bic": "BIC", "stability": "stability (bootstrap ARI)"}  # fmt: skip
@@ -34,10 +36,6 @@ _LOWER_IS_BETTER = {"davies_bouldin", "bic"}
 def persona_color(persona_id: int) -> tuple:
     """The colour of a persona, by id (tab10, repeating after 10)."""
     return _PALETTE(int(persona_id) % 10)
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
-    return ax if ax is not None else plt.subplots(figsize=size)[1]
 
 
 def plot_k_selection(k_scores: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:

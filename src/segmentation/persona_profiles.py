@@ -30,6 +30,7 @@ import pandas as pd
 
 from .persona_features import STATE_FEATURES
 from .persona_playbook import Playbook
+from .personas import heavy_tailed
 
 #: Words for a feature being clearly higher / lower than the base (None: no word), by the
 #: part of a name they fill: who the customers are, what they are worth, how they work
@@ -91,11 +92,11 @@ def standardised_differences(features: pd.DataFrame, personas: pd.Series) -> pd.
     >>> standardised_differences(f, pd.Series([0, 0, 1, 1]))["x"].round(2).tolist()
     [-0.87, 0.87]
     """
-    numeric = features.select_dtypes("number")
+    numeric = features.select_dtypes("number").astype(float)
+    logged = heavy_tailed(numeric)
     parts = []
-    for name, column in numeric.items():
-        values = column.astype(float)
-        if values.min() >= 0 and values.skew() > 1:
+    for name, values in numeric.items():
+        if name in logged:
             values = np.log1p(values)
         spread = values.std()
         diff = (values.groupby(personas.to_numpy()).mean() - values.mean()) / (spread if spread > 0 else np.inf)
@@ -266,7 +267,7 @@ def profile_personas(
                "customer_share": len(members) / len(features),
                "revenue_share": revenue.loc[members].sum() / total_revenue if total_revenue > 0 else np.nan,
                "revenue_change_90d": change}  # fmt: skip
-        values: dict = {**{k: row[k] for k in ("customer_share", "revenue_share", "revenue_change_90d")}}
+        values: dict = {k: row[k] for k in ("customer_share", "revenue_share", "revenue_change_90d")}
         for c in available:
             values[c], values[("base", c)], values[("d", c)] = med[c], base[c], differences.loc[pid, c]
         tags, play, skipped = book.evaluate(values, available)

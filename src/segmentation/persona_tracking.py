@@ -103,18 +103,14 @@ def align_personas(
     centres_before = previous.centers_
     cost = np.sqrt(((centres_now[:, None, :] - centres_before[None, :, :]) ** 2).sum(axis=2))
     rows, cols = linear_sum_assignment(cost)
-    new_id = {}
-    matched_before: set[int] = set()
-    for r, c in zip(rows, cols, strict=True):
-        if max_distance is None or cost[r, c] <= max_distance:
-            new_id[ids_now[r]] = int(ids_before[c])
-            matched_before.add(int(ids_before[c]))
+    matched = {r: c for r, c in zip(rows, cols, strict=True) if max_distance is None or cost[r, c] <= max_distance}
+    matched_before = {int(ids_before[c]) for c in matched.values()}
     next_id = int(max(ids_before.max(), ids_now.max())) + 1
-    records = []
+    new_id, records = {}, []
     for r, pid in enumerate(ids_now):
-        if pid in new_id:
-            c = int(np.flatnonzero(ids_before == new_id[pid])[0])
-            records.append((pid, new_id[pid], new_id[pid], float(cost[r, c]), "kept"))
+        if r in matched:
+            new_id[pid] = int(ids_before[matched[r]])
+            records.append((pid, new_id[pid], new_id[pid], float(cost[r, matched[r]]), "kept"))
         else:
             new_id[pid] = next_id
             records.append((pid, next_id, pd.NA, float(cost[r].min()), "new"))

@@ -49,6 +49,20 @@ from sklearn.mixture import GaussianMixture
 from sklearn.preprocessing import OneHotEncoder, RobustScaler
 from sklearn.utils.validation import check_array, check_is_fitted, check_random_state, validate_data
 
+def heavy_tailed(values: pd.DataFrame) -> list[str]:
+    """Non-negative numeric columns with skewness above 1: the ones to ``log1p``.
+
+    Examples
+    --------
+    >>> heavy_tailed(pd.DataFrame({"revenue": [1.0, 2, 3, 1000], "score": [1.0, 2, 3, 4]}))
+    ['revenue']
+    """
+    if len(values) < 3:
+        return []
+    skew = values.skew().fillna(0.0)
+    return [c for c in values.columns if values[c].min() >= 0 and skew[c] > 1]
+
+
 #: Columns of :attr:`PersonaModel.k_scores_`, and whether higher is better.
 SCORES = {"silhouette": True, "calinski_harabasz": True, "davies_bouldin": False, "bic": False, "stability": True}
 
@@ -289,8 +303,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         numeric = [c for c in frame.columns if c not in categorical]
         values = self._numeric_array(frame, numeric)
         if self.log_features == "auto":
-            skew = pd.DataFrame(values, columns=numeric).skew().fillna(0.0) if len(values) > 2 else pd.Series(0.0, numeric)
-            logs = [c for i, c in enumerate(numeric) if values[:, i].min() >= 0 and skew[c] > 1]
+            logs = heavy_tailed(pd.DataFrame(values, columns=numeric))
         else:
             unknown = sorted(set(self.log_features) - set(numeric))
             if unknown:
@@ -387,4 +400,4 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return tags
 
 
-__all__ = ["SCORES", "PersonaModel"]
+__all__ = ["SCORES", "PersonaModel", "heavy_tailed"]
