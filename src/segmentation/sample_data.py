@@ -67,19 +67,20 @@ class Persona:
     complaint: float  # probability that a contact is a complaint
     churn_hazard: float  # monthly probability of being lost
     decision_chain: float
+    regularity: float  # gamma shape of the gaps between orders: 1 = random (Poisson), higher = on a cycle
 
 
 PERSONAS: tuple[Persona, ...] = (
     Persona("key_account", 0.06, (.35, .3, .1, 0, 0, .1, .1, .05), (.85, .15, 0), 1.4, 60_000, 0.55, 0.08,
-            (.35, .25, .25, .05, .1), 3.0, (.2, .35, .05, .3, 0, .1), 0.8, 6, 4.5, 0.02, 0.002, 7),
-    Persona("growing_midmarket", 0.20, (0, 0, .55, .25, 0, 0, .2, 0), (.1, .8, .1), 0.55, 13_000, 0.7, 0.45,
-            (.1, .55, .2, .05, .1), 1.2, (.25, .05, .35, .3, .05, 0), 0.6, 14, 4.1, 0.04, 0.006, 3),
-    Persona("price_sensitive_smb", 0.34, (0, 0, 0, .5, .4, 0, 0, .1), (0, .1, .9), 0.3, 3_000, 0.6, 0.0,
-            (.05, .05, .05, .8, .05), 0.5, (.25, 0, .15, 0, .6, 0), 0.7, 30, 3.5, 0.12, 0.012, 1.5),
-    Persona("project_buyer", 0.15, (0, .25, 0, 0, 0, .55, .1, .1), (.5, .5, 0), 0.1, 100_000, 0.6, 0.05,
-            (.6, .05, .3, 0, .05), 0.7, (.2, .55, .1, .1, 0, .05), 0.7, 60, 3.9, 0.05, 0.005, 9),
-    Persona("service_heavy", 0.25, (.2, 0, .2, 0, 0, 0, .4, .2), (.1, .45, .45), 0.3, 7_000, 0.6, 0.0,
-            (.05, .15, .65, .05, .1), 1.4, (.6, 0, .3, 0, .1, 0), 0.25, 40, 3.3, 0.15, 0.009, 4),
+            (.35, .25, .25, .05, .1), 3.0, (.2, .35, .05, .3, 0, .1), 0.8, 6, 4.5, 0.02, 0.002, 7, 3.0),
+    Persona("growing_midmarket", 0.20, (0, 0, .55, .25, 0, 0, .2, 0), (.1, .8, .1), 0.8, 13_000, 0.7, 0.45,
+            (.1, .55, .2, .05, .1), 1.2, (.25, .05, .35, .3, .05, 0), 0.6, 14, 4.1, 0.04, 0.006, 3, 2.5),
+    Persona("price_sensitive_smb", 0.34, (0, 0, 0, .5, .4, 0, 0, .1), (0, .1, .9), 0.8, 3_000, 0.6, 0.0,
+            (.05, .05, .05, .8, .05), 0.5, (.25, 0, .15, 0, .6, 0), 0.7, 30, 3.5, 0.12, 0.012, 1.5, 3.0),
+    Persona("project_buyer", 0.15, (0, .25, 0, 0, 0, .55, .1, .1), (.5, .5, 0), 0.2, 100_000, 0.6, 0.05,
+            (.6, .05, .3, 0, .05), 0.7, (.2, .55, .1, .1, 0, .05), 0.7, 60, 3.9, 0.05, 0.005, 9, 1.0),
+    Persona("service_heavy", 0.25, (.2, 0, .2, 0, 0, 0, .4, .2), (.1, .45, .45), 0.6, 7_000, 0.6, 0.0,
+            (.05, .15, .65, .05, .1), 1.4, (.6, 0, .3, 0, .1, 0), 0.25, 40, 3.3, 0.15, 0.009, 4, 2.0),
 )  # fmt: skip
 
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
@@ -174,13 +175,17 @@ def generate_sample(
     expected_orders = (
         rate[:, None] * season[None, :] * np.exp(growth[:, None] * years_in) * (1 - 0.75 * decline) * alive
     )
-    counts = rng.poisson(expected_orders)
+    cust, month, frac = _renewal_orders(rng, expected_orders, attr("regularity")[persona])
+    counts = np.zeros((n, months), dtype=int)
+    np.add.at(counts, (cust, month), 1)
+    # A new customer orders in its first-deal month, and everybody appears in the orders at least once.
     new_in_window = first_month >= 0
-    counts[new_in_window, first_month[new_in_window]] = np.maximum(counts[new_in_window, first_month[new_in_window]], 1)
+    must = np.where(new_in_window, first_month, np.where(counts.sum(axis=1) == 0, np.minimum(active_from, months - 1), -1))
+    add = np.nonzero((must >= 0) & (counts[np.arange(n), np.maximum(must, 0)] == 0))[0]
+    cust, month, frac = np.r_[cust, add], np.r_[month, must[add]], np.r_[frac, np.zeros(len(add))]
+    order = np.lexsort((frac, month, cust))
+    orders = (cust[order], month[order], frac[order])
     first_deal_offset = rng.integers(0, 28, n)
-    # Everybody must appear in the orders: give a silent customer one order in its first active month.
-    silent = counts.sum(axis=1) == 0
-    counts[silent, np.minimum(active_from[silent], months - 1)] = 1
 
     # Customer ids follow the house pattern C + yyyymm of the first deal + serial.
     history = 8 * 12  # window month j is month j + history of this longer calendar
@@ -195,7 +200,7 @@ def generate_sample(
     ids = ids.astype(str)
 
     customers = _customers(rng, ids, persona, industry, size, region, deal_dates, active_from)
-    transactions = _transactions(rng, ids, persona, counts, starts, days_in_month, value, decline, deal_dates,
+    transactions = _transactions(rng, ids, persona, orders, starts, days_in_month, value, decline, deal_dates,
                                  first_month)  # fmt: skip
     interactions = _interactions(rng, ids, persona, value, alive, decline, starts, days_in_month)
     surveys = _surveys(rng, ids, persona, alive, decline, latent_risk, starts, days_in_month)
@@ -262,8 +267,40 @@ def _expand(rng, counts, starts, days_in_month):
     return cust, month, dates
 
 
-def _transactions(rng, ids, persona, counts, starts, days_in_month, value, decline, deal_dates, first_month):
-    cust, month, dates = _expand(rng, counts, starts, days_in_month)
+def _renewal_orders(rng, intensity, regularity):
+    """Order times of a renewal process whose gaps are gamma-distributed with mean one expected order.
+
+    ``intensity`` (customers x months) is the expected orders per month; time runs on its
+    cumulative sum, so seasonality, growth and decline stretch or squeeze the gaps. A shape
+    (``regularity``) of 1 gives Poisson orders; higher shapes give customers who order on a cycle,
+    as replenishment buyers do. Returns customer index, month index and position in the month.
+    """
+    n, months = intensity.shape
+    cum = np.concatenate([np.zeros((n, 1)), np.cumsum(intensity, axis=1)], axis=1)
+    total = cum[:, -1]
+    gap = lambda rows: rng.gamma(regularity[rows], 1 / regularity[rows])  # noqa: E731
+    now = rng.random(n) * gap(np.arange(n))  # the history starts part-way through a gap
+    found_cust, found_time = [], []
+    rows = np.nonzero(now < total)[0]
+    while len(rows):
+        found_cust.append(rows)
+        found_time.append(now[rows])
+        now[rows] += gap(rows)
+        rows = rows[now[rows] < total[rows]]
+    cust = np.concatenate(found_cust) if found_cust else np.zeros(0, dtype=int)
+    time = np.concatenate(found_time) if found_time else np.zeros(0)
+    # Find each order's month: one sorted search over all customers' cumulative curves, kept apart by an offset.
+    step = float(total.max()) + 1.0
+    keys = (cum + step * np.arange(n)[:, None]).ravel()
+    flat = np.searchsorted(keys, time + step * cust, side="right") - 1
+    month = np.minimum(flat - cust * (months + 1), months - 1)
+    frac = (time - cum[cust, month]) / np.maximum(intensity[cust, month], 1e-12)
+    return cust, month, np.clip(frac, 0.0, 0.999)
+
+
+def _transactions(rng, ids, persona, orders, starts, days_in_month, value, decline, deal_dates, first_month):
+    cust, month, frac = orders
+    dates = starts.to_numpy()[month] + np.floor(frac * days_in_month[month]).astype("timedelta64[D]")
     # A new customer's first order falls on its first-deal date.
     deal = deal_dates.to_numpy()
     first_of = (first_month[cust] == month) & (first_month[cust] >= 0)
