@@ -26,7 +26,14 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
-from sklearn.metrics import average_precision_score, brier_score_loss, log_loss, roc_auc_score
+from sklearn.metrics import (
+    average_precision_score,
+    brier_score_loss,
+    log_loss,
+    precision_recall_curve,
+    roc_auc_score,
+    roc_curve,
+)
 
 EPS = 1e-6
 TOP_SHARES = (0.10, 0.20)
@@ -126,4 +133,21 @@ def gains_curve(y_true, score, *, points: int = 20) -> pd.DataFrame:
     return pd.DataFrame({"share_called": shares, "share_caught": caught, "lift": np.asarray(caught) / shares})
 
 
-__all__ = ["TOP_SHARES", "calibration_table", "gains_curve", "score_metrics", "top_share_capture"]
+def roc_pr_curves(y_true, scores: pd.DataFrame) -> pd.DataFrame:
+    """ROC and precision-recall curves of several scores (one column each) against the same labels.
+
+    Returns a long table: ``scorer``, ``curve`` ("roc" or "pr"), ``x`` (false positive rate or
+    recall) and ``y`` (true positive rate or precision).
+    """
+    y = np.asarray(y_true, dtype=int)
+    parts = []
+    for name in scores.columns:
+        s = scores[name].to_numpy(dtype=float)
+        fpr, tpr, _ = roc_curve(y, s)
+        precision, recall, _ = precision_recall_curve(y, s)
+        parts.append(pd.DataFrame({"scorer": name, "curve": "roc", "x": fpr, "y": tpr}))
+        parts.append(pd.DataFrame({"scorer": name, "curve": "pr", "x": recall[::-1], "y": precision[::-1]}))
+    return pd.concat(parts, ignore_index=True)
+
+
+__all__ = ["TOP_SHARES", "calibration_table", "gains_curve", "roc_pr_curves", "score_metrics", "top_share_capture"]

@@ -109,6 +109,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
             raise ValueError(f"Only binary classification is supported (churned or not). The type of the target is "
                              f"{kind}: {n} class{'' if n == 1 else 'es'}.")  # fmt: skip
         self.classes_, encoded = np.unique(y, return_inverse=True)
+        if len(self.classes_) < 2:
+            raise ValueError(f"Only binary classification is supported (churned or not), but the labels hold 1 class: "
+                             f"{self.classes_.tolist()}; choose a cutoff and horizon with churners and stayers")  # fmt: skip
         base = self._base_estimator(len(y))
         smallest = int(np.bincount(encoded).min())
         if self.calibration is None or smallest < self.cv:

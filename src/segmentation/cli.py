@@ -10,6 +10,10 @@ with status 2; it never shows a traceback for a problem in the user's data or se
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
     segmentation personas DATA_DIR --as-of DATE [--k K] --out FILE [--save-model FILE]
                          [--previous-model FILE --previous-assignments FILE]
+    segmentation churn DATA_DIR --cutoff DATE --out FILE [--horizon-months 3] [--capacity HIGH MEDIUM]
+                       [--backtest]
+    segmentation clv DATA_DIR --calibration-end DATE --time-unit week --horizon 39 --out FILE
+                     [--discount-rate 0.1] [--holdout-end DATE]
 """
 
 from __future__ import annotations
@@ -168,6 +172,91 @@ def cmd_personas(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_churn(args: argparse.Namespace) -> int:
+    from .churn_backtest import backtest_churn
+    from .churn_risk import churn_risk
+    from .outputs import write_table
+
+    out = Path(args.out)
+    dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    capacity = tuple(args.capacity) if args.capacity else None
+    risk = churn_risk(dataset, cutoff=args.cutoff, horizon_months=args.horizon_months, policy=args.policy,
+                      high=args.high, medium=args.medium, capacity=capacity)  # fmt: skip
+    written = [write_table(risk.table, out), write_table(risk.importance, _beside(out, "importance"))]
+    table = risk.table
+    print(f"Churn risk at {risk.table.attrs['cutoff']:%Y-%m-%d} over the next {args.horizon_months} months: "
+          f"{len(table):,} active customers; model trained on the quarter ends "
+          f"{', '.join(f'{c:%Y-%m-%d}' for c in risk.training_cutoffs)}")  # fmt: skip
+    if table.attrs["excluded"]:
+        print(f"Left out: {table.attrs['excluded']} active customers already recorded as lost in churn_events.")
+    bands = table.groupby("band", observed=False).agg(customers=("band", "size"), value_at_risk=("value_at_risk", "sum"))
+    print("\nRisk bands:")
+    print(bands.to_string(float_format="{:,.0f}".format))
+    cols = ["customer_id", "tier", "churn_probability", "band", "value_at_risk", "reasons"]
+    with pd.option_context("display.width", 200, "display.max_colwidth", 110):
+        print("\nHighest value at risk:")
+        print(table[cols].head(10).to_string(index=False, float_format="{:,.2f}".format))
+        print("\nWhat drives the score (permutation importance, drop in ROC AUC):")
+        print(risk.importance[["feature", "importance"]].head(6).to_string(index=False, float_format="{:.4f}".format))
+    if args.backtest:
+        bt = backtest_churn(dataset, horizon_months=args.horizon_months, n_cutoffs=args.backtest)
+        written += [write_table(bt.metrics, _beside(out, "backtest")),
+                    write_table(bt.calibration, _beside(out, "calibration"))]  # fmt: skip
+        cols = ["roc_auc", "roc_auc_min", "pr_auc", "brier", "log_loss", "lift_10", "capture_10", "lift_20", "capture_20"]
+        with pd.option_context("display.width", 200):
+            print(f"\nBacktest over {args.backtest} quarter ends (mean; each model against the naive baselines):")
+            print(bt.summary[cols].to_string(float_format="{:.3f}".format))
+    print("\nWritten: " + ", ".join(str(p) for p in written))
+    return EXIT_OK
+
+
+_TIME_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+
+
+def cmd_clv(args: argparse.Namespace) -> int:
+    import json
+
+    from .btyd_checks import holdout_check
+    from .clv import clv_table, fit_report
+    from .outputs import write_table
+
+    out = Path(args.out)
+    unit = _TIME_UNITS[args.time_unit]
+    dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    table, bgnbd, gamma_gamma = clv_table(dataset.transactions, calibration_end=args.calibration_end,
+                                          horizon=args.horizon, time_unit=unit, discount_rate=args.discount_rate,
+                                          order_value=args.order_value.replace("-", "_"))  # fmt: skip
+    written = [write_table(table.reset_index(), out)]
+    report = fit_report(bgnbd, gamma_gamma, calibration_end=table.attrs["calibration_end"], time_unit=args.time_unit,
+                        horizon=args.horizon, discount_rate=args.discount_rate)  # fmt: skip
+    if args.holdout_end:
+        check = holdout_check(dataset.transactions, bgnbd, calibration_end=args.calibration_end,
+                              holdout_end=args.holdout_end, time_unit=unit)  # fmt: skip
+        written += [write_table(check.by_frequency, _beside(out, "holdout")),
+                    write_table(check.tracking, _beside(out, "tracking"))]  # fmt: skip
+        report["holdout"] = {"end": args.holdout_end, **check.totals}
+    json_path = out.with_name(f"{out.stem}_models.json")
+    json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    written.append(json_path)
+    bg, gg = report["bgnbd"], report["gamma_gamma"]
+    print(f"BG/NBD on {bg['customers']:,} customers ({bg['distinct_histories']:,} distinct histories): "
+          + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items()) + f"; log-likelihood {bg['log_likelihood']:,.2f}")
+    if gg is None:
+        print("Order values: each customer's own revenue per purchase day (no Gamma-Gamma model).")
+    else:
+        print(f"Gamma-Gamma on {gg['customers']:,} repeat customers ({gg['excluded_without_repeat']:,} without a "
+              "repeat left out): " + ", ".join(f"{k} = {v:.4f}" for k, v in gg["params"].items())
+              + f"; log-likelihood {gg['log_likelihood']:,.2f}")  # fmt: skip
+    print(f"\nOver the next {args.horizon:g} {args.time_unit}s (discount {args.discount_rate:.0%} a year): "
+          f"{table['expected_purchases'].sum():,.0f} purchases, CLV {table['clv'].sum():,.0f} in total")
+    if args.holdout_end:
+        print("\nHoldout check (mean repeat purchases per calibration frequency):")
+        print(check.by_frequency.to_string(index=False, float_format="{:.3f}".format))
+        print(f"Total in the holdout: actual {check.totals['actual']:,.0f}, predicted {check.totals['predicted']:,.1f}")
+    print("\nWritten: " + ", ".join(str(p) for p in written))
+    return EXIT_OK
+
+
 def _positive_int(value: str) -> int:
     number = int(value) if value.strip().lstrip("-").isdigit() else None
     if number is None or number < 1:
@@ -233,6 +322,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
     p.set_defaults(func=cmd_personas)
+
+    p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")
+    p.add_argument("--cutoff", required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)")
+    p.add_argument("--out", required=True, help="risk list: .csv, .parquet or .xlsx; importance beside it")
+    p.add_argument("--horizon-months", type=int, default=3, help="months ahead without a purchase = churn (default: 3)")
+    p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
+    p.add_argument("--high", type=float, default=0.5, help="probability for the high band (default: 0.5)")
+    p.add_argument("--medium", type=float, default=0.25, help="probability for the medium band (default: 0.25)")
+    p.add_argument("--capacity", type=int, nargs=2, metavar=("HIGH", "MEDIUM"),
+                   help="bands by how many customers the team can call, ranked by value at risk")  # fmt: skip
+    p.add_argument("--backtest", type=int, nargs="?", const=3, metavar="N",
+                   help="also backtest over the last N quarter ends (default 3) and write the metrics beside")  # fmt: skip
+    p.set_defaults(func=cmd_churn)
+
+    p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
+    p.add_argument("--calibration-end", required=True, help="last day of data the models learn from")
+    p.add_argument("--time-unit", choices=list(_TIME_UNITS), default="week", help="unit of time (default: week)")
+    p.add_argument("--horizon", type=float, default=52, help="time units ahead (default: 52)")
+    p.add_argument("--discount-rate", type=float, default=0.10, help="yearly discount rate (default: 0.10)")
+    p.add_argument("--holdout-end", help="also compare predictions with what happened up to this date")
+    p.add_argument("--order-value", choices=["gamma-gamma", "observed"], default="gamma-gamma",
+                   help="expected order value: the Gamma-Gamma model (default) or each customer's own average")  # fmt: skip
+    p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
+    p.set_defaults(func=cmd_clv)
     return parser
 
 

@@ -1,0 +1,198 @@
+"""The churn-risk list: who is likely to stop buying, why, and how much value is at stake.
+
+:func:`churn_risk` trains a :class:`~segmentation.churn_model.ChurnModel` on the previous
+quarter ends whose outcome is known at the cutoff, scores every active customer at the cutoff,
+and returns one row per customer, sorted by **value at risk** (churn probability times the
+customer's expected value):
+
+``customer_id, tier, churn_probability, band, expected_value, value_at_risk, reason_1..3, reasons``
+
+The expected value is by default the customer's revenue of the last 12 months, i.e. what a
+year of this customer is worth if they stay; pass ``value=`` (for instance a CLV from
+:mod:`segmentation.clv`) to use another. Risk bands come from the probability (``high`` and
+``medium`` thresholds) or from the team's capacity (how many customers it can call): see
+:func:`risk_bands`. No personal data (names, phones, e-mails) is ever in the list.
+
+Examples
+--------
+>>> p = pd.Series([0.7, 0.4, 0.1], index=["a", "b", "c"])
+>>> risk_bands(p).tolist()
+['high', 'medium', 'low']
+>>> risk_bands(p, capacity=(1, 0)).tolist()
+['high', 'low', 'low']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from .churn_backtest import previous_cutoffs
+from .churn_features import churn_features, churn_training_frame
+from .churn_model import ChurnModel
+from .churn_reasons import customer_reasons, retained_reference, signal_importance
+from .dataset import Dataset
+from .errors import WorkbenchError
+from .scoring import score_customers
+
+BANDS = ("high", "medium", "low")
+
+
+def risk_bands(
+    probability: pd.Series,
+    *,
+    high: float = 0.5,
+    medium: float = 0.25,
+    capacity: tuple[int, int] | None = None,
+    order: pd.Series | None = None,
+) -> pd.Series:
+    """High, medium or low risk per customer, by probability or by how many the team can call.
+
+    Parameters
+    ----------
+    probability : Series
+        Churn probability per customer.
+    high, medium : float, default 0.5 and 0.25
+        Probability thresholds (``high`` >= ``medium``), used when ``capacity`` is not given.
+    capacity : (int, int), optional
+        How many customers the team can take as high and as medium: the first ones by
+        ``order`` (default: probability), highest first.
+    order : Series, optional
+        What ranks customers for ``capacity``, e.g. the value at risk.
+
+    Returns
+    -------
+    Series of category ``high``/``medium``/``low``, indexed like ``probability``.
+    """
+    p = pd.Series(probability, dtype=float)
+    if capacity is None:
+        if not 0 <= medium <= high <= 1:
+            raise WorkbenchError(f"risk thresholds must satisfy 0 <= medium <= high <= 1, got medium={medium}, high={high}")
+        band = np.where(p >= high, "high", np.where(p >= medium, "medium", "low"))
+    else:
+        n_high, n_medium = capacity
+        if min(n_high, n_medium) < 0:
+            raise WorkbenchError(f"capacity must be two counts >= 0 (high, medium), got {capacity!r}")
+        rank_by = p if order is None else pd.Series(order, dtype=float).reindex(p.index)
+        position = rank_by.rank(ascending=False, method="first").to_numpy() - 1
+        band = np.where(position < n_high, "high", np.where(position < n_high + n_medium, "medium", "low"))
+    return pd.Series(pd.Categorical(band, categories=BANDS, ordered=True), index=p.index, name="band")
+
+
+@dataclass
+class ChurnRisk:
+    """The result of :func:`churn_risk`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The risk list (see the module docstring), highest value at risk first.
+    model : ChurnModel
+        Fitted on all training frames.
+    importance : DataFrame
+        Permutation importance on the latest training frame, of a model fitted on the older ones.
+    features : DataFrame
+        The churn features of the listed customers at the cutoff.
+    training_cutoffs : list of Timestamp
+    """
+
+    table: pd.DataFrame
+    model: ChurnModel
+    importance: pd.DataFrame
+    features: pd.DataFrame
+    training_cutoffs: list
+
+
+def churn_risk(
+    data: Dataset,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_months: int = 3,
+    train_quarters: int = 4,
+    active_days: int = 365,
+    model: ChurnModel | None = None,
+    value: pd.Series | None = None,
+    policy: str = "abc",
+    high: float = 0.5,
+    medium: float = 0.25,
+    capacity: tuple[int, int] | None = None,
+    n_reasons: int = 3,
+    min_history_days: int = 365,
+) -> ChurnRisk:
+    """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
+
+    Only data up to ``cutoff`` is used, for the features and for the training labels.
+
+    Parameters
+    ----------
+    data : Dataset
+    cutoff : date
+    horizon_months : int, default 3
+    train_quarters : int, default 4
+        Previous quarter ends used for training (their horizon must end by ``cutoff``).
+    active_days : int, default 365
+    model : ChurnModel, optional
+        Default ``ChurnModel()`` (calibrated gradient boosting).
+    value : Series, optional
+        Expected value per customer; default the revenue of the last 12 months.
+    policy : str, default "abc"
+        Tier policy for the ``tier`` column.
+    high, medium, capacity :
+        See :func:`risk_bands`; capacity ranks by value at risk.
+    n_reasons : int, default 3
+
+    Returns
+    -------
+    ChurnRisk
+    """
+    cutoff = pd.Timestamp(cutoff).normalize()
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
+    earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
+    cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
+    if not cutoffs:
+        raise WorkbenchError(f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
+                             f"quarter end at least {min_history_days} days after the first order "
+                             f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
+                             f"is known by the cutoff")  # fmt: skip
+    frames = [churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
+              for c in cutoffs]  # fmt: skip
+    X_train = pd.concat([f[0] for f in frames])
+    y_train = pd.concat([f[1] for f in frames]).to_numpy()
+    model = clone(model) if model is not None else ChurnModel()
+    if len(frames) >= 2:  # importance on the latest quarter, from a model that has not seen it
+        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), pd.concat([f[1] for f in frames[:-1]]))
+        importance = signal_importance(older, frames[-1][0], frames[-1][1])
+    else:
+        importance = signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
+    model.fit(X_train, y_train)
+
+    X = churn_features(data, cutoff=cutoff, active_days=active_days)
+    if X.empty:
+        raise WorkbenchError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
+    probability = pd.Series(model.predict_proba(X)[:, list(model.classes_).index(True)], index=X.index)
+    expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
+    if expected.isna().any():
+        raise WorkbenchError(f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
+                             f"(first: {list(expected.index[expected.isna()][:5])})")  # fmt: skip
+    at_risk = probability * expected
+    tiers = score_customers(data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff,
+                            customers=data.customers, policy=policy)["tier"].reindex(X.index)  # fmt: skip
+    reasons = customer_reasons(model, X, retained_reference(X_train, y_train), n_reasons=n_reasons)
+    table = pd.DataFrame({
+        "tier": tiers,
+        "churn_probability": probability,
+        "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
+        "expected_value": expected,
+        "value_at_risk": at_risk,
+    }, index=X.index).join(reasons.drop(columns=["reason_signals"]))  # fmt: skip
+    table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
+    table = table.reset_index().rename(columns={"index": "customer_id"})
+    table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
+    return ChurnRisk(table=table, model=model, importance=importance, features=X, training_cutoffs=cutoffs)
+
+
+__all__ = ["BANDS", "ChurnRisk", "churn_risk", "risk_bands"]

@@ -1,0 +1,85 @@
+"""The churn model: scikit-learn's API contract, calibration, parameters."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.utils.estimator_checks import parametrize_with_checks
+
+from segmentation.churn_model import ChurnModel
+
+# Every check parametrize_with_checks yields, except check_array_api_input, which does not
+# apply (numpy-only; scikit-learn itself skips it unless SCIPY_ARRAY_API is set).
+_CHECKS = parametrize_with_checks([ChurnModel(), ChurnModel(method="logistic"), ChurnModel(calibration=None)]).mark
+_NOT_APPLICABLE = {"check_array_api_input"}
+
+
+def _check_name(check) -> str:
+    return getattr(check, "func", check).__name__
+
+
+_APPLICABLE = [(est, check) for est, check in _CHECKS.args[1] if _check_name(check) not in _NOT_APPLICABLE]
+
+
+def test_only_the_array_api_check_is_left_out():
+    left_out = {_check_name(check) for _, check in _CHECKS.args[1]} - {_check_name(c) for _, c in _APPLICABLE}
+    assert left_out == _NOT_APPLICABLE
+    assert len(_APPLICABLE) >= 3 * 45
+
+
+@pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: _check_name(x) if callable(x) else repr(x))
+def test_scikit_learn_api_contract(estimator, check):
+    check(estimator)
+
+
+def _noisy(n=3000, seed=0):
+    rng = np.random.default_rng(seed)
+    X = pd.DataFrame({"days_since_last_order": rng.uniform(0, 300, n), "noise": rng.normal(size=n)})
+    X.loc[rng.random(n) < 0.2, "noise"] = np.nan  # empty signals are allowed
+    p = 1 / (1 + np.exp(-(X["days_since_last_order"] - 150) / 40))
+    return X, rng.random(n) < p, p
+
+
+@pytest.mark.parametrize("method", ["gradient_boosting", "logistic"])
+def test_probabilities_are_calibrated(method):
+    X, y, p_true = _noisy(8000)
+    model = ChurnModel(method=method).fit(X.iloc[:4000], y[:4000])
+    p = model.predict_proba(X.iloc[4000:])[:, 1]
+    truth = p_true.iloc[4000:].to_numpy()
+    assert np.abs(p - truth).mean() < 0.05  # close to the true probability, customer by customer
+    bins = pd.qcut(p, 5, labels=False, duplicates="drop")  # and churn rates match per fifth of the list
+    observed = pd.Series(y[4000:]).groupby(bins).mean()
+    predicted = pd.Series(p).groupby(bins).mean()
+    assert (observed - predicted).abs().max() < 0.05
+    assert model.calibrated_ and model.base_rate_ == pytest.approx(y[:4000].mean())
+
+
+def test_the_same_seed_gives_the_same_probabilities():
+    X, y, _ = _noisy()
+    a = ChurnModel(random_state=3).fit(X, y).predict_proba(X)
+    b = ChurnModel(random_state=3).fit(X, y).predict_proba(X)
+    np.testing.assert_array_equal(a, b)
+
+
+def test_params_reach_the_underlying_model():
+    X, y, _ = _noisy(500)
+    model = ChurnModel(calibration=None, params={"max_iter": 7}).fit(X, y)
+    assert model.estimator_.n_iter_ == 7 and not model.calibrated_
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"method": "forest"}, "'method' parameter of ChurnModel must be one of"),
+    ({"calibration": "platt"}, "'calibration' parameter of ChurnModel must be one of"),
+    ({"cv": 1}, "'cv' parameter of ChurnModel must be an int >= 2"),
+], ids=["method", "calibration", "cv"])  # fmt: skip
+def test_bad_parameters_are_named(kwargs, match):
+    X, y, _ = _noisy(200)
+    with pytest.raises(ValueError, match=match):
+        ChurnModel(**kwargs).fit(X, y)
+
+
+def test_one_class_is_refused_with_a_message():
+    X, _, _ = _noisy(100)
+    with pytest.raises(ValueError, match="Only binary classification is supported"):
+        ChurnModel().fit(X, np.zeros(100, dtype=bool))
