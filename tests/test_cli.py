@@ -123,3 +123,47 @@ def test_personas_bad_inputs_are_messages(sample_dir, tmp_path, capsys):
     except SystemExit as exc:
         assert exc.code == 2
     assert "expected a whole number of personas >= 1, got 'zero'" in capsys.readouterr().err
+
+
+def test_churn_writes_the_risk_list_without_personal_data(sample_dir, tmp_path, capsys):
+    out = tmp_path / "churn.csv"
+    assert main(["churn", str(sample_dir), "--cutoff", "2025-06-30", "--out", str(out), "--today", "2025-10-01",
+                 "--capacity", "5", "10", "--backtest", "1"]) == 0  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "Risk bands:" in printed and "Highest value at risk:" in printed and "Backtest over 1 quarter ends" in printed
+    import pandas as pd
+
+    table = pd.read_csv(out, dtype={"customer_id": str})
+    assert list(table.columns[:6]) == ["customer_id", "tier", "churn_probability", "band", "expected_value",
+                                       "value_at_risk"]  # fmt: skip
+    assert "reasons" in table and table["band"].value_counts().to_dict()["high"] == 5
+    customers = pd.read_csv(sample_dir / "customers.csv", dtype=str)
+    text = out.read_text(encoding="utf-8")
+    assert not any(v in text for v in customers["contact_phone"]) and not any(v in text for v in customers["name"])
+    for part in ("importance", "backtest", "calibration"):
+        assert (tmp_path / f"churn_{part}.csv").is_file()
+
+
+def test_clv_writes_values_and_the_fitted_models(sample_dir, tmp_path, capsys):
+    import json
+
+    out = tmp_path / "clv.csv"
+    args = ["clv", str(sample_dir), "--calibration-end", "2024-09-30", "--time-unit", "week", "--horizon", "39",
+            "--holdout-end", "2025-06-30", "--out", str(out), "--today", "2025-10-01"]  # fmt: skip
+    assert main(args) == 2  # Gamma-Gamma cannot fit these B2B order values: a message, not a traceback
+    assert "--order-value observed" in capsys.readouterr().err
+    assert main([*args, "--order-value", "observed"]) == 0
+    report = json.loads((tmp_path / "clv_models.json").read_text())
+    assert set(report["bgnbd"]["params"]) == {"r", "alpha", "a", "b"} and report["gamma_gamma"] is None
+    assert report["bgnbd"]["log_likelihood"] < 0 and report["holdout"]["actual"] > 0
+    import pandas as pd
+
+    table = pd.read_csv(out)
+    assert {"probability_alive", "expected_purchases", "expected_order_value", "clv"} <= set(table.columns)
+    assert (tmp_path / "clv_holdout.csv").is_file() and (tmp_path / "clv_tracking.csv").is_file()
+
+
+def test_churn_with_a_cutoff_too_early_is_a_message(sample_dir, tmp_path, capsys):
+    assert main(["churn", str(sample_dir), "--cutoff", "2023-03-31", "--out", str(tmp_path / "c.csv"),
+                 "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert "no earlier quarter end to learn from" in capsys.readouterr().err

@@ -36,7 +36,6 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression

@@ -22,7 +22,7 @@ Examples
 >>> y = rng.random(400) < X["days_since_last_order"] / 300
 >>> model = ChurnModel(random_state=0).fit(X, y)
 >>> model.predict_proba(pd.DataFrame({"days_since_last_order": [10.0, 290.0]}))[:, 1].round(1).tolist()
-[0.1, 0.9]
+[0.1, 1.0]
 """
 
 from __future__ import annotations

@@ -9,7 +9,8 @@ the churn probability falls when the signal's features are set to those of a typ
 customer (the medians of the customers who did not churn in the training data). The signals
 with the largest positive contributions whose values point the warning way are written in plain
 words from the customer's own figures ("orders down 67% on the quarter before",
-"no reply to our last 3 contacts", "satisfaction fell from 5 to 2").
+"no reply to our last 3 contacts", "satisfaction fell from 5 to 2"). When the score is raised by
+the pattern rather than by one warning sign, the reason says so and names the largest factor.
 
 Examples
 --------
@@ -45,6 +46,7 @@ class Signal:
     name: str
     features: tuple[str, ...]
     words: Callable[[pd.Series], str | None]
+    label: str = ""
 
 
 def _no_recent_order(r: pd.Series) -> str | None:
@@ -126,19 +128,19 @@ def _new_customer(r: pd.Series) -> str | None:
 SIGNALS: dict[str, Signal] = {
     s.name: s
     for s in (
-        Signal("no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order),
+        Signal("no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order, "time since the last order"),
         Signal("frequency_down", ("purchases_last_quarter", "purchases_prev_quarter", "frequency_trend"),
-               _frequency_down),  # fmt: skip
-        Signal("rarely_buys", ("purchases_t12m", "usual_gap_days"), _rarely_buys),
-        Signal("order_size_down", ("order_size_recent", "order_size_change"), _order_size_down),
-        Signal("revenue_down", ("revenue_trend", "revenue_t12m"), _revenue_down),
-        Signal("no_reply", ("no_reply_streak",), _no_reply),
-        Signal("slower_replies", ("reply_hours_recent", "reply_hours_before", "reply_delay_change"), _slower_replies),
+               _frequency_down, "order frequency"),  # fmt: skip
+        Signal("rarely_buys", ("purchases_t12m", "usual_gap_days"), _rarely_buys, "buying rhythm"),
+        Signal("order_size_down", ("order_size_recent", "order_size_change"), _order_size_down, "order size"),
+        Signal("revenue_down", ("revenue_trend", "revenue_t12m"), _revenue_down, "revenue trend"),
+        Signal("no_reply", ("no_reply_streak",), _no_reply, "unanswered contacts"),
+        Signal("slower_replies", ("reply_hours_recent", "reply_hours_before", "reply_delay_change"), _slower_replies, "reply times"),
         Signal("satisfaction_fell", ("satisfaction_last", "satisfaction_previous", "satisfaction_change"),
-               _satisfaction),  # fmt: skip
-        Signal("complaints", ("complaints_last_quarter", "complaints_t12m"), _complaints),
-        Signal("few_contacts", ("contacts_last_quarter",), _few_contacts),
-        Signal("new_customer", ("tenure_days",), _new_customer),
+               _satisfaction, "satisfaction"),  # fmt: skip
+        Signal("complaints", ("complaints_last_quarter", "complaints_t12m"), _complaints, "complaints"),
+        Signal("few_contacts", ("contacts_last_quarter",), _few_contacts, "contact with us"),
+        Signal("new_customer", ("tenure_days",), _new_customer, "tenure"),
     )
 }
 
@@ -206,6 +208,10 @@ def customer_reasons(
             if words:
                 found.append(words)
                 names.append(name)
+        if not found and len(contrib) and contrib.max() >= min_contribution:
+            # Raised by the pattern, not by one warning sign: name the largest factor honestly.
+            top = contrib.idxmax()
+            found, names = [f"no single warning sign; largest factor: {SIGNALS[top].label}"], [top]
         rows.append(found + [""] * (n_reasons - len(found)) + ["; ".join(found) or "no single signal stands out",
                                                                  ",".join(names)])  # fmt: skip
     columns = [f"reason_{i + 1}" for i in range(n_reasons)] + ["reasons", "reason_signals"]

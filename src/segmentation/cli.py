@@ -75,6 +75,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     with pd.option_context("display.width", 160):
         print(run.profiles.table[cols].to_string(index=False, float_format="{:.0%}".format))
     print(f"\nNext: segmentation personas {out} --as-of {DEFAULT_END} --out reports/personas.csv")
+    print(f"      segmentation churn {out} --cutoff 2025-06-30 --out reports/churn.csv --backtest")
     return EXIT_OK
 
 

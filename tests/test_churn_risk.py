@@ -1,0 +1,108 @@
+"""The churn-risk list: sorted by value at risk, reasons that match the data, bands, no personal data."""
+
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.churn_features import CHURN_FEATURES
+from segmentation.churn_reasons import SIGNALS
+from segmentation.churn_risk import churn_risk, risk_bands
+from segmentation.dataset import Dataset
+from segmentation.errors import WorkbenchError
+from segmentation.sample_data import generate_sample
+
+CUTOFF = "2025-06-30"
+
+
+@pytest.fixture(scope="module")
+def data():
+    t = generate_sample(800, seed=9)
+    return Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+
+
+@pytest.fixture(scope="module")
+def risk(data):
+    return churn_risk(data, cutoff=CUTOFF)
+
+
+def test_the_list_has_every_active_customer_sorted_by_value_at_risk(risk):
+    t = risk.table
+    assert list(t.columns[:6]) == ["customer_id", "tier", "churn_probability", "band", "expected_value", "value_at_risk"]
+    assert t["customer_id"].is_unique and set(t["customer_id"]) == set(risk.features.index)
+    assert t["value_at_risk"].is_monotonic_decreasing
+    assert np.allclose(t["value_at_risk"], t["churn_probability"] * t["expected_value"])
+    assert t["churn_probability"].between(0, 1).all() and t["tier"].notna().all()
+
+
+def test_no_personal_data_in_the_list(risk, data):
+    personal = {"name", "contact_name", "contact_phone", "contact_email"}
+    assert not personal & set(risk.table.columns)
+    text = risk.table.astype(str).to_numpy().ravel()
+    phones = set(data.customers["contact_phone"].dropna())
+    assert not any(v in phones for v in text)
+
+
+def test_high_risk_customers_get_reasons_that_match_their_figures(risk):
+    t = risk.table.set_index("customer_id")
+    flagged = t.loc[t["band"].isin(["high", "medium"])]
+    assert len(flagged) > 20
+    assert (flagged["reason_1"] != "").all()
+    checked = 0
+    for customer, row in flagged.iterrows():
+        f = risk.features.loc[customer]
+        for reason in row[["reason_1", "reason_2", "reason_3"]]:
+            if m := re.fullmatch(r"no order for ([\d,]+) days.*", reason):
+                assert int(m.group(1).replace(",", "")) == f["days_since_last_order"]
+                checked += 1
+            if m := re.fullmatch(r"satisfaction fell from (\d) to (\d)", reason):
+                assert (int(m.group(1)), int(m.group(2))) == (f["satisfaction_previous"], f["satisfaction_last"])
+                checked += 1
+            if m := re.fullmatch(r"replies slowed from ([\d,]+) h to ([\d,]+) h", reason):
+                assert float(m.group(2).replace(",", "")) > float(m.group(1).replace(",", ""))
+                checked += 1
+    assert checked > 10
+
+
+def test_every_feature_belongs_to_exactly_one_signal():
+    owners = [f for s in SIGNALS.values() for f in s.features]
+    assert sorted(owners) == sorted(CHURN_FEATURES)
+
+
+def test_importance_comes_from_a_quarter_the_model_had_not_seen(risk):
+    imp = risk.importance
+    assert set(imp["feature"]) == set(CHURN_FEATURES)
+    assert imp["importance"].is_monotonic_decreasing and imp["importance"].iloc[0] > 0
+    assert [c.strftime("%Y-%m-%d") for c in risk.training_cutoffs] == ["2024-06-30", "2024-09-30", "2024-12-31",
+                                                                        "2025-03-31"]  # fmt: skip
+
+
+def test_later_data_changes_nothing(data, risk):
+    tx = data.transactions
+    later = tx.loc[tx["order_date"] > pd.Timestamp(CUTOFF)]
+    shorter = Dataset.from_frames(transactions=tx.drop(later.index), customers=data.customers,
+                                  interactions=data.interactions, surveys=data.surveys,
+                                  churn_events=data.churn_events)  # fmt: skip
+    again = churn_risk(shorter, cutoff=CUTOFF)
+    pd.testing.assert_frame_equal(again.table, risk.table)
+
+
+def test_bands_by_capacity_follow_the_value_at_risk(data):
+    r = churn_risk(data, cutoff=CUTOFF, capacity=(10, 30))
+    assert r.table["band"].tolist()[:40] == ["high"] * 10 + ["medium"] * 30
+    assert (r.table["band"].iloc[40:] == "low").all()
+
+
+def test_bands_by_probability():
+    p = pd.Series([0.9, 0.5, 0.3, 0.25, 0.1])
+    assert risk_bands(p, high=0.5, medium=0.25).tolist() == ["high", "high", "medium", "medium", "low"]
+    with pytest.raises(WorkbenchError, match="0 <= medium <= high <= 1"):
+        risk_bands(p, high=0.2, medium=0.4)
+
+
+def test_a_cutoff_without_earlier_quarters_is_refused(data):
+    with pytest.raises(WorkbenchError, match="no earlier quarter end to learn from"):
+        churn_risk(data, cutoff="2023-06-30")

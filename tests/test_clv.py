@@ -1,0 +1,121 @@
+"""CLV with discounting, the BG/NBD holdout check on CDNOW, and the P(alive) matrix."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from segmentation.bgnbd import BetaGeoModel
+from segmentation.btyd_checks import holdout_check, probability_alive_matrix
+from segmentation.cdnow import calibration_summary, load_cdnow
+from segmentation.clv import clv_table, customer_lifetime_value, fit_report
+from segmentation.errors import WorkbenchError
+from segmentation.gamma_gamma import GammaGammaModel
+from segmentation.sample_data import generate_sample
+
+
+@pytest.fixture(scope="module")
+def cdnow():
+    summary = calibration_summary()
+    return summary, BetaGeoModel().fit(summary), GammaGammaModel().fit(summary)
+
+
+@pytest.fixture(scope="module")
+def check(cdnow):
+    _, bg, _ = cdnow
+    tx = load_cdnow(sample=True).transactions
+    return holdout_check(tx, bg, calibration_end="1997-09-30", holdout_end="1998-06-30")
+
+
+def test_undiscounted_clv_is_purchases_times_order_value(cdnow):
+    summary, bg, gg = cdnow
+    v = customer_lifetime_value(bg, gg, summary, horizon=39, discount_rate=0.0)
+    np.testing.assert_allclose(v["clv"], v["expected_purchases"] * v["expected_order_value"], rtol=1e-9)
+    np.testing.assert_allclose(v["expected_purchases"], bg.expected_purchases(summary, 39), rtol=1e-12)
+    np.testing.assert_allclose(v["expected_order_value"], gg.expected_order_value(summary), rtol=1e-12)
+
+
+def test_discounting_lowers_the_value_and_more_so_further_out(cdnow):
+    summary, bg, gg = cdnow
+    values = [customer_lifetime_value(bg, gg, summary, horizon=104, discount_rate=d)["clv"].sum() for d in (0, .1, .3)]
+    assert values[0] > values[1] > values[2] > 0
+    # One year ahead at 10% a year: within the bounds of discounting every purchase at 0 and at 1 year.
+    year = customer_lifetime_value(bg, gg, summary, horizon=52.18, discount_rate=0.1)["clv"].sum()
+    flat = customer_lifetime_value(bg, gg, summary, horizon=52.18, discount_rate=0.0)["clv"].sum()
+    assert flat / 1.1 < year < flat
+
+
+def test_one_row_per_customer_whatever_the_duplicates(cdnow):
+    summary, bg, gg = cdnow
+    v = customer_lifetime_value(bg, gg, summary, horizon=39)
+    assert v.index.equals(summary.index)
+    same = summary.duplicated(["frequency", "recency", "T", "monetary_value"], keep=False)
+    assert same.any()  # the unique-row shortcut is exercised
+    for _, group in v.loc[same].groupby(["frequency", "recency", "T", "monetary_value"]):
+        assert group["clv"].nunique() == 1
+
+
+@pytest.mark.parametrize(("kwargs", "match"), [
+    ({"horizon": 0}, "horizon must be > 0"),
+    ({"horizon": 39, "discount_rate": 5}, "discount_rate must be a yearly rate"),
+    ({"horizon": 39, "time_unit": "fortnight"}, "time_unit must be one of"),
+], ids=["horizon", "rate", "unit"])  # fmt: skip
+def test_bad_settings_are_named(cdnow, kwargs, match):
+    summary, bg, gg = cdnow
+    with pytest.raises(WorkbenchError, match=match):
+        customer_lifetime_value(bg, gg, summary, **kwargs)
+
+
+def test_holdout_check_on_cdnow_per_frequency(check):
+    bf = check.by_frequency
+    assert bf["frequency"].tolist() == ["0", "1", "2", "3", "4", "5", "6", "7+"]
+    assert bf["customers"].sum() == 2357 and bf.loc[0, "customers"] == 1411
+    # Fader, Hardie and Lee (2005), figure 4: 0.24 actual against 0.23 predicted for x = 0.
+    assert bf.loc[0, "actual"] == pytest.approx(0.237, abs=0.001)
+    assert bf.loc[0, "predicted"] == pytest.approx(0.225, abs=0.001)
+    assert (bf["actual"].diff().iloc[1:] > -0.5).all() and bf["predicted"].is_monotonic_increasing
+    assert check.holdout_length == 39
+    totals = check.totals
+    assert totals["actual"] == 1882
+    assert totals["predicted"] == pytest.approx(1653.4, abs=0.5)
+
+
+def test_holdout_tracking_curve(check):
+    tr = check.tracking
+    assert len(tr) == 78 and tr["holdout"].sum() == 40
+    assert tr["actual"].is_monotonic_increasing and tr["predicted"].is_monotonic_increasing
+    end_of_calibration = tr.loc[tr["t"] == 39].iloc[0]
+    assert end_of_calibration["predicted"] == pytest.approx(end_of_calibration["actual"], rel=0.03)
+    total_calibration_repeats = calibration_summary()["frequency"].sum()
+    assert tr.loc[tr["t"] == 39, "actual"].iloc[0] <= total_calibration_repeats
+
+
+def test_probability_alive_matrix_behaves(cdnow):
+    _, bg, _ = cdnow
+    m = probability_alive_matrix(bg, T=39, max_frequency=10, points=20)
+    assert m.shape == (11, 20) and m.iloc[0, 0] == 1.0 and m.iloc[0, 1:].isna().all()
+    later = m.iloc[1:].to_numpy()
+    assert (np.diff(later, axis=1) >= -1e-12).all()  # a more recent last purchase: more likely alive
+    assert (np.diff(later[:, 5]) <= 1e-12).all()  # more purchases long ago: more likely gone
+
+
+def test_clv_table_and_report_on_cdnow():
+    table, bg, gg = clv_table(load_cdnow(sample=True).transactions, calibration_end="1997-09-30", horizon=39)
+    report = fit_report(bg, gg, calibration_end=table.attrs["calibration_end"])
+    assert report["bgnbd"]["params"]["r"] == pytest.approx(0.243, rel=0.005)
+    assert report["gamma_gamma"]["params"]["p"] == pytest.approx(6.25, rel=0.005)
+    assert report["settings"]["calibration_end"] == "1997-09-30"
+    assert len(table) == 2357 and (table["clv"] >= 0).all()
+
+
+def test_b2b_order_values_that_gamma_gamma_cannot_fit_point_to_the_observed_option():
+    tx = generate_sample(400, seed=7)["transactions"]
+    with pytest.raises(WorkbenchError, match=r"q = .* <= 1.*--order-value observed"):
+        clv_table(tx, calibration_end="2024-09-30", horizon=52)
+    table, _, gg = clv_table(tx, calibration_end="2024-09-30", horizon=52, order_value="observed")
+    assert gg is None and table["expected_order_value"].gt(0).all()
+    spend = tx.loc[tx["order_date"] <= pd.Timestamp("2024-09-30")]
+    one = table.index[0]
+    mine = spend.loc[spend["customer_id"] == one]
+    assert table.loc[one, "expected_order_value"] == pytest.approx(mine["amount"].sum() / mine["order_date"].nunique())
