@@ -32,3 +32,21 @@ def sample_dataset(sample_dir):
     from segmentation import load_dataset
 
     return load_dataset(sample_dir, today="2025-10-01")
+
+
+def applicable_estimator_checks(estimators: list) -> tuple[list, set[str], list]:
+    """scikit-learn's estimator checks for ``estimators``, without check_array_api_input.
+
+    That check does not apply (the models are numpy-only; scikit-learn itself skips it unless
+    SCIPY_ARRAY_API is set). Returns (all checks, the names left out, the applicable checks).
+    """
+    from sklearn.utils.estimator_checks import parametrize_with_checks
+
+    every = parametrize_with_checks(estimators).mark.args[1]
+    left_out = {"check_array_api_input"}
+    applicable = [(est, check) for est, check in every if check_name(check) not in left_out]
+    return every, left_out, applicable
+
+
+def check_name(check) -> str:
+    return getattr(check, "func", check).__name__

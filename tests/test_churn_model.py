@@ -5,30 +5,22 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
+from conftest import applicable_estimator_checks, check_name
 
 from segmentation.churn_model import ChurnModel
 
-# Every check parametrize_with_checks yields, except check_array_api_input, which does not
-# apply (numpy-only; scikit-learn itself skips it unless SCIPY_ARRAY_API is set).
-_CHECKS = parametrize_with_checks([ChurnModel(), ChurnModel(method="logistic"), ChurnModel(calibration=None)]).mark
-_NOT_APPLICABLE = {"check_array_api_input"}
-
-
-def _check_name(check) -> str:
-    return getattr(check, "func", check).__name__
-
-
-_APPLICABLE = [(est, check) for est, check in _CHECKS.args[1] if _check_name(check) not in _NOT_APPLICABLE]
+_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(
+    [ChurnModel(), ChurnModel(method="logistic"), ChurnModel(calibration=None)]
+)
 
 
 def test_only_the_array_api_check_is_left_out():
-    left_out = {_check_name(check) for _, check in _CHECKS.args[1]} - {_check_name(c) for _, c in _APPLICABLE}
+    left_out = {check_name(check) for _, check in _EVERY} - {check_name(c) for _, c in _APPLICABLE}
     assert left_out == _NOT_APPLICABLE
     assert len(_APPLICABLE) >= 3 * 45
 
 
-@pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: _check_name(x) if callable(x) else repr(x))
+@pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: check_name(x) if callable(x) else repr(x))
 def test_scikit_learn_api_contract(estimator, check):
     check(estimator)
 

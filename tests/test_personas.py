@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from conftest import applicable_estimator_checks, check_name
 from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from segmentation.dataset import Dataset
 from segmentation.persona_analysis import find_personas
@@ -149,34 +149,23 @@ def test_missing_values_are_refused_with_the_input_named():
         PersonaModel(n_clusters=2).fit(X)
 
 
-# scikit-learn's API contract: every check parametrize_with_checks yields, except
-# check_array_api_input, which does not apply (the model is numpy-only; scikit-learn itself
-# would skip it unless SCIPY_ARRAY_API is set). It is left out here rather than reported as
-# a skip, and a test below pins that it is the only one left out.
-_CHECKS = parametrize_with_checks(
+# scikit-learn's API contract: every check except check_array_api_input (see conftest).
+_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(
     [
         PersonaModel(n_clusters=3, n_init=2),
         PersonaModel(k_range=(2, 3), n_bootstrap=2, n_init=2),
         PersonaModel(n_clusters=3, method="gmm", n_init=1),
     ]
-).mark
-_NOT_APPLICABLE = {"check_array_api_input"}
-
-
-def _check_name(check) -> str:
-    return getattr(check, "func", check).__name__
-
-
-_APPLICABLE = [(est, check) for est, check in _CHECKS.args[1] if _check_name(check) not in _NOT_APPLICABLE]
+)
 
 
 def test_only_the_array_api_check_is_left_out():
-    left_out = {_check_name(check) for _, check in _CHECKS.args[1]} - {_check_name(c) for _, c in _APPLICABLE}
+    left_out = {check_name(check) for _, check in _EVERY} - {check_name(c) for _, c in _APPLICABLE}
     assert left_out == _NOT_APPLICABLE
     assert len(_APPLICABLE) >= 3 * 45
 
 
-@pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=_CHECKS.kwargs["ids"])
+@pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: check_name(x) if callable(x) else repr(x))
 def test_scikit_learn_estimator_checks(estimator, check):
     check(estimator)
 
