@@ -167,3 +167,14 @@ def test_churn_with_a_cutoff_too_early_is_a_message(sample_dir, tmp_path, capsys
     assert main(["churn", str(sample_dir), "--cutoff", "2023-03-31", "--out", str(tmp_path / "c.csv"),
                  "--today", "2025-10-01"]) == 2  # fmt: skip
     assert "no earlier quarter end to learn from" in capsys.readouterr().err
+
+
+def test_a_date_that_is_not_a_date_is_a_usage_message(sample_dir, tmp_path):
+    out = str(tmp_path / "x.csv")
+    for args in (["churn", str(sample_dir), "--cutoff", "end of June", "--out", out],
+                 ["score", str(sample_dir), "--as-of", "2025-13-45", "--out", out],
+                 ["validate", str(sample_dir), "--today", "tomorrow"]):  # fmt: skip
+        done = subprocess.run([sys.executable, "-m", "segmentation.cli", *args], capture_output=True, text=True)
+        assert done.returncode == 2, args
+        assert "Traceback" not in done.stderr
+        assert "expected a date such as 2025-06-30" in done.stderr

@@ -265,12 +265,20 @@ def _positive_int(value: str) -> int:
     return number
 
 
+def _date(value: str) -> str:
+    """An argparse type: a date the user typed, as ``YYYY-MM-DD``; anything else is a usage message."""
+    try:
+        return pd.Timestamp(value).strftime("%Y-%m-%d")
+    except (TypeError, ValueError):
+        raise argparse.ArgumentTypeError(f"expected a date such as 2025-06-30, got {value!r}") from None
+
+
 def _data_command(sub: argparse._SubParsersAction, name: str, help_text: str) -> argparse.ArgumentParser:
     """A subcommand reading a data directory, with the options every such command shares."""
     p = sub.add_parser(name, help=help_text)
     p.add_argument("data_dir", help="folder with transactions.csv and optional tables")
     p.add_argument("--mapping", help="YAML file mapping your column names onto the contract")
-    p.add_argument("--today", help="dates after this day are refused (default: the machine's date)")
+    p.add_argument("--today", type=_date, help="dates after this day are refused (default: the machine's date)")
     return p
 
 
@@ -288,7 +296,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
     p.add_argument("--customers", type=int, default=2000, help="number of customers (default: 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
-    p.add_argument("--end", default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
+    p.add_argument("--end", type=_date, default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default: csv)")
     p.add_argument("--out", required=True, help="folder to write into")
     p.set_defaults(func=cmd_sample_data)
@@ -297,14 +305,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_validate)
 
     p = _data_command(sub, "score", "RFM scores, segment and value tier per customer as of a date")
-    p.add_argument("--as-of", required=True, help="last day of data used, e.g. 2025-09-30")
+    p.add_argument("--as-of", type=_date, required=True, help="last day of data used, e.g. 2025-09-30")
     p.add_argument("--policy", default="abc", help="tier policy: abc, sabc or a YAML file (default: abc)")
     p.add_argument("--segments", default="default", help="segment rules YAML (default: the common rules)")
     p.add_argument("--out", required=True, help="output file: .csv, .parquet or .xlsx")
     p.set_defaults(func=cmd_score)
 
     p = _data_command(sub, "tune-tiers", "propose tier thresholds from data and compare them")
-    p.add_argument("--as-of", required=True, help="the quarter end to grade, e.g. 2025-09-30")
+    p.add_argument("--as-of", type=_date, required=True, help="the quarter end to grade, e.g. 2025-09-30")
     p.add_argument("--policy", default="abc", help="current policy: abc, sabc or a YAML file (default: abc)")
     p.add_argument("--out", required=True, help="comparison table: .csv, .parquet or .xlsx")
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
@@ -313,7 +321,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_tune_tiers)
 
     p = _data_command(sub, "personas", "cluster customers into named personas with profiles")
-    p.add_argument("--as-of", required=True, help="last day of data used, e.g. 2025-09-30")
+    p.add_argument("--as-of", type=_date, required=True, help="last day of data used, e.g. 2025-09-30")
     p.add_argument("--k", type=_positive_int, help="number of personas (default: chosen from the data)")
     p.add_argument("--method", choices=["kmeans", "gmm"], default="kmeans", help="clustering (default: kmeans)")
     p.add_argument("--out", required=True, help="persona per customer: .csv, .parquet or .xlsx; profiles beside it")
@@ -325,7 +333,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_personas)
 
     p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")
-    p.add_argument("--cutoff", required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)")
+    p.add_argument("--cutoff", type=_date, required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)")
     p.add_argument("--out", required=True, help="risk list: .csv, .parquet or .xlsx; importance beside it")
     p.add_argument("--horizon-months", type=int, default=3, help="months ahead without a purchase = churn (default: 3)")
     p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
@@ -338,11 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_churn)
 
     p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
-    p.add_argument("--calibration-end", required=True, help="last day of data the models learn from")
+    p.add_argument("--calibration-end", type=_date, required=True, help="last day of data the models learn from")
     p.add_argument("--time-unit", choices=list(_TIME_UNITS), default="week", help="unit of time (default: week)")
     p.add_argument("--horizon", type=float, default=52, help="time units ahead (default: 52)")
     p.add_argument("--discount-rate", type=float, default=0.10, help="yearly discount rate (default: 0.10)")
-    p.add_argument("--holdout-end", help="also compare predictions with what happened up to this date")
+    p.add_argument("--holdout-end", type=_date, help="also compare predictions with what happened up to this date")
     p.add_argument("--order-value", choices=["gamma-gamma", "observed"], default="gamma-gamma",
                    help="expected order value: the Gamma-Gamma model (default) or each customer's own average")  # fmt: skip
     p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
