@@ -43,7 +43,7 @@ from sklearn.isotonic import IsotonicRegression
 from .bgnbd import BetaGeoModel
 from .churn_features import churn_training_frame, data_end, horizon_end, quarter_ends
 from .churn_metrics import calibration_table, gains_curve, score_metrics
-from .churn_model import ChurnModel
+from .churn_model import ChurnModel, churn_probability
 from .dataset import Dataset
 from .errors import WorkbenchError
 from .features import btyd_summary
@@ -191,7 +191,7 @@ def backtest_churn(
         pred = pd.DataFrame({"cutoff": test, "churned": y_test.to_numpy()}, index=X_test.index)
         for name, model in models.items():
             fitted = clone(model).fit(X_train, y_train)
-            p = fitted.predict_proba(X_test)[:, list(fitted.classes_).index(True)]
+            p = churn_probability(fitted, X_test)
             pred[name], pred[f"{name}_score"] = p, p
         for name in BASELINES:
             filled_train = b_train[name].fillna(b_train[name].median())

@@ -142,4 +142,11 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         return tags
 
 
-__all__ = ["CALIBRATIONS", "GRADIENT_BOOSTING_DEFAULTS", "LOGISTIC_DEFAULTS", "METHODS", "ChurnModel"]
+def churn_probability(model, X) -> np.ndarray:
+    """The churn column of ``model.predict_proba(X)``: the class True (or 1), else the last class."""
+    classes = list(model.classes_)
+    return model.predict_proba(X)[:, classes.index(True) if True in classes else len(classes) - 1]
+
+
+__all__ = ["CALIBRATIONS", "GRADIENT_BOOSTING_DEFAULTS", "LOGISTIC_DEFAULTS", "METHODS", "ChurnModel",
+           "churn_probability"]

@@ -29,6 +29,7 @@ import pandas as pd
 from sklearn.inspection import permutation_importance
 
 from .churn_features import CHURN_FEATURES
+from .churn_model import churn_probability
 
 
 def _n(value: float) -> str:
@@ -128,14 +129,16 @@ def _new_customer(r: pd.Series) -> str | None:
 SIGNALS: dict[str, Signal] = {
     s.name: s
     for s in (
-        Signal("no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order, "time since the last order"),
+        Signal("no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order,
+               "time since the last order"),
         Signal("frequency_down", ("purchases_last_quarter", "purchases_prev_quarter", "frequency_trend"),
                _frequency_down, "order frequency"),  # fmt: skip
         Signal("rarely_buys", ("purchases_t12m", "usual_gap_days"), _rarely_buys, "buying rhythm"),
         Signal("order_size_down", ("order_size_recent", "order_size_change"), _order_size_down, "order size"),
         Signal("revenue_down", ("revenue_trend", "revenue_t12m"), _revenue_down, "revenue trend"),
         Signal("no_reply", ("no_reply_streak",), _no_reply, "unanswered contacts"),
-        Signal("slower_replies", ("reply_hours_recent", "reply_hours_before", "reply_delay_change"), _slower_replies, "reply times"),
+        Signal("slower_replies", ("reply_hours_recent", "reply_hours_before", "reply_delay_change"), _slower_replies,
+               "reply times"),
         Signal("satisfaction_fell", ("satisfaction_last", "satisfaction_previous", "satisfaction_change"),
                _satisfaction, "satisfaction"),  # fmt: skip
         Signal("complaints", ("complaints_last_quarter", "complaints_t12m"), _complaints, "complaints"),
@@ -151,18 +154,13 @@ def retained_reference(X: pd.DataFrame, y) -> pd.Series:
     return kept.median(numeric_only=True).reindex(X.columns)
 
 
-def _churn_column(model) -> int:
-    return list(model.classes_).index(True) if True in list(model.classes_) else len(model.classes_) - 1
-
-
 def signal_contributions(model, X: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
     """Per customer and signal: the fall in churn probability when the signal is set to ``reference``.
 
     Returns a DataFrame indexed like ``X`` with one column per signal of :data:`SIGNALS`
     whose features are all in ``X``.
     """
-    col = _churn_column(model)
-    base = model.predict_proba(X)[:, col]
+    base = churn_probability(model, X)
     out = {}
     for name, signal in SIGNALS.items():
         if not set(signal.features) <= set(X.columns):
@@ -170,7 +168,7 @@ def signal_contributions(model, X: pd.DataFrame, reference: pd.Series) -> pd.Dat
         typical = X.copy()
         for feature in signal.features:
             typical[feature] = reference[feature]
-        out[name] = base - model.predict_proba(typical)[:, col]
+        out[name] = base - churn_probability(model, typical)
     return pd.DataFrame(out, index=X.index)
 
 

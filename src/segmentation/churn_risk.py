@@ -32,7 +32,7 @@ from sklearn.base import clone
 
 from .churn_backtest import previous_cutoffs
 from .churn_features import churn_features, churn_training_frame
-from .churn_model import ChurnModel
+from .churn_model import ChurnModel, churn_probability
 from .churn_reasons import customer_reasons, retained_reference, signal_importance
 from .dataset import Dataset
 from .errors import WorkbenchError
@@ -173,7 +173,7 @@ def churn_risk(
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
     if X.empty:
         raise WorkbenchError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
-    probability = pd.Series(model.predict_proba(X)[:, list(model.classes_).index(True)], index=X.index)
+    probability = pd.Series(churn_probability(model, X), index=X.index)
     expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
     if expected.isna().any():
         raise WorkbenchError(f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
@@ -190,7 +190,7 @@ def churn_risk(
         "value_at_risk": at_risk,
     }, index=X.index).join(reasons.drop(columns=["reason_signals"]))  # fmt: skip
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
-    table = table.reset_index().rename(columns={"index": "customer_id"})
+    table = table.reset_index()
     table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
     return ChurnRisk(table=table, model=model, importance=importance, features=X, training_cutoffs=cutoffs)
 
