@@ -39,8 +39,12 @@ EPS = 1e-6
 TOP_SHARES = (0.10, 0.20)
 
 
-def top_share_capture(y_true, score, share: float) -> float:
+def top_share_capture(y_true, score, share: float | np.ndarray) -> float | np.ndarray:
     """Share of all positives among the top ``share`` of rows by score, ties broken in proportion.
+
+    ``share`` may be one number or an array of them. Rows are taken best score first, one
+    group of equal scores at a time; a group only partly inside the top share counts with the
+    same part of its positives, i.e. the cumulative curve is interpolated within the group.
 
     Examples
     --------
@@ -48,21 +52,18 @@ def top_share_capture(y_true, score, share: float) -> float:
     0.25
     """
     y = np.asarray(y_true, dtype=float)
-    s = np.asarray(score, dtype=float)
-    if not 0 < share <= 1:
+    shares = np.asarray(share, dtype=float)
+    if not ((shares > 0) & (shares <= 1)).all():
         raise ValueError(f"share must be in (0, 1], got {share!r}")
     if y.sum() == 0:
-        return float("nan")
-    table = pd.DataFrame({"s": s, "y": y}).groupby("s", sort=True)["y"].agg(["size", "sum"]).iloc[::-1]
-    room = share * len(y)
-    taken, caught = 0.0, 0.0
-    for size, positives in table.itertuples(index=False):
-        part = min(1.0, max(0.0, (room - taken) / size))
-        caught += part * positives
-        taken += part * size
-        if taken >= room:
-            break
-    return float(caught / y.sum())
+        result = np.full(shares.shape, np.nan)
+        return float(result) if result.ndim == 0 else result
+    groups = pd.DataFrame({"s": np.asarray(score, dtype=float), "y": y}).groupby("s")["y"].agg(["size", "sum"])
+    groups = groups.iloc[::-1]  # best score first
+    rows = np.r_[0.0, groups["size"].cumsum().to_numpy(dtype=float)]
+    caught = np.r_[0.0, groups["sum"].cumsum().to_numpy(dtype=float)]
+    result = np.interp(shares * len(y), rows, caught) / y.sum()
+    return float(result) if result.ndim == 0 else result
 
 
 def score_metrics(y_true, score, probability=None) -> dict[str, float]:
@@ -91,7 +92,7 @@ def score_metrics(y_true, score, probability=None) -> dict[str, float]:
         "log_loss": float(log_loss(y, p, labels=[0, 1])) if len(y) else float("nan"),
     }
     for share in TOP_SHARES:
-        capture = top_share_capture(y, s, share) if y.sum() else float("nan")
+        capture = top_share_capture(y, s, share)
         pct = round(share * 100)
         out[f"lift_{pct}"] = capture / share
         out[f"capture_{pct}"] = capture
@@ -129,7 +130,7 @@ def gains_curve(y_true, score, *, points: int = 20) -> pd.DataFrame:
     proportion, as in :func:`top_share_capture`).
     """
     shares = np.linspace(1 / points, 1, points)
-    caught = [top_share_capture(y_true, score, s) for s in shares]
+    caught = top_share_capture(y_true, score, shares)
     return pd.DataFrame({"share_called": shares, "share_caught": caught, "lift": np.asarray(caught) / shares})
 
 

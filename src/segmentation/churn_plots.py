@@ -26,6 +26,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from .churn_backtest import BASELINES
 from .plots import _axes
 
 #: The main model is drawn solid and thick, the others thinner; baselines dashed.
@@ -33,8 +34,6 @@ _MAIN = "gradient_boosting"
 
 
 def _style(name: str) -> dict:
-    from .churn_backtest import BASELINES
-
     return {"linewidth": 2.4 if name == _MAIN else 1.3, "linestyle": "--" if name in BASELINES else "-"}
 
 

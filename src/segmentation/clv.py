@@ -31,7 +31,7 @@ import pandas as pd
 
 from .bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
 from .errors import WorkbenchError
-from .features import TIME_UNITS, btyd_summary, customer_features
+from .features import TIME_UNITS, customer_features, summary_from_features
 from .gamma_gamma import GammaGammaModel
 
 CLV_COLUMNS = ("frequency", "recency", "T", "monetary_value", "probability_alive", "expected_purchases",
@@ -89,8 +89,7 @@ def customer_lifetime_value(
     discounted = increments @ (1.0 / (1.0 + discount_rate) ** years)
     unique = unique.assign(expected_purchases=cumulative[:, -1], discounted_purchases=discounted,
                            probability_alive=bgnbd.probability_alive(unique).to_numpy())  # fmt: skip
-    out = values.reset_index().merge(unique, on=list(SUMMARY_COLUMNS), how="left").set_index(values.index.name or "index")
-    out.index = values.index
+    out = values.merge(unique, on=list(SUMMARY_COLUMNS), how="left").set_axis(values.index)
     if isinstance(gamma_gamma, pd.Series):
         order_value = gamma_gamma.reindex(values.index)
         if order_value.isna().any():
@@ -128,8 +127,8 @@ def clv_table(
     bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None with ``order_value="observed"``)
     """
     end = pd.Timestamp(calibration_end).normalize()
-    summary = btyd_summary(transactions.loc[transactions["order_date"] <= end], observation_end=end,
-                           time_unit=time_unit)  # fmt: skip
+    features = customer_features(transactions, as_of=end, time_unit=time_unit)
+    summary = summary_from_features(features)
     if summary.empty:
         raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")
     if order_value not in ("gamma_gamma", "observed"):
@@ -144,7 +143,6 @@ def clv_table(
         values = gamma_gamma
     else:
         gamma_gamma = None
-        features = customer_features(transactions.loc[transactions["order_date"] <= end], as_of=end)
         values = features["monetary_mean"]
     table = customer_lifetime_value(bgnbd, values, summary, horizon=horizon, time_unit=time_unit,
                                     discount_rate=discount_rate)  # fmt: skip

@@ -240,8 +240,12 @@ def btyd_summary(
     >>> btyd_summary(tx, observation_end="1997-01-29").loc["a"].tolist()
     [1.0, 2.0, 4.0, 9.0]
     """
-    f = customer_features(transactions, as_of=observation_end, time_unit=time_unit)
-    out = f[["btyd_frequency", "btyd_recency", "btyd_T", "btyd_monetary"]]
+    return summary_from_features(customer_features(transactions, as_of=observation_end, time_unit=time_unit))
+
+
+def summary_from_features(features: pd.DataFrame) -> pd.DataFrame:
+    """The buy-till-you-die summary from a :func:`customer_features` table already computed."""
+    out = features[["btyd_frequency", "btyd_recency", "btyd_T", "btyd_monetary"]]
     return out.set_axis(["frequency", "recency", "T", "monetary_value"], axis=1)
 
 
@@ -250,4 +254,5 @@ def describe_features() -> pd.DataFrame:
     return pd.DataFrame({"feature": list(FEATURES), "meaning": list(FEATURES.values())})
 
 
-__all__ = ["FEATURES", "TIME_UNITS", "aggregate_purchases", "btyd_summary", "customer_features", "describe_features"]
+__all__ = ["FEATURES", "TIME_UNITS", "aggregate_purchases", "btyd_summary", "customer_features", "describe_features",
+           "summary_from_features"]
