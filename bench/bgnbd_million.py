@@ -13,15 +13,12 @@ recovered against the true ones; appends one JSON line to bench/results/bgnbd_mi
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from _results import record  # bench/ is on the path when a script here runs
 from segmentation.bgnbd import BetaGeoModel
 from segmentation.clv import customer_lifetime_value
 from segmentation.features import btyd_summary
@@ -79,13 +76,8 @@ def main() -> None:
               "simulate_s": round(simulate_s, 1), "summary_s": round(summary_s, 1), "bgnbd_fit_s": round(fit_s, 2),
               "gamma_gamma_fit_s": round(gg_s, 2), "clv_39_weeks_s": round(clv_s, 1),
               "params": {k: round(v, 4) for k, v in bg.params_.items()}, "true_params": TRUE,
-              "log_likelihood": round(bg.log_likelihood_, 1), "clv_total": round(float(clv["clv"].sum()), 0),
-              "cpus": os.cpu_count(), "python": platform.python_version()}  # fmt: skip
-    print(json.dumps(result))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    with open(out / "bgnbd_million.jsonl", "a", encoding="utf-8") as sink:
-        sink.write(json.dumps(result) + "\n")
+              "log_likelihood": round(bg.log_likelihood_, 1), "clv_total": round(float(clv["clv"].sum()), 0)}  # fmt: skip
+    record("bgnbd_million", result)
 
 
 if __name__ == "__main__":

@@ -9,14 +9,11 @@ and appends them as one JSON line to bench/results/personas.jsonl (git-ignored).
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import time
-from pathlib import Path
 
 from sklearn.metrics import adjusted_rand_score
 
+from _results import record  # bench/ is on the path when a script here runs
 from segmentation.dataset import Dataset
 from segmentation.persona_features import clustering_columns, persona_features
 from segmentation.personas import PersonaModel
@@ -39,14 +36,9 @@ def main() -> None:
     fit_s = time.perf_counter() - start
     truth = tables["truth"].set_index("customer_id")["persona"].reindex(X.index)
     result = {"customers": len(X), "features_s": round(features_s, 1), "fit_with_k_selection_s": round(fit_s, 1),
-              "k": model.n_clusters_, "ari": round(adjusted_rand_score(truth, model.labels_), 3),
-              "cpus": os.cpu_count(), "python": platform.python_version()}  # fmt: skip
-    print(json.dumps(result))
+              "k": model.n_clusters_, "ari": round(adjusted_rand_score(truth, model.labels_), 3)}  # fmt: skip
+    record("personas", result)
     print(model.k_scores_.to_string(index=False, float_format="{:.3f}".format))
-    out = Path(__file__).parent / "results"
-    out.mkdir(exist_ok=True)
-    with open(out / "personas.jsonl", "a", encoding="utf-8") as sink:
-        sink.write(json.dumps(result) + "\n")
 
 
 if __name__ == "__main__":
