@@ -65,13 +65,13 @@ CHURN_FEATURES = {
 QUARTER, HALF, YEAR = pd.Timedelta(days=90), pd.Timedelta(days=180), pd.Timedelta(days=365)
 
 
-def _check(data: Dataset, cutoff, name: str = "cutoff") -> pd.Timestamp:
+def _check(data: Dataset, cutoff) -> pd.Timestamp:
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     try:
         return pd.Timestamp(cutoff).normalize()
     except (TypeError, ValueError) as exc:
-        raise WorkbenchError(f"{name} must be a date such as 2025-06-30, got {cutoff!r}") from exc
+        raise WorkbenchError(f"cutoff must be a date such as 2025-06-30, got {cutoff!r}") from exc
 
 
 def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
@@ -198,9 +198,9 @@ def _satisfaction_signals(surveys: pd.DataFrame | None, ids: pd.Index, cutoff: p
     return out
 
 
-def data_end(data: Dataset) -> pd.Timestamp:
-    """The last date in the transactions: labels are known up to it."""
-    return pd.Timestamp(data.transactions["order_date"].max()).normalize()
+def data_end(data: Dataset, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
+    """The last day labels are known up to: ``end`` when given, else the last order date."""
+    return pd.Timestamp(data.transactions["order_date"].max() if end is None else end).normalize()
 
 
 def churn_labels(
@@ -231,7 +231,7 @@ def churn_labels(
     """
     cutoff = _check(data, cutoff)
     stop = horizon_end(cutoff, horizon_months)
-    last = data_end(data) if end is None else pd.Timestamp(end).normalize()
+    last = data_end(data, end)
     if stop > last:
         raise WorkbenchError(f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon_months} "
                              f"months) but the transactions end on {last:%Y-%m-%d}; choose an earlier cutoff")  # fmt: skip
@@ -280,7 +280,7 @@ def quarter_ends(data: Dataset, *, n: int, horizon_months: int = 3, end: str | p
     Quarter ends less than ``min_history_days`` after the first order are not offered (too
     little history for the features).
     """
-    last = data_end(data) if end is None else pd.Timestamp(end).normalize()
+    last = data_end(data, end)
     first = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     candidates = pd.date_range(first, last, freq="QE")
     usable = [c for c in candidates if horizon_end(c, horizon_months) <= last]
