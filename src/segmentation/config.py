@@ -1,4 +1,4 @@
-"""YAML presets shipped inside the package (tier policies, RFM segment rules, playbooks).
+"""YAML presets shipped inside the package (tier policies, RFM segment rules, playbooks, service levels).
 
 Examples
 --------
@@ -18,7 +18,7 @@ import yaml
 
 from .errors import ConfigError
 
-_PREFIX = {"tiers": "tiers_", "segments": "rfm_segments", "playbook": "persona_playbook"}
+_PREFIX = {"tiers": "tiers_", "segments": "rfm_segments", "playbook": "persona_playbook", "service": "service_"}
 
 
 def available(kind: str) -> list[str]:

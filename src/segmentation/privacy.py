@@ -1,0 +1,107 @@
+"""Masking of personal data (contact names, phones, e-mails) before anything is written.
+
+The contract marks the personal columns (``personal=True`` in :mod:`segmentation.contract`):
+the contact person's name, phone and e-mail. Every output the workbench writes goes through
+:func:`mask_personal`, which keeps just enough for a colleague to recognise the contact
+(first character of a name, last four digits of a phone, first letter and domain of an
+e-mail) and nothing that identifies the person.
+
+Examples
+--------
+>>> mask_name("王芳"), mask_phone("139 9806 7459"), mask_email("wang.fang@example.cn")
+('王*', '***-7459', 'w***@example.cn')
+>>> import pandas as pd
+>>> t = pd.DataFrame({"customer_id": ["C1"], "contact_phone": ["13998067459"]})
+>>> mask_personal(t)["contact_phone"].tolist()
+['***-7459']
+"""
+
+from __future__ import annotations
+
+import re
+
+import pandas as pd
+
+from .contract import TABLES
+
+#: Columns that hold personal data, from the contract.
+PERSONAL_COLUMNS: tuple[str, ...] = tuple(
+    dict.fromkeys(c.name for t in TABLES.values() for c in t.columns if c.personal)
+)
+_MASKERS = {"contact_name": "name", "contact_phone": "phone", "contact_email": "email"}
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, float) and value != value) or value is pd.NA or str(value).strip() == ""
+
+
+def mask_name(value: object) -> object:
+    """A person's name as its first character and one star per further character (at most 3).
+
+    Examples
+    --------
+    >>> mask_name("Maria Lopez"), mask_name("马涛"), mask_name(None)
+    ('M***', '马*', None)
+    """
+    if _blank(value):
+        return value
+    text = str(value).strip()
+    return text[0] + "*" * min(len(text) - 1, 3) if len(text) > 1 else "*"
+
+
+def mask_phone(value: object) -> object:
+    """A phone number as ``***-`` and its last four digits (all stars when it has fewer than 7).
+
+    Examples
+    --------
+    >>> mask_phone("+86 139-9806-7459"), mask_phone("12345")
+    ('***-7459', '***')
+    """
+    if _blank(value):
+        return value
+    digits = re.sub(r"\D", "", str(value))
+    return f"***-{digits[-4:]}" if len(digits) >= 7 else "***"
+
+
+def mask_email(value: object) -> object:
+    """An e-mail address as its first character, ``***`` and the domain.
+
+    Examples
+    --------
+    >>> mask_email("contactc201710001@example.cn"), mask_email("not an address")
+    ('c***@example.cn', '***')
+    """
+    if _blank(value):
+        return value
+    text = str(value).strip()
+    local, at, domain = text.partition("@")
+    return f"{local[:1]}***@{domain}" if at and local and domain else "***"
+
+
+def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy of ``frame`` with every personal column masked (other columns untouched).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        Any table; the columns named in :data:`PERSONAL_COLUMNS` are masked.
+
+    Returns
+    -------
+    DataFrame
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"contact_name": ["杨杰"], "contact_email": ["yj@corp.cn"], "owner": ["AM35"]})
+    >>> mask_personal(t).values.tolist()
+    [['杨*', 'y***@corp.cn', 'AM35']]
+    """
+    out = frame.copy()
+    masker = {"name": mask_name, "phone": mask_phone, "email": mask_email}
+    for column in PERSONAL_COLUMNS:
+        if column in out.columns:
+            out[column] = out[column].astype(object).map(masker[_MASKERS.get(column, "name")])
+    return out
+
+
+__all__ = ["PERSONAL_COLUMNS", "mask_email", "mask_name", "mask_personal", "mask_phone"]
