@@ -74,6 +74,9 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         When fitted on a DataFrame with string column names.
     base_rate_ : float
         Share of the positive (last) class in the training labels.
+    used_features_ : ndarray of int
+        Columns with at least one value in the training data; a column empty in every row
+        (a signal the data cannot measure) is left out.
     """
 
     def __init__(self, method: str = "gradient_boosting", calibration: str | None = "isotonic", cv: int = 3,
@@ -112,6 +115,12 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         if len(self.classes_) < 2:
             raise ValueError(f"Only binary classification is supported (churned or not), but the labels hold 1 class: "
                              f"{self.classes_.tolist()}; choose a cutoff and horizon with churners and stayers")  # fmt: skip
+        # A signal the team's data cannot measure (no surveys: every rating empty) carries nothing;
+        # gradient boosting's binning fails on a column with no value at all, so it is left out.
+        self.used_features_ = np.flatnonzero(~np.isnan(X).all(axis=0))
+        if not len(self.used_features_):
+            raise ValueError("Every feature is empty (NaN in every row): nothing to learn from.")
+        X = X[:, self.used_features_]
         base = self._base_estimator(len(y))
         smallest = int(np.bincount(encoded).min())
         if self.calibration is None or smallest < self.cv:
@@ -128,7 +137,7 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         """Probabilities of the two classes; column 1 is churn."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
-        return self.estimator_.predict_proba(X)
+        return self.estimator_.predict_proba(X[:, self.used_features_])
 
     def predict(self, X) -> np.ndarray:
         """The more likely class per row."""

@@ -5,7 +5,8 @@ quarter ends whose outcome is known at the cutoff, scores every active customer 
 and returns one row per customer, sorted by **value at risk** (churn probability times the
 customer's expected value):
 
-``customer_id, tier, churn_probability, band, expected_value, value_at_risk, reason_1..3, reasons``
+``customer_id, tier, churn_probability, band, expected_value, value_at_risk, reason_1..3, reasons,
+signals`` (``signals``: the names of the reasons' warning signals, comma-separated, for filtering)
 
 The expected value is by default the customer's revenue of the last 12 months, i.e. what a
 year of this customer is worth if they stay; pass ``value=`` (for instance a CLV from
@@ -188,7 +189,7 @@ def churn_risk(
         "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
         "expected_value": expected,
         "value_at_risk": at_risk,
-    }, index=X.index).join(reasons.drop(columns=["reason_signals"]))  # fmt: skip
+    }, index=X.index).join(reasons.rename(columns={"reason_signals": "signals"}))  # fmt: skip
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
     table = table.reset_index()
     table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])

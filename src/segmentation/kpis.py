@@ -215,6 +215,25 @@ def quarterly_kpis(
     return table
 
 
+def kpi_definitions(service: ServiceLevels, policy: TierPolicy) -> pd.DataFrame:
+    """Each KPI's definition and its target per tier (empty: no target), for a report.
+
+    Examples
+    --------
+    >>> t = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc"))
+    >>> t.set_index("kpi").loc["retention_rate", ["A", "B", "C"]].tolist()
+    ['95%', '90%', '']
+    """
+    rows = []
+    for kpi, (meaning, higher) in KPIS.items():
+        row = {"kpi": kpi, "definition": meaning + ("" if higher else " (lower is better)")}
+        for tier in policy.names:
+            target = service.target(tier, kpi)
+            row[tier] = "" if target is None else (f"{target:g}" if kpi == "activity" else f"{target:.0%}")
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     """The KPI table as a tier-by-KPI grid of "value (target) status" texts, for a report.
 
@@ -239,4 +258,4 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     return grid.reindex(index=list(dict.fromkeys(kpis["tier"])), columns=list(dict.fromkeys(kpis["kpi"])))
 
 
-__all__ = ["ALL", "STATUSES", "kpi_scorecard", "quarter_start_customers", "quarterly_kpis"]
+__all__ = ["ALL", "STATUSES", "kpi_definitions", "kpi_scorecard", "quarter_start_customers", "quarterly_kpis"]

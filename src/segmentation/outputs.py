@@ -35,6 +35,42 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     return path
 
 
+def write_report_tables(tables: dict[str, pd.DataFrame], folder: str | Path | None, *,
+                        workbook: str = "tables.xlsx") -> dict[str, Path]:  # fmt: skip
+    """Write a report's tables: one CSV each plus one Excel workbook with a sheet per table.
+
+    Personal data is masked (:func:`segmentation.privacy.mask_personal`) before anything is
+    written. With ``folder`` None nothing is written (a notebook run without an output folder).
+
+    Returns
+    -------
+    dict of Path
+        The file written per table name, and ``"workbook"``.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> paths = write_report_tables({"kpis": pd.DataFrame({"kpi": ["retention_rate"], "value": [0.9]})},
+    ...                             pathlib.Path(tempfile.mkdtemp()), workbook="review.xlsx")
+    >>> sorted(p.name for p in paths.values())
+    ['kpis.csv', 'review.xlsx']
+    """
+    from .privacy import mask_personal
+
+    if folder is None:
+        return {}
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    masked = {name: mask_personal(table) for name, table in tables.items()}
+    paths = {name: write_table(table, folder / f"{name}.csv") for name, table in masked.items()}
+    book = folder / workbook
+    with pd.ExcelWriter(book, engine="openpyxl") as writer:
+        for name, table in masked.items():
+            table.to_excel(writer, sheet_name=name[:31], index=False)
+    paths["workbook"] = book
+    return paths
+
+
 def read_output(path: str | Path) -> pd.DataFrame:
     """Read back a table the workbench wrote (ids stay text: ``customer_id`` "007").
 
