@@ -3,7 +3,8 @@
 Every command reports bad input as a message naming file, column and rows, and exits
 with status 2; it never shows a traceback for a problem in the user's data or settings.
 
-    segmentation demo                                   # sample data -> validate -> summary
+    segmentation demo                                   # sample data -> validate -> quarterly review
+    segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
     segmentation sample-data --customers 2000 --seed 0 --out data/sample
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
@@ -29,6 +30,7 @@ import pandas as pd
 from .errors import DataContractError, WorkbenchError
 from .loading import check_dataset, load_dataset
 from .mapping import ColumnMapping
+from .report_runner import REPORTS as REPORT_NAMES
 from .sample_data import DEFAULT_END, write_sample
 from .summary import yearly_overview
 
@@ -59,6 +61,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from .report_runner import run_report
+
     out = Path(args.out)
     print(f"Generating sample data for {args.customers:,} customers (seed {args.seed}) in {out} ...")
     write_sample(out, args.customers, seed=args.seed, end=DEFAULT_END)
@@ -67,15 +71,44 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("\nCustomers, orders and revenue by year:")
     with pd.option_context("display.float_format", "{:,.0f}".format, "display.width", 120):
         print(yearly_overview(dataset).to_string(index=False))
-    from .persona_analysis import find_personas
-
-    run = find_personas(dataset, as_of=DEFAULT_END)
-    print(f"\nPersonas as of {DEFAULT_END} (k = {run.model.n_clusters_}, chosen from the data):")
-    cols = ["persona_id", "name", "customers", "revenue_share", "risk_tags", "play"]
-    with pd.option_context("display.width", 160):
-        print(run.profiles.table[cols].to_string(index=False, float_format="{:.0%}".format))
-    print(f"\nNext: segmentation personas {out} --as-of {DEFAULT_END} --out reports/personas.csv")
+    quarter = "2025Q3"
+    print(f"\nRunning the quarterly review of {quarter} (about half a minute) ...", flush=True)
+    run = run_report("quarterly_review", data_dir=out, quarter=quarter, out=args.reports, parameters={"seed": args.seed},
+                     progress=False)  # fmt: skip
+    print(f"\nThe quarterly review: {run.html}")
+    print(f"Its tables (CSV and {run.folder.name}/quarterly_review.xlsx) are beside it, in {run.folder}")
+    print("\nNext: python3 dev.py lab   (the report notebooks in JupyterLab)")
+    print(f"      segmentation report personas --data {out} --quarter {quarter} --out {args.reports}")
     print(f"      segmentation churn {out} --cutoff 2025-06-30 --out reports/churn.csv --backtest")
+    return EXIT_OK
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from .report_runner import REPORTS, report_parameters, run_report
+
+    if args.name is None:
+        print("Reports:")
+        for name, what in REPORTS.items():
+            print(f"  {name:<17} {what}")
+        return EXIT_OK
+    if args.show_parameters:
+        print(f"Parameters of {args.name} (set with -p NAME=VALUE):")
+        for name, spec in report_parameters(args.name).items():
+            print(f"  {name} ({spec['inferred_type_name']}, default {spec['default']}): {spec['help']}")
+        return EXIT_OK
+    if args.quarter is None or args.out is None:
+        raise WorkbenchError("report: --quarter and --out are needed (e.g. --quarter 2025Q3 --out reports/)")
+    parameters = {}
+    for item in args.parameter or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise WorkbenchError(f"-p {item!r}: expected NAME=VALUE, e.g. -p policy=sabc")
+        parameters[key.strip()] = value
+    print(f"Running {args.name} for {args.quarter} on {args.data or 'the built-in sample'} ...", file=sys.stderr)
+    run = run_report(args.name, data_dir=args.data, quarter=args.quarter, out=args.out, parameters=parameters,
+                     progress=not args.no_progress)  # fmt: skip
+    print(f"Report: {run.html}")
+    print(f"Files in {run.folder}: " + ", ".join(p.name for p in run.files))
     return EXIT_OK
 
 
@@ -291,7 +324,19 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="data/sample", help="folder for the sample data (default: data/sample)")
     p.add_argument("--customers", type=int, default=2000, help="customers to generate (default: 2000)")
     p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--reports", default="reports", help="folder for the report (default: reports)")
     p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("report", help="run a report notebook (papermill) and write HTML, notebook, CSV and xlsx")
+    p.add_argument("name", nargs="?", choices=sorted(REPORT_NAMES), help="the report (omit to list them)")
+    p.add_argument("--data", help="folder with the team's tables (default: the built-in sample)")
+    p.add_argument("--quarter", help="the quarter reported on, e.g. 2025Q3")
+    p.add_argument("--out", help="parent folder of the report folder, e.g. reports/")
+    p.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
+                   help="a notebook parameter, e.g. -p policy=sabc (repeatable; see --show-parameters)")  # fmt: skip
+    p.add_argument("--show-parameters", action="store_true", help="list the report's parameters and exit")
+    p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
     p.add_argument("--customers", type=int, default=2000, help="number of customers (default: 2000)")

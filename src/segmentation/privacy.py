@@ -28,6 +28,7 @@ from .contract import TABLES
 PERSONAL_COLUMNS: tuple[str, ...] = tuple(
     dict.fromkeys(c.name for t in TABLES.values() for c in t.columns if c.personal)
 )
+_MASKED_PHONE = re.compile(r"^\*\*\*(-\d{4})?$")
 _MASKERS = {"contact_name": "name", "contact_phone": "phone", "contact_email": "email"}
 
 
@@ -54,10 +55,10 @@ def mask_phone(value: object) -> object:
 
     Examples
     --------
-    >>> mask_phone("+86 139-9806-7459"), mask_phone("12345")
-    ('***-7459', '***')
+    >>> mask_phone("+86 139-9806-7459"), mask_phone("12345"), mask_phone(mask_phone("13998067459"))
+    ('***-7459', '***', '***-7459')
     """
-    if _blank(value):
+    if _blank(value) or _MASKED_PHONE.match(str(value)):  # already masked: masking twice changes nothing
         return value
     digits = re.sub(r"\D", "", str(value))
     return f"***-{digits[-4:]}" if len(digits) >= 7 else "***"

@@ -126,6 +126,12 @@ class QuarterlyReview:
         order = order.sort_values(["_move", "_tier", "_now", "customer_id"], kind="stable")
         return order.drop(columns=["_move", "_tier", "_now"]).reset_index(drop=True)
 
+    def move_summary(self) -> list[str]:
+        """How many customers moved up, down, or arrived, as sentences."""
+        counts = self.regrading.changes["move"].value_counts()
+        words = {"downgrade": "moved down a tier or more", "upgrade": "moved up", "new": "are new customers"}
+        return [f"{counts.get(k, 0):,} customers {w}." for k, w in words.items()]
+
     def headline(self) -> list[str]:
         """The review in a few sentences: customers, revenue, targets, risk, overdue contacts."""
         q, cur = self.quarter, self.currency
@@ -158,6 +164,20 @@ class QuarterlyReview:
             lines.append(f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
                          f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}).")  # fmt: skip
         return lines
+
+
+def _with_names(table: pd.DataFrame, data: Dataset) -> pd.DataFrame:
+    """``table`` with the customer (company) name after ``customer_id``, when the team supplied names."""
+    if "name" not in data.customers or "name" in table:
+        return table
+    names = data.customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
+    out = table.copy()
+    out.insert(out.columns.get_loc("customer_id") + 1, "name", names.reindex(out["customer_id"]).to_numpy())
+    return out
+
+
+def _named_regrading(r: Regrading, data: Dataset) -> Regrading:
+    return Regrading(r.previous, r.current, r.matrix, _with_names(r.changes, data))
 
 
 def _risk_signals(risk: pd.DataFrame) -> pd.DataFrame:
@@ -233,7 +253,7 @@ def review_quarter(
         kpis=kpis, scorecard=kpi_scorecard(kpis),
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
-        regrading=regrade(data, previous=q.previous_end, current=q.end, policy=policy),
+        regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
         churn_reasons=reasons, contacts=contacts, notes=notes,
     )  # fmt: skip
     if churn:
@@ -241,7 +261,7 @@ def review_quarter(
 
         try:
             risk = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days).table
-            review.risk = risk.head(top_n).reset_index(drop=True)
+            review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
             review.risk_signals = _risk_signals(risk)
             bands = risk.groupby("band", observed=False).agg(customers=("customer_id", "size"),
                                                              value_at_risk=("value_at_risk", "sum"))

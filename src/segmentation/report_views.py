@@ -48,11 +48,25 @@ def view(
         Show the index.
     """
     shown = mask_personal(frame if max_rows is None else frame.head(max_rows))
-    formats = {c: "{:.1%}" for c in percent if c in shown}
-    formats |= {c: "{:,.0f}" for c in money if c in shown}
-    formats |= {c: "{:,.2f}" for c in decimals if c in shown}
-    styler = shown.style.format(formats, na_rep="", escape="html").format_index(escape="html", axis=1)
-    styler = styler.format_index(escape="html", axis=0)
+    formats: dict = {}
+    for column in shown.columns:
+        kind = shown[column].dtype.kind
+        if column in percent:
+            formats[column] = "{:.1%}"
+        elif column in money:
+            formats[column] = "{:,.0f}"
+        elif column in decimals:
+            formats[column] = "{:,.2f}"
+        elif kind == "M":
+            formats[column] = lambda d: "" if pd.isna(d) else f"{d:%Y-%m-%d}"
+        elif kind in "iu":
+            formats[column] = "{:,}"
+        elif kind == "f":
+            formats[column] = "{:,.0f}" if (shown[column].dropna() % 1 == 0).all() else "{:,.2f}"
+    text = [c for c in shown.columns if shown[c].dtype.kind in "OUST" or isinstance(shown[c].dtype, pd.StringDtype)]
+    styler = shown.style.format(formats, na_rep="", escape="html")
+    styler = styler.format_index(lambda c: html.escape(str(c).replace("_", " ")), axis=1)
+    styler = styler.format_index(escape="html", axis=0).set_properties(subset=text, **{"text-align": "left"})
     return styler if index else styler.hide(axis="index")
 
 
@@ -60,7 +74,8 @@ def scorecard_view(kpis: pd.DataFrame, scorecard: pd.DataFrame) -> Styler:
     """The tier-by-KPI scorecard, each cell coloured by its status (met, missed, not computed)."""
     status = kpis.pivot(index="tier", columns="kpi", values="status").reindex_like(scorecard)
     colors = status.map(lambda s: f"background-color: {STATUS_COLORS[s]}" if s in STATUS_COLORS else "")
-    return scorecard.style.apply(lambda _: colors, axis=None).format(escape="html")
+    styler = scorecard.style.apply(lambda _: colors, axis=None).format(escape="html")
+    return styler.format_index(lambda c: html.escape(str(c).replace("_", " ")), axis=1)
 
 
 def bullets(lines: Iterable[str]) -> str:
@@ -76,7 +91,7 @@ def kpi_findings(kpis: pd.DataFrame) -> list[str]:
     >>> k = pd.DataFrame({"tier": ["A", "B"], "kpi": ["retention_rate", "activity"], "value": [0.9, 3.5],
     ...                   "target": [0.95, 3.0], "status": ["missed", "met"]})
     >>> kpi_findings(k)
-    ['A: retention_rate 90.0% against a target of 95% (5.0 points short)']
+    ['A: retention rate 90.0% against a target of 95% (5.0 points short)']
     """
     missed = kpis.loc[kpis["status"] == "missed"].copy()
     missed["gap"] = (missed["target"] - missed["value"]).abs() / missed["target"].where(missed["target"] > 0, 1)
@@ -88,7 +103,7 @@ def kpi_findings(kpis: pd.DataFrame) -> list[str]:
         else:
             points = abs(r["target"] - r["value"]) * 100
             word = "short" if r["kpi"] != "churn_rate" else "over"
-            out.append(f"{r['tier']}: {r['kpi']} {r['value']:.1%} against a target of {r['target']:.0%} "
+            out.append(f"{r['tier']}: {r['kpi'].replace('_', ' ')} {r['value']:.1%} against a target of {r['target']:.0%} "
                        f"({points:.1f} points {word})")  # fmt: skip
     return out
 
