@@ -16,13 +16,14 @@ def test_sample_data_then_validate(tmp_path, capsys):
     assert "Usable: yes" in out and "transactions (transactions.csv; utf-8" in out
 
 
-def test_demo_prints_the_yearly_summary(tmp_path, capsys):
-    assert main(["demo", "--out", str(tmp_path / "s"), "--customers", "150"]) == 0
+def test_demo_runs_the_quarterly_review_and_prints_its_page(tmp_path, capsys):
+    assert main(["demo", "--out", str(tmp_path / "s"), "--customers", "150", "--reports", str(tmp_path / "r")]) == 0
     out = capsys.readouterr().out
     assert "Usable: yes" in out
     assert "year  customers  new_customers  orders" in out
-    assert "2025" in out
-    assert "Personas as of 2025-09-30 (k = " in out and "Next: segmentation personas" in out
+    html = tmp_path / "r" / "quarterly_review_2025Q3" / "quarterly_review.html"
+    assert f"The quarterly review: {html}" in out
+    assert html.is_file() and "KPIs against targets" in html.read_text(encoding="utf-8")
 
 
 def test_unusable_data_exits_2_without_traceback(tmp_path):
