@@ -113,8 +113,9 @@ def test_rerunning_a_report_gives_the_same_tables(review, sample_dir):
 
 
 def test_a_failing_run_leaves_no_report_and_names_the_cell(sample_dir, tmp_path, capsys):
-    code = main(["report", "quarterly_review", "--data", str(sample_dir), "--quarter", QUARTER, "--out",
-                 str(tmp_path), "--no-progress", "-p", "policy=no_such_policy"])  # fmt: skip
+    # "previous" is the last quarter ended on --today (what a quarter-end schedule passes)
+    code = main(["report", "quarterly_review", "--data", str(sample_dir), "--quarter", "previous", "--today",
+                 "2025-10-05", "--out", str(tmp_path), "--no-progress", "-p", "policy=no_such_policy"])  # fmt: skip
     err = capsys.readouterr().err
     assert code == 2
     assert re.search(r"error: report quarterly_review failed in cell \d+ \(.+\): ConfigError: report parameters "

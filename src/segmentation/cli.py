@@ -104,6 +104,10 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not sep or not key.strip():
             raise WorkbenchError(f"-p {item!r}: expected NAME=VALUE, e.g. -p policy=sabc")
         parameters[key.strip()] = value
+    if args.quarter == "previous":  # for schedules: the last quarter that has ended (the command may read the clock)
+        from .periods import quarter_of
+
+        args.quarter = str(quarter_of(_today(args.today)).shift(-1))
     print(f"Running {args.name} for {args.quarter} on {args.data or 'the built-in sample'} ...", file=sys.stderr)
     run = run_report(args.name, data_dir=args.data, quarter=args.quarter, out=args.out, parameters=parameters,
                      progress=not args.no_progress)  # fmt: skip
@@ -330,7 +334,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("report", help="run a report notebook (papermill) and write HTML, notebook, CSV and xlsx")
     p.add_argument("name", nargs="?", choices=sorted(REPORT_NAMES), help="the report (omit to list them)")
     p.add_argument("--data", help="folder with the team's tables (default: the built-in sample)")
-    p.add_argument("--quarter", help="the quarter reported on, e.g. 2025Q3")
+    p.add_argument("--quarter", help="the quarter reported on, e.g. 2025Q3, or 'previous': the last quarter ended")
+    p.add_argument("--today", type=_date, help="the day 'previous' counts from (default: the machine's date)")
     p.add_argument("--out", help="parent folder of the report folder, e.g. reports/")
     p.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
                    help="a notebook parameter, e.g. -p policy=sabc (repeatable; see --show-parameters)")  # fmt: skip
