@@ -32,6 +32,7 @@ import pandas as pd
 
 from .dataset import Dataset
 from .features import customer_features
+from .kpis import recorded_lost
 from .privacy import mask_personal
 from .service_levels import ServiceLevels
 from .tiers import TierPolicy
@@ -90,10 +91,8 @@ def overdue_contacts(
     service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
     f = customer_features(data, as_of=as_of)
     f = f.loc[f["last_purchase"] > as_of - pd.Timedelta(days=active_days)]
-    lost = pd.Index([])
-    if data.churn_events is not None:
-        lost = f.index.intersection(data.churn_events.loc[data.churn_events["date"] <= as_of, "customer_id"].unique())
-        f = f.drop(index=lost)
+    lost = f.index.intersection(recorded_lost(data, as_of))
+    f = f.drop(index=lost)
     tier = policy.assign(f)["tier"]
     since = as_of - pd.to_timedelta(f["tenure_days"], unit="D")
     summary_rows, found = [], []

@@ -50,7 +50,8 @@ def _policy(policy: TierPolicy | str | Path) -> TierPolicy:
     return policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
 
 
-def _lost_by(data: Dataset, day: pd.Timestamp) -> pd.Index:
+def recorded_lost(data: Dataset, day: pd.Timestamp) -> pd.Index:
+    """Customers recorded as lost in ``churn_events`` on or before ``day`` (none without that table)."""
     if data.churn_events is None:
         return pd.Index([], dtype=object)
     events = data.churn_events
@@ -84,7 +85,7 @@ def quarter_start_customers(
     q, policy = parse_quarter(quarter), _policy(policy)
     f = customer_features(data, as_of=q.previous_end)
     f = f.loc[f["last_purchase"] > q.previous_end - pd.Timedelta(days=active_days)]
-    lost = f.index.intersection(_lost_by(data, q.previous_end))
+    lost = f.index.intersection(recorded_lost(data, q.previous_end))
     f = f.drop(index=lost)
     f = f.join(policy.assign(f)[["tier"]])
     f.attrs.update(lost_before=len(lost), active_days=active_days, as_of=q.previous_end)
@@ -258,4 +259,5 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     return grid.reindex(index=list(dict.fromkeys(kpis["tier"])), columns=list(dict.fromkeys(kpis["kpi"])))
 
 
-__all__ = ["ALL", "STATUSES", "kpi_definitions", "kpi_scorecard", "quarter_start_customers", "quarterly_kpis"]
+__all__ = ["ALL", "STATUSES", "kpi_definitions", "kpi_scorecard", "quarter_start_customers", "quarterly_kpis",
+           "recorded_lost"]
