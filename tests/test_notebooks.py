@@ -29,7 +29,7 @@ def test_notebook_is_stored_without_outputs_with_one_parameters_cell(name):
     assert len(tagged) == 1 and nb.cells[0].cell_type == "markdown" and nb.cells[1] is tagged[0]
 
     # Parameters: annotated literals only, each with a comment, and every one visible to papermill
-    # (its parser silently skips a line whose comment holds '=' or a ';').
+    # (its parser skips, with only a logged warning, a line whose comment holds a second '=').
     tree = ast.parse(tagged[0].source)
     names = []
     for node in tree.body:
