@@ -96,7 +96,7 @@ def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else np.nan
 
 
-def _measure(data: Dataset, base: pd.DataFrame, q: Quarter, service: ServiceLevels) -> dict[str, pd.DataFrame]:
+def _measure(data: Dataset, base: pd.DataFrame, q: Quarter, service: ServiceLevels) -> pd.DataFrame:
     """Per-customer numerators of every KPI (NaN columns when a table is missing)."""
     ids = base.index
     tx = data.transactions
@@ -123,10 +123,10 @@ def _measure(data: Dataset, base: pd.DataFrame, q: Quarter, service: ServiceLeve
         latest = sv.sort_values(["customer_id", "date"], kind="stable").groupby("customer_id")["rating"].last()
         per["responded"] = ids.isin(latest.index).astype(float)
         per["satisfied"] = (latest >= 4).reindex(ids, fill_value=False).astype(float)
-    return {"per": per}
+    return per
 
 
-def _missing_reason(data: Dataset, kpi: str, service: ServiceLevels, q: Quarter) -> str | None:
+def _missing_reason(data: Dataset, kpi: str) -> str | None:
     if kpi == "churn_rate" and data.churn_events is None:
         return "no churn_events table: lost customers are not recorded (retention_rate shows who did not buy)"
     if kpi == "activity" and data.interactions is None:
@@ -168,7 +168,7 @@ def quarterly_kpis(
     q, policy = parse_quarter(quarter), _policy(policy)
     service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
     base = quarter_start_customers(data, quarter=q, policy=policy, active_days=active_days)
-    per = _measure(data, base, q, service)["per"]
+    per = _measure(data, base, q, service)
     groups = [(t, base.index[(base["tier"] == t).to_numpy()]) for t in policy.names] + [(ALL, base.index)]
     rows = []
     for tier, ids in groups:
@@ -176,7 +176,7 @@ def quarterly_kpis(
         n = len(ids)
         for kpi in KPIS:
             target = service.target(tier, kpi) if tier != ALL else None
-            reason = _missing_reason(data, kpi, service, q)
+            reason = _missing_reason(data, kpi)
             num = den = value = np.nan
             if reason is None and n == 0:
                 reason = "no customers in this tier at the quarter start"
@@ -209,8 +209,7 @@ def quarterly_kpis(
             rows.append({"tier": tier, "kpi": kpi, "value": value, "target": np.nan if target is None else target,
                          "status": status, "numerator": num, "denominator": den, "note": reason or ""})  # fmt: skip
     table = pd.DataFrame(rows, columns=COLUMNS)
-    missing = [f"{kpi}: {_missing_reason(data, kpi, service, q)}" for kpi in KPIS
-               if _missing_reason(data, kpi, service, q)]  # fmt: skip
+    missing = [f"{kpi}: {reason}" for kpi in KPIS if (reason := _missing_reason(data, kpi))]
     table.attrs.update(quarter=str(q), customers=len(base), lost_before=base.attrs["lost_before"],
                        not_computed=missing, survey_window_months=service.survey_window_months)  # fmt: skip
     return table
