@@ -113,7 +113,8 @@ def test_personas_bad_inputs_are_messages(sample_dir, tmp_path, capsys):
     out = str(tmp_path / "p.csv")
     assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "5000",
                  "--today", "2025-10-01"]) == 2  # fmt: skip
-    assert "5000 personas asked for, but only 400 customers bought" in capsys.readouterr().err
+    assert "5000 personas asked for, but 400 customers with a purchase on or before 2025-09-30 allow at most 80" \
+        in capsys.readouterr().err
     fake = tmp_path / "fake.skops"
     fake.write_bytes(b"not a model")
     assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--previous-model", str(fake),

@@ -175,5 +175,6 @@ def test_too_few_customers_for_the_k_range_is_a_message():
 
     tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "order_id": ["1", "2", "3"],
                        "order_date": pd.to_datetime(["2024-01-01"] * 3), "amount": [1.0, 2.0, 3.0]})  # fmt: skip
-    with pytest.raises(WorkbenchError, match="personas need at least 4 customers with a purchase on or before"):
+    with pytest.raises(WorkbenchError, match="personas: 3 customers with a purchase on or before 2024-06-30 allow at "
+                                             "most 0 personas of at least 5 customers"):  # fmt: skip
         find_personas(Dataset.from_frames(transactions=tx), as_of="2024-06-30")

@@ -36,6 +36,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
@@ -45,7 +46,7 @@ from .churn_features import churn_training_frame, data_end, horizon_end, quarter
 from .churn_metrics import calibration_table, gains_curve, score_metrics
 from .churn_model import ChurnModel, churn_probability
 from .dataset import Dataset
-from .errors import WorkbenchError
+from .errors import InsufficientDataError
 from .features import btyd_summary
 
 log = logging.getLogger(__name__)
@@ -108,6 +109,33 @@ def previous_cutoffs(cutoff: pd.Timestamp, *, horizon_months: int, n: int, earli
     return out[::-1]
 
 
+def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_months: int) -> None:
+    """Refuse training labels of one class, saying what was found and what to change.
+
+    Raises
+    ------
+    InsufficientDataError
+        When every training row churned, or none did.
+
+    Examples
+    --------
+    >>> check_both_outcomes(np.array([0, 1, 0]), [pd.Timestamp("2025-03-31")], 3)
+    >>> check_both_outcomes(np.array([0, 0]), [pd.Timestamp("2025-03-31")], 3)
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.InsufficientDataError: churn model: all 2 training rows (active customers at the quarter ends 2025-03-31) bought again within 3 months, so there is nothing to learn the difference from; the model needs both churners and customers who stayed (more customers, a later cutoff or another horizon)
+    """
+    churners = int(np.sum(y))
+    if 0 < churners < len(y):
+        return
+    when = ", ".join(f"{c:%Y-%m-%d}" for c in cutoffs)
+    found = "churned" if churners else "bought again"
+    raise InsufficientDataError(f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
+                                f"{found} within {horizon_months} months, so there is nothing to learn the difference "
+                                f"from; the model needs both churners and customers who stayed (more customers, a "
+                                f"later cutoff or another horizon)")  # fmt: skip
+
+
 def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
     """The naive baselines' scores (higher = riskier) for the customers of a churn frame."""
     summary = btyd_summary(data.transactions.loc[data.transactions["order_date"] <= cutoff],
@@ -167,10 +195,12 @@ def backtest_churn(
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     plan = {c: previous_cutoffs(c, horizon_months=horizon_months, n=train_quarters, earliest=earliest) for c in tests}
     if not tests or not all(plan.values()):
-        raise WorkbenchError(f"not enough history for a backtest: the data run from "
-                             f"{data.transactions['order_date'].min():%Y-%m-%d} to {data_end(data):%Y-%m-%d}; each test "
-                             f"cutoff needs a training cutoff {min_history_days} days after the first order and "
-                             f"{horizon_months} months of labels after it")  # fmt: skip
+        lacking = ", ".join(f"{c:%Y-%m-%d}" for c, p in plan.items() if not p)
+        raise InsufficientDataError(f"not enough history for a backtest: the data run from "
+                                    f"{data.transactions['order_date'].min():%Y-%m-%d} to {data_end(data):%Y-%m-%d}; each "
+                                    f"test cutoff needs a training cutoff {min_history_days} days after the first order "
+                                    f"and {horizon_months} months of labels after it"
+                                    + (f" (none for the test cutoff {lacking})" if lacking else ""))  # fmt: skip
     frames: dict[pd.Timestamp, tuple] = {}
 
     def frame(c: pd.Timestamp):
@@ -184,6 +214,7 @@ def backtest_churn(
         train = [frame(c) for c in plan[test]]
         X_train = pd.concat([f[0] for f in train])
         y_train = pd.concat([f[1] for f in train]).to_numpy()
+        check_both_outcomes(y_train, plan[test], horizon_months)
         b_train = pd.concat([f[2] for f in train])
         X_test, y_test, b_test = frame(test)
         log.info("backtest %s: train %d rows from %s, test %d customers", test.date(), len(X_train),

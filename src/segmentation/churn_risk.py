@@ -25,18 +25,18 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from .churn_backtest import previous_cutoffs
+from .churn_backtest import check_both_outcomes, previous_cutoffs
 from .churn_features import churn_features, churn_training_frame
 from .churn_model import ChurnModel, churn_probability
 from .churn_reasons import customer_reasons, retained_reference, signal_importance
 from .dataset import Dataset
-from .errors import WorkbenchError
+from .errors import InsufficientDataError, WorkbenchError
 from .scoring import score_customers
 
 BANDS = ("high", "medium", "low")
@@ -98,6 +98,8 @@ class ChurnRisk:
     features : DataFrame
         The churn features of the listed customers at the cutoff.
     training_cutoffs : list of Timestamp
+    notes : list of str
+        What was done differently from the usual, and why (e.g. in-sample importance).
     """
 
     table: pd.DataFrame
@@ -105,6 +107,7 @@ class ChurnRisk:
     importance: pd.DataFrame
     features: pd.DataFrame
     training_cutoffs: list
+    notes: list[str] = field(default_factory=list)
 
 
 def churn_risk(
@@ -155,25 +158,31 @@ def churn_risk(
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
     if not cutoffs:
-        raise WorkbenchError(f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
-                             f"quarter end at least {min_history_days} days after the first order "
-                             f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
-                             f"is known by the cutoff")  # fmt: skip
+        raise InsufficientDataError(f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
+                                    f"quarter end at least {min_history_days} days after the first order "
+                                    f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
+                                    f"is known by the cutoff")  # fmt: skip
     frames = [churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
               for c in cutoffs]  # fmt: skip
     X_train = pd.concat([f[0] for f in frames])
     y_train = pd.concat([f[1] for f in frames]).to_numpy()
+    check_both_outcomes(y_train, cutoffs, horizon_months)
     model = clone(model) if model is not None else ChurnModel()
-    if len(frames) >= 2:  # importance on the latest quarter, from a model that has not seen it
-        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), pd.concat([f[1] for f in frames[:-1]]))
+    notes = []
+    older_y = pd.concat([f[1] for f in frames[:-1]]) if len(frames) >= 2 else None
+    if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
+        # importance on the latest quarter, from a model that has not seen it
+        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
         importance = signal_importance(older, frames[-1][0], frames[-1][1])
     else:
+        notes.append("signal importance measured on the training quarters themselves (in-sample): no held-out "
+                     "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
         importance = signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
     model.fit(X_train, y_train)
 
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
     if X.empty:
-        raise WorkbenchError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
+        raise InsufficientDataError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
     probability = pd.Series(churn_probability(model, X), index=X.index)
     expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
     if expected.isna().any():
@@ -193,7 +202,7 @@ def churn_risk(
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
     table = table.reset_index()
     table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
-    return ChurnRisk(table=table, model=model, importance=importance, features=X, training_cutoffs=cutoffs)
+    return ChurnRisk(table=table, model=model, importance=importance, features=X, training_cutoffs=cutoffs, notes=notes)
 
 
 __all__ = ["BANDS", "ChurnRisk", "churn_risk", "risk_bands"]

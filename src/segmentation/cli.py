@@ -157,6 +157,8 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
     path = write_table(tuning.table.reset_index(), args.out)
     with pd.option_context("display.width", 160, "display.max_columns", 40):
         print(tuning.table.T.to_string(float_format="{:,.3f}".format))
+    for note in tuning.notes:
+        print(f"Note: {note}")
     print(f"\nCandidates compared -> {path}")
     if args.export:
         if args.export not in tuning.candidates:
@@ -183,7 +185,7 @@ def cmd_personas(args: argparse.Namespace) -> int:
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
     run = find_personas(dataset, as_of=args.as_of, n_clusters=args.k or "auto", method=args.method,
                         previous_model=previous, previous_assignments=before, playbook=playbook,
-                        random_state=args.seed)  # fmt: skip
+                        random_state=args.seed, min_persona_size=args.min_persona_size)  # fmt: skip
     written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
     k_scores = run.model.k_scores_
     if not k_scores.empty:
@@ -204,8 +206,8 @@ def cmd_personas(args: argparse.Namespace) -> int:
         print(run.profiles.table[cols].to_string(index=False, float_format="{:.1%}".format))
     if run.alignment is not None and run.alignment.retired:
         print(f"\nPersonas of the previous model with no match now: {run.alignment.retired}")
-    for note in run.profiles.notes:
-        print(f"note: {note}")
+    for note in run.notes:
+        print(f"Note: {note}")
     print("\nWritten: " + ", ".join(str(p) for p in written))
     return EXIT_OK
 
@@ -227,6 +229,8 @@ def cmd_churn(args: argparse.Namespace) -> int:
           f"{', '.join(f'{c:%Y-%m-%d}' for c in risk.training_cutoffs)}")  # fmt: skip
     if table.attrs["excluded"]:
         print(f"Left out: {table.attrs['excluded']} active customers already recorded as lost in churn_events.")
+    for note in risk.notes:
+        print(f"Note: {note}")
     bands = table.groupby("band", observed=False).agg(customers=("band", "size"), value_at_risk=("value_at_risk", "sum"))
     print("\nRisk bands:")
     print(bands.to_string(float_format="{:,.0f}".format))
@@ -374,6 +378,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, required=True, help="last day of data used, e.g. 2025-09-30")
     p.add_argument("--k", type=_positive_int, help="number of personas (default: chosen from the data)")
     p.add_argument("--method", choices=["kmeans", "gmm"], default="kmeans", help="clustering (default: kmeans)")
+    p.add_argument("--min-persona-size", type=_positive_int, default=5,
+                   help="fewest customers a persona should describe; caps the number of personas (default: 5)")
     p.add_argument("--out", required=True, help="persona per customer: .csv, .parquet or .xlsx; profiles beside it")
     p.add_argument("--playbook", default="default", help="risk tags and plays: a YAML file (default: the preset)")
     p.add_argument("--save-model", help="write the fitted model here (.skops) for next quarter's alignment")

@@ -95,5 +95,13 @@ class DataContractError(WorkbenchError):
         super().__init__("\n".join([head, *(f"- {p}" for p in errors)]))
 
 
+class InsufficientDataError(WorkbenchError):
+    """The data is valid but too small or too short for the analysis asked for.
+
+    The message says what was found and what the analysis needs, e.g. "tuning 3 tiers
+    needs at least 6 customers, got 1".
+    """
+
+
 class ConfigError(WorkbenchError):
     """A configuration file (mapping, policy, rules) is not valid."""

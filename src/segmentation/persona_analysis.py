@@ -15,13 +15,13 @@ Examples
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 
 from .dataset import Dataset
-from .errors import WorkbenchError
+from .errors import InsufficientDataError, WorkbenchError
 from .persona_features import clustering_columns, persona_features
 from .persona_playbook import Playbook
 from .persona_profiles import PersonaProfiles, profile_personas
@@ -46,6 +46,9 @@ class PersonaRun:
         How the personas map to the previous model's (when one was given).
     migration : DataFrame or None
         Customers by previous and current persona (when previous assignments were given).
+    notes : list of str
+        What the reader should know: playbook rules that could not be evaluated, personas
+        smaller than ``min_persona_size``.
     """
 
     features: pd.DataFrame
@@ -54,6 +57,7 @@ class PersonaRun:
     profiles: PersonaProfiles
     alignment: Alignment | None = None
     migration: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
 
 
 def find_personas(
@@ -67,6 +71,7 @@ def find_personas(
     playbook: Playbook | str | Path = "default",
     currency: str = "CNY",
     random_state: int = 0,
+    min_persona_size: int = 5,
     **model_params,
 ) -> PersonaRun:
     """Build persona features, fit the persona model, profile and (optionally) track personas.
@@ -88,6 +93,11 @@ def find_personas(
     playbook : Playbook, str or Path, default "default"
     currency : str, default "CNY"
     random_state : int, default 0
+    min_persona_size : int, default 5
+        The fewest customers a persona should describe. The number of personas is capped
+        at ``customers // min_persona_size`` (and at the number of distinct customers);
+        an explicit ``n_clusters`` above that is refused, and a persona that still ends up
+        smaller is named in ``notes``.
     **model_params
         Further :class:`PersonaModel` parameters (``k_range``, ``n_bootstrap``...).
 
@@ -95,15 +105,25 @@ def find_personas(
     -------
     PersonaRun
     """
+    if not isinstance(min_persona_size, int) or min_persona_size < 1:
+        raise ValueError(f"min_persona_size must be an int >= 1, got {min_persona_size!r}")
     features = persona_features(data, as_of=as_of)
-    needed = model_params.get("k_range", PersonaModel().k_range)[0] + 1 if n_clusters == "auto" else 1
-    if len(features) < max(needed, 3):
-        raise WorkbenchError(f"personas need at least {max(needed, 3)} customers with a purchase on or before "
-                             f"{as_of}; found {len(features)}")  # fmt: skip
-    if isinstance(n_clusters, int) and not 1 <= n_clusters <= len(features):
-        raise WorkbenchError(f"{n_clusters} personas asked for, but only {len(features)} customers bought "
-                             f"on or before {as_of}")  # fmt: skip
     X = features[clustering_columns(features)]
+    n, distinct = len(X), len(X.drop_duplicates())
+    most = min(n // min_persona_size, distinct)  # personas the data allows
+    where = f"{n} customer{'s' if n != 1 else ''} with a purchase on or before {pd.Timestamp(as_of):%Y-%m-%d}"
+    if n_clusters == "auto":
+        low, high = model_params.get("k_range", PersonaModel().k_range)
+        if most < low:
+            raise InsufficientDataError(f"personas: {where} allow at most {most} persona{'s' if most != 1 else ''} of "
+                                        f"at least {min_persona_size} customers (min_persona_size), fewer than the "
+                                        f"{low} the search starts from; personas need at least "
+                                        f"{low * min_persona_size} distinct customers")  # fmt: skip
+        model_params["k_range"] = (low, min(high, most))
+    elif not 1 <= n_clusters <= most:
+        raise InsufficientDataError(f"{n_clusters} personas asked for, but {where} allow at most {most} "
+                                    f"(each persona needs at least {min_persona_size} customers, min_persona_size, "
+                                    f"and customers with identical features count once: {distinct} distinct)")
     model = PersonaModel(n_clusters, method=method, random_state=random_state, **model_params).fit(X)
     alignment = align_personas(model, previous_model, X) if previous_model is not None else None
     personas = pd.Series(model.labels_, index=X.index, name="persona_id")
@@ -111,6 +131,12 @@ def find_personas(
     names = profiles.names()
     assignments = pd.DataFrame({"customer_id": X.index, "persona_id": personas.to_numpy(),
                                 "persona_name": personas.map(names).to_numpy()})  # fmt: skip
+    sizes = profiles.table.set_index("name")["customers"]
+    notes = list(profiles.notes) + [
+        f"persona {name!r} has only {size} customer{'s' if size != 1 else ''}, fewer than min_persona_size = "
+        f"{min_persona_size}: read it as a handful of customers rather than a type"
+        for name, size in sizes[sizes < min_persona_size].items()
+    ]
     migration = None
     if previous_assignments is not None:
         missing = {"customer_id", "persona_id"} - set(previous_assignments.columns)
@@ -119,7 +145,7 @@ def find_personas(
                                  f"expected the customer_id, persona_id table of the previous run")  # fmt: skip
         before = previous_assignments.astype({"customer_id": str}).set_index("customer_id")["persona_id"]
         migration = persona_migration(before, personas)
-    return PersonaRun(features, model, assignments, profiles, alignment, migration)
+    return PersonaRun(features, model, assignments, profiles, alignment, migration, notes)
 
 
 def persona_projection(model: PersonaModel, X: pd.DataFrame) -> pd.DataFrame:

@@ -240,6 +240,9 @@ def review_quarter(
     notes: list[str] = []
     if last < q.start:
         notes.append(f"No order in {q} at all: the last order in the data is from {last:%Y-%m-%d}.")
+    elif first < q.start and not data.transactions["order_date"].between(q.start, q.end).any():
+        notes.append(f"No order in {q} at all, though the data has orders before and after it: check that the "
+                     f"export is complete before reading this quarter's revenue and retention.")  # fmt: skip
     kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days)
     notes += [f"KPI {text}" for text in kpis.attrs["not_computed"]]
     contacts = overdue_contacts(data, as_of=q.end, policy=policy, service=service, active_days=active_days)
@@ -256,11 +259,18 @@ def review_quarter(
         regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
         churn_reasons=reasons, contacts=contacts, notes=notes,
     )  # fmt: skip
+    occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
+    if len(occupied) == 1 and len(policy.tiers) > 1:
+        notes.append(f"All {int(review.tiers['customers'].iloc[-1]):,} active customers are in tier {occupied.iloc[0]}: "
+                     f"the thresholds of policy {policy.name!r} do not separate this data, so the other tiers' KPIs are "
+                     f"not computed; the tier-tuning report proposes thresholds from the data.")  # fmt: skip
     if churn:
         from .churn_risk import churn_risk
 
         try:
-            risk = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days).table
+            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days)
+            notes += [f"Churn risk: {note}." for note in result.notes]
+            risk = result.table
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
             review.risk_signals = _risk_signals(risk)
             bands = risk.groupby("band", observed=False).agg(customers=("customer_id", "size"),
@@ -276,6 +286,7 @@ def review_quarter(
         try:
             run = find_personas(data, as_of=q.end, currency=review.currency, random_state=seed)
             review.personas = run.profiles.table[PERSONA_COLUMNS]
+            notes += [f"Personas: {note}." for note in run.notes]
         except WorkbenchError as exc:
             notes.append(f"Personas: not computed: {exc}.")
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .errors import InsufficientDataError
 from .features import customer_features
 from .rfm import RFMScorer
 from .segments import SegmentRules
@@ -55,7 +56,7 @@ def score_customers(
     """
     features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
-        raise ValueError(f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score")
+        raise InsufficientDataError(f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score")
     return score_features(features, policy=policy, scorer=scorer, rules=rules)
 
 

@@ -35,12 +35,13 @@ np.float64(0.05)
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .errors import InsufficientDataError
 from .features import customer_features
 from .tiers import TierPolicy
 
@@ -55,6 +56,7 @@ class TierTuning:
     candidates: dict[str, TierPolicy]
     table: pd.DataFrame  # one row per candidate
     policy: TierPolicy  # the current policy
+    notes: list[str] = field(default_factory=list)  # candidates the data could not give, and why
 
     def export(self, name: str, path: str | Path) -> Path:
         """Write candidate ``name`` as a policy YAML file that ``TierPolicy.load`` reads."""
@@ -83,7 +85,8 @@ def _natural_breaks(values: np.ndarray, n_tiers: int, sample: int, seed: int) ->
 
     positive = values[values > 0]
     if len(np.unique(positive)) <= n_tiers:
-        raise ValueError(f"natural breaks need more than {n_tiers} distinct positive values, got {len(np.unique(positive))}")
+        raise InsufficientDataError(f"natural breaks need more than {n_tiers} distinct positive values of the metric, "
+                                    f"got {len(np.unique(positive))}")  # fmt: skip
     rng = np.random.default_rng(seed)
     if len(positive) > sample:
         positive = rng.choice(positive, sample, replace=False)
@@ -133,8 +136,8 @@ def _time_split_thresholds(policy: TierPolicy, split: pd.DataFrame, grid: int, m
         if score > best_score:
             best, best_score = thresholds, score
     if best is None:
-        raise ValueError(f"no thresholds give every tier at least {min_share:.0%} of customers and the top tier "
-                         f"at most {max_top_share:.0%}")  # fmt: skip
+        raise InsufficientDataError(f"no thresholds give every tier at least {min_share:.0%} of customers and the "
+                                    f"top tier at most {max_top_share:.0%}")  # fmt: skip
     return [float(t) for t in best]
 
 
@@ -204,22 +207,30 @@ def tune_tiers(
     now, last_q, two_q = (customer_features(transactions, as_of=d, customers=customers)
                           for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER))  # fmt: skip
     if len(now) < 2 * n_tiers:
-        raise ValueError(f"tuning {n_tiers} tiers needs at least {2 * n_tiers} customers, got {len(now)}")
+        raise InsufficientDataError(f"tuning {n_tiers} tiers needs at least {2 * n_tiers} customers with a purchase "
+                                    f"on or before {as_of:%Y-%m-%d}, got {len(now)}")  # fmt: skip
     values = now[policy.metric].fillna(0).to_numpy()
     latest = _split(last_q, now)  # graded a quarter ago, outcomes up to as_of
     earlier = _split(two_q, last_q)  # used only to choose the time-split candidate
 
-    thresholds = {
-        "revenue_share": _thresholds_from_revenue(values, revenue_shares),
-        "target_shares": _thresholds_from_shares(values, target_shares),
-        "natural_breaks": _natural_breaks(values, n_tiers, jenks_sample, seed),
-        "time_split": _time_split_thresholds(policy, earlier, grid, min_share, max_top_share),
+    methods = {
+        "revenue_share": lambda: _thresholds_from_revenue(values, revenue_shares),
+        "target_shares": lambda: _thresholds_from_shares(values, target_shares),
+        "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, seed),
+        "time_split": lambda: _time_split_thresholds(policy, earlier, grid, min_share, max_top_share),
     }
-    candidates = {"current": policy}
-    for name, cuts in thresholds.items():
-        cuts = sorted(set(cuts), reverse=True)
-        if len(cuts) == n_tiers - 1:  # coinciding boundaries would empty a tier: skip the candidate
+    candidates, notes = {"current": policy}, []
+    for name, method in methods.items():
+        try:
+            cuts = sorted(set(method()), reverse=True)
+        except InsufficientDataError as exc:
+            notes.append(f"{name}: not computed: {exc}")
+            continue
+        if len(cuts) == n_tiers - 1:
             candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}")
+        else:
+            notes.append(f"{name}: not proposed: its boundaries coincide ({', '.join(f'{c:,.0f}' for c in cuts)}), "
+                         f"which would leave a tier empty")  # fmt: skip
 
     rows = []
     value_y = np.log1p(latest["next_revenue"].clip(lower=0).to_numpy())
@@ -244,4 +255,4 @@ def tune_tiers(
             row[f"retention_{t.tier}"] = float(latest["retained"].to_numpy()[member].mean()) if member.any() else np.nan
         rows.append(row)
     table = pd.DataFrame(rows).set_index("candidate")
-    return TierTuning(candidates, table, policy)
+    return TierTuning(candidates, table, policy, notes)
