@@ -33,6 +33,7 @@ from .dataset import Dataset, derive_customers, empty_table
 from .errors import ConfigError, DataContractError, Problem, problem_at
 from .load_report import LoadReport, TableReport
 from .mapping import ColumnMapping
+from .privacy import mask_name
 from .readers import ROW, RawTable, read_table
 
 REPAIRED = "_repaired"
@@ -322,6 +323,11 @@ def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: Column
         final["customers"] = derive_customers(final["transactions"])
         report.add(Problem("info", "customers.csv", None,
                            f"customers derived from the transactions: {len(final['customers']):,}"))  # fmt: skip
+    for table, column in mapping.personal:
+        frame = final[table]
+        if frame is not None and column in frame.columns:
+            final[table] = frame.assign(**{column: frame[column].astype(object).map(mask_name)})
+            report.add(Problem("info", f"{table}.csv", column, "masked when loaded: declared personal in the mapping"))
     refunds = refunds[[c for c in TABLES["transactions"].column_names if c in refunds.columns]]
     for table, tr in report.tables.items():
         assert tr.file is None or tr.balanced, f"row accounting broken for {table}"

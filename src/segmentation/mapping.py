@@ -17,6 +17,8 @@ A team writes a small YAML file instead of editing its exports::
     values:                     # extra words for coded columns
       direction: {客户来电: inbound}
       rating: {还行: 3}
+    personal: [customers.name]  # more columns holding personal data, masked when loaded
+                                # (for customers who are people; contact fields always are)
 
 Examples
 --------
@@ -36,7 +38,7 @@ import yaml
 from .contract import TABLES
 from .errors import ConfigError
 
-_TOP_KEYS = {"files", "columns", "csv", "date_formats", "values"}
+_TOP_KEYS = {"files", "columns", "csv", "date_formats", "values", "personal"}
 _VALUE_COLUMNS = {"direction", "rating", "channel"}
 
 
@@ -50,6 +52,7 @@ class ColumnMapping:
     delimiter: str = "auto"
     date_formats: tuple[str, ...] = ()
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
+    personal: tuple[tuple[str, str], ...] = ()  # (table, column) masked when loaded
     source: str | None = None
 
     @classmethod
@@ -104,6 +107,17 @@ class ColumnMapping:
         formats = data.get("date_formats") or []
         if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
             errors.append(f"date_formats must be a list of strftime formats such as '%d/%m/%Y', got {formats!r}")
+        personal = data.get("personal") or []
+        pairs: list[tuple[str, str]] = []
+        for entry in personal if isinstance(personal, list) else [personal]:
+            table, _, column = str(entry).partition(".")
+            spec = TABLES.get(table)
+            col = next((c for c in spec.columns if c.name == column), None) if spec else None
+            if col is None or col.kind != "text":
+                texts = [f"{t}.{c.name}" for t, ts in TABLES.items() for c in ts.columns if c.kind == "text"]
+                errors.append(f"personal: {entry!r} is not a text column of the contract; expected some of {texts}")
+            else:
+                pairs.append((table, column))
         if errors:
             raise ConfigError(f"{where}: the mapping is not valid:\n- " + "\n- ".join(errors))
         return cls(
@@ -113,6 +127,7 @@ class ColumnMapping:
             delimiter=delimiter,
             date_formats=tuple(formats),
             values={c: {str(k).strip().lower(): v for k, v in m.items()} for c, m in values.items()},
+            personal=tuple(pairs),
             source=source,
         )
 

@@ -1,5 +1,10 @@
 """Write result tables by file suffix: ``.csv`` (UTF-8), ``.parquet`` or ``.xlsx``.
 
+Every table is masked first (:func:`segmentation.privacy.mask_personal`): contact names,
+phones and e-mails never leave the workbench in clear. In a workbook, text is always written
+as text: a customer named ``=HYPERLINK(...)`` stays a name and never becomes a live formula
+(openpyxl would otherwise store any string starting with ``=`` as a formula).
+
 Examples
 --------
 >>> import tempfile, pathlib, pandas as pd
@@ -19,8 +24,25 @@ from .errors import WorkbenchError
 SUFFIXES = (".csv", ".parquet", ".xlsx")
 
 
+def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) -> None:
+    """One sheet per table; cells that openpyxl took for formulas are turned back into text."""
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        for name, table in tables.items():
+            table.to_excel(writer, sheet_name=name[:31], index=index)
+            for row in writer.sheets[name[:31]].iter_rows():
+                for cell in row:
+                    if cell.data_type == "f":  # we never write formulas: this was text starting with "="
+                        cell.data_type = "s"
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
-    """Write ``frame`` to ``path`` in the format its suffix names; parent folders are created."""
+    """Write ``frame`` to ``path`` in the format its suffix names; parent folders are created.
+
+    Personal columns are masked first (:func:`segmentation.privacy.mask_personal`).
+    """
+    from .privacy import mask_personal
+
+    frame = mask_personal(frame)
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -31,7 +53,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     elif suffix == ".parquet":
         frame.to_parquet(path, index=index)
     else:
-        frame.to_excel(path, index=index)
+        _excel({"Sheet1": frame}, path, index=index)
     return path
 
 
@@ -64,9 +86,7 @@ def write_report_tables(tables: dict[str, pd.DataFrame], folder: str | Path | No
     masked = {name: mask_personal(table) for name, table in tables.items()}
     paths = {name: write_table(table, folder / f"{name}.csv") for name, table in masked.items()}
     book = folder / workbook
-    with pd.ExcelWriter(book, engine="openpyxl") as writer:
-        for name, table in masked.items():
-            table.to_excel(writer, sheet_name=name[:31], index=False)
+    _excel(masked, book)
     paths["workbook"] = book
     return paths
 

@@ -207,7 +207,7 @@ def run_report(
         given["data_dir"] = str(Path(data_dir).resolve())
     params = _check(name, given)
     source = notebook_path(name)
-    out = Path(out)
+    out = Path(out).resolve()  # absolute: the tables land here whatever the kernel's working directory
     out.mkdir(parents=True, exist_ok=True)
     final = out / f"{name}_{q}"
     failed = out / f"{final.name}.failed.ipynb"
@@ -219,7 +219,7 @@ def run_report(
             executed = staging / f"{name}.ipynb"
             try:
                 pm.execute_notebook(str(source), str(executed), parameters={**params, "output_dir": str(staging)},
-                                    kernel_name="python3", progress_bar=progress, cwd=str(source.parent))  # fmt: skip
+                                    kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()))  # fmt: skip
             except PapermillExecutionError as exc:
                 if executed.exists():
                     shutil.copyfile(executed, failed)

@@ -9,8 +9,11 @@ Examples
 >>> html = view(pd.DataFrame({"name": ["<b>Acme</b>"], "share": [0.25]}), percent=["share"]).to_html()
 >>> "&lt;b&gt;Acme&lt;/b&gt;" in html, "25.0%" in html
 (True, True)
->>> print(bullets(["KPI activity: no interactions table"]))
-- KPI activity: no interactions table
+>>> print(bullets(["KPI activity: no interactions table", "[x](javascript:alert(1)) **bold** <b>"]))
+<ul>
+<li>KPI activity: no interactions table</li>
+<li>[x](javascript:alert(1)) **bold** &lt;b&gt;</li>
+</ul>
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from collections.abc import Iterable, Sequence
 import pandas as pd
 from pandas.io.formats.style import Styler
 
-from .privacy import mask_personal
+from .privacy import mask_personal, redact_contacts
 
 STATUS_COLORS = {"met": "#d8efd9", "missed": "#f6d5d1", "not computed": "#eeeeee"}
 
@@ -79,8 +82,15 @@ def scorecard_view(kpis: pd.DataFrame, scorecard: pd.DataFrame) -> Styler:
 
 
 def bullets(lines: Iterable[str]) -> str:
-    """Markdown bullet list of plain-text lines (escaped, so data cannot inject markup)."""
-    return "\n".join(f"- {html.escape(str(line), quote=False)}" for line in lines)
+    """A bullet list of plain-text lines, safe to pass to ``Markdown``.
+
+    The list is an HTML block, so neither HTML nor Markdown in the data is interpreted: a
+    persona named after an industry typed as ``**x**`` or ``[x](javascript:...)`` shows those
+    characters, never bold text or a link. Phone numbers and e-mail addresses are masked
+    (:func:`segmentation.privacy.redact_contacts`).
+    """
+    items = (html.escape(" ".join(str(redact_contacts(str(line))).split()), quote=False) for line in lines)
+    return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>"
 
 
 def kpi_findings(kpis: pd.DataFrame) -> list[str]:
