@@ -133,6 +133,25 @@ def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Probl
     return []
 
 
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _strip_control_characters(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Remove invisible control characters (a NUL from a broken export) from text cells; the rows touched."""
+    touched = pd.Series(False, index=frame.index)
+    cleaned = {}
+    for name in columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        text = column.astype("string")
+        has = text.str.contains(_CONTROL, regex=True, na=False)
+        if has.any():
+            cleaned[name] = column.where(~has, text.str.replace(_CONTROL, "", regex=True))
+            touched |= has
+    return (frame.assign(**cleaned) if cleaned else frame), touched
+
+
 def _clean_table(
     raw: RawTable, spec: TableSpec, mapping: ColumnMapping, tr: TableReport, report: LoadReport,
     today: pd.Timestamp | None, min_date: pd.Timestamp,
@@ -169,6 +188,12 @@ def _clean_table(
     repaired = pd.Series(False, index=frame.index)
     keep = pd.Series(True, index=frame.index)
     errors: list[Problem] = []
+    frame, control = _strip_control_characters(frame, present)
+    if control.any():
+        tr.repair("control characters (such as NUL) removed", int(control.sum()))
+        repaired |= control
+        errors.append(problem_at("warning", file, None, "control characters (such as NUL) removed from the text",
+                                 frame.loc[control, ROW]))  # fmt: skip
     for name in present:
         col = spec.column(name)
         parsed = _parse_column(frame[name], col.kind, name, mapping)

@@ -47,12 +47,35 @@ class RawTable:
 def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
     if encoding != "auto":
         return raw.decode(encoding), encoding
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode Text"
+        return raw.decode("utf-16"), "utf-16"
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
         except UnicodeDecodeError:
             continue
-    raise UnicodeDecodeError("auto", raw[:1], 0, 1, "not UTF-8 and not GBK")
+    try:
+        raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        where = raw.count(b"\n", 0, exc.start) + 1
+        raise UnicodeDecodeError("auto", raw, exc.start, exc.end,
+                                 f"line {where} has byte {raw[exc.start]:#04x}, which is neither UTF-8 nor GBK") from None
+    raise UnicodeDecodeError("auto", raw, 0, 1, "not UTF-8 and not GBK")  # pragma: no cover - utf-8 decoded above
+
+
+def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
+    """Contract names for a header, matching ``" Customer_ID "`` to ``customer_id``; the names so matched."""
+    renamed = mapping.rename(table, names)
+    known = set(TABLES[table].column_names)
+    out, loose = [], []
+    for name in renamed:
+        key = "_".join(str(name).strip().lower().split())
+        if name not in known and key in known and key not in renamed:
+            out.append(key)
+            loose.append(f"{name!r} as {key}")
+        else:
+            out.append(name)
+    return out, loose
 
 
 def _pick_delimiter(header: str, table: str, mapping: ColumnMapping) -> str:
@@ -61,7 +84,7 @@ def _pick_delimiter(header: str, table: str, mapping: ColumnMapping) -> str:
 
     def score(d: str) -> tuple[int, int]:
         names = [n.strip() for n in next(csv.reader([header], delimiter=d), [])]
-        return len(known & set(mapping.rename(table, names))), len(names)
+        return len(known & set(_match_header(names, table, mapping)[0])), len(names)
 
     return max(DELIMITERS, key=score)
 
@@ -113,8 +136,14 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 return fail("the file is empty", "a header row and at least one record")
             try:
                 text, encoding = _decode(raw, mapping.encoding)
-            except (UnicodeDecodeError, LookupError) as exc:
-                return fail(f"cannot decode the file ({exc})", "text in UTF-8, UTF-8 with BOM or GBK")
+            except UnicodeDecodeError as exc:
+                return fail(f"cannot decode the file: {exc.reason}",
+                            "text in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK; for another encoding name it in "
+                            "a mapping file (csv: {encoding: latin-1})")  # fmt: skip
+            except LookupError as exc:
+                return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
+            if "\r" in text and "\n" not in text:  # classic Mac line endings
+                text = text.replace("\r", "\n")
             first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
             delimiter = mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
             header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
@@ -128,12 +157,16 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 names=[f"_col{i}" for i in range(len(header))],
                 engine="c",
             )
-    except (OSError, ValueError, pd.errors.ParserError, ImportError) as exc:
+    except Exception as exc:  # noqa: BLE001 - every reader's failure (zip, xml, arrow, csv) becomes a message
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        return fail(f"cannot read the file: {message}", "a well-formed file with one record per line")
+        return fail(f"cannot read the file ({type(exc).__name__}): {message}",
+                    "a well-formed file with one record per line" if suffix not in (".xlsx", ".parquet")
+                    else f"a {suffix} file that its program can open")  # fmt: skip
 
-    renamed = mapping.rename(table, header)
+    renamed, loose = _match_header(header, table, mapping)
     problems: list[Problem] = []
+    if loose:
+        problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
     seen: dict[str, int] = {}
     for position, column in enumerate(renamed, start=1):
         if column in seen:
@@ -147,7 +180,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 )
             )
         seen.setdefault(column, position)
-    if problems:
+    if any(p.severity == "error" for p in problems):
         return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     frame = frame.set_axis(renamed, axis=1)
     frame[ROW] = range(2, len(frame) + 2)

@@ -74,9 +74,9 @@ case("non_numeric_amounts", "Amounts that are words or blank.",
                                          err("transactions.csv", "amount", "missing value", [3])]})
 case("amount_text", "Amounts with thousands separators and currency marks are repaired.",
      {"transactions.csv": TX + 'C001,O1,2024-03-01,"1,234.50"\nC001,O2,2024-03-02,¥1200\nC001,O3,2024-03-03,"￥1,200元"\n'
-                               "C001,O4,2024-03-04,99.5\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(4, 4, repaired=3)},
-      "values": {"transactions": {"amount": [1234.5, 1200.0, 1200.0, 99.5]}}})
+                               'C001,O4,2024-03-04,99.5\nC001,O5,2024-03-05,"¥1,200"\n'},
+     {"outcome": "loaded", "counts": {"transactions": counts(5, 5, repaired=4)},
+      "values": {"transactions": {"amount": [1234.5, 1200.0, 1200.0, 99.5, 1200.0]}}})
 case("refunds", "A negative line is a refund: excluded from purchases, kept in Dataset.refunds, counted.",
      {"transactions.csv": TX + "C001,O1,2024-03-01,100\nC001,O1R,2024-03-05,-100\nC002,O2,2024-03-02,50\n"},
      {"outcome": "loaded", "counts": {"transactions": counts(3, 2, excluded=1)}, "refunds": 1})
@@ -166,6 +166,59 @@ case("mapping_unknown_target", "A mapping that points at a column the contract d
      {"transactions.csv": GOOD_TX, "mapping.yaml": "columns:\n  transactions:\n    Kunde: client\n"},
      {"outcome": "refused", "problems": [err("mapping.yaml", None, "not a column of transactions")]})
 
+case("utf16_excel_unicode_text", "Excel's 'Unicode Text' export: UTF-16 with a byte-order mark, tab-separated.",
+     {"transactions.csv": GOOD_TX.replace(",", "\t").encode("utf-16")},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "utf-16", "delimiter": "\t"})
+case("latin1_file", "A Latin-1 file (é as byte 0xe9) is neither UTF-8 nor GBK: refused, naming the line and the fix.",
+     {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1")},
+     {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file: line 2 has byte 0xe9")]})
+case("latin1_file_with_mapping", "The same Latin-1 file, with its encoding named in mapping.yaml.",
+     {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1"),
+      "mapping.yaml": "csv:\n  encoding: latin-1\n"},
+     {"outcome": "loaded", "counts": {"transactions": counts(1, 1)},
+      "values": {"transactions": {"product": ["café crème"]}}})
+case("binary_garbage", "Bytes that are no text at all, named transactions.csv.",
+     {"transactions.csv": bytes(range(256)) * 4},
+     {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file")]})
+case("nul_bytes", "A NUL byte inside an id (a broken export): removed, counted as a repair, warned.",
+     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC0\x0002,O2,2024-03-02,2\n"},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 2, repaired=1)},
+      "values": {"transactions": {"customer_id": ["C001", "C002"]}},
+      "problems": [{"severity": "warning", "file": "transactions.csv", "column": None,
+                    "message": "control characters (such as NUL) removed", "rows": [3]}]})
+case("classic_mac_line_endings", "Lines ended by a carriage return only (old Mac exports).",
+     {"transactions.csv": GOOD_TX.replace("\n", "\r")},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}})
+case("windows_line_endings", "Lines ended by CR LF.",
+     {"transactions.csv": GOOD_TX.replace("\n", "\r\n")},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)},
+      "values": {"transactions": {"amount": [100.0, 200.0]}}})
+case("header_case_and_spaces", "Header names in other case and with spaces match the contract, and the report says so.",
+     {"transactions.csv": " Customer_ID , ORDER_ID ,Order_Date, Amount \nC001,O1,2024-03-01,1\n"},
+     {"outcome": "loaded", "counts": {"transactions": counts(1, 1)},
+      "problems": [{"severity": "info", "file": "transactions.csv", "column": None,
+                    "message": "columns matched ignoring case and spaces"}]})
+case("amount_in_parentheses", "An accountant's negative, (100), is a refund: excluded from purchases and counted.",
+     {"transactions.csv": TX + "C001,O1,2024-03-01,(100)\nC001,O2,2024-03-02,5\n"},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 1, excluded=1)}, "refunds": 1})
+case("infinite_amounts", "inf and NaN written as amounts.",
+     {"transactions.csv": TX + "C001,O1,2024-03-01,inf\nC001,O2,2024-03-02,NaN\n"},
+     {"outcome": "refused", "problems": [err("transactions.csv", "amount", "cannot be read as amount", [2, 3])]})
+case("ambiguous_day_month", "03/04/2024 is March or April: never guessed, refused with the fix named.",
+     {"transactions.csv": TX + "C001,O1,03/04/2024,1\n"},
+     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [2])]})
+case("day_first_dates_with_mapping", "The same dates with the team's format in mapping.yaml.",
+     {"transactions.csv": TX + "C001,O1,03/04/2024,1\n", "mapping.yaml": "date_formats: ['%d/%m/%Y']\n"},
+     {"outcome": "loaded", "counts": {"transactions": counts(1, 1, repaired=1)},
+      "values": {"transactions": {"order_date": ["2024-04-03"]}}})
+case("all_dates_blank", "A date column with no value at all.",
+     {"transactions.csv": TX + "C001,O1,,1\nC002,O2,,2\n"},
+     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "missing value", [2, 3])]})
+case("quoted_newline_in_field", "A quoted product name holding a line break is one record.",
+     {"transactions.csv": TX.rstrip("\n") + ',product\nC001,O1,2024-03-01,1,"two\nlines"\nC002,O2,2024-03-02,2,p\n'},
+     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)},
+      "values": {"transactions": {"product": ["two\nlines", "p"]}}})
+
 
 def build() -> None:
     for name, spec in CASES.items():
@@ -178,6 +231,13 @@ def build() -> None:
         (folder / "expected.yaml").write_text(
             yaml.safe_dump(spec["expected"], allow_unicode=True, sort_keys=False), encoding="utf-8"
         )
+    folder = HERE / "corrupt_xlsx"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    (folder / "transactions.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    expected = {"description": "A .xlsx file that is not a workbook (cut off while copying).", "outcome": "refused",
+                "problems": [err("transactions.xlsx", None, "cannot read the file (BadZipFile)")]}
+    (folder / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False), encoding="utf-8")
     # Binary formats: an Excel file whose ids are text and dates real dates, and a Parquet file.
     for name, suffix in (("excel_file", "xlsx"), ("parquet_file", "parquet")):
         folder = HERE / name
