@@ -224,3 +224,15 @@ def test_churn_cutoff_with_no_history_before_it(sample_dataset, capsys, sample_d
     assert any(n.startswith("Churn risk: not computed: cutoff 2022-12-31: no earlier quarter end") for n in review.notes)
     _cli_refuses(["churn", str(sample_dir), "--cutoff", f"{cutoff:%Y-%m-%d}", "--out", str(tmp_path / "c.csv")],
                  f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from", capsys)
+
+
+# A table that is missing -----------------------------------------------------------------------------------------------
+
+
+def test_persona_tags_on_a_signal_nobody_was_measured_on_are_skipped_and_named(sample_dataset):
+    """Without a contacts table every reply time is the neutral fill: no persona is a 'slow responder'."""
+    data = Dataset.from_frames(transactions=sample_dataset.transactions, customers=sample_dataset.customers)
+    run = find_personas(data, as_of=END, n_clusters=4)
+    assert not run.profiles.table["risk_tags"].str.contains("slow responder").any()
+    assert "tag slow_responder not checked: no response_hours_median" in run.notes
+    assert "tag price_sensitive not checked: no satisfaction_mean" in run.notes

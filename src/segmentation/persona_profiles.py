@@ -255,7 +255,10 @@ def profile_personas(
     names = _names(differences)
     total_revenue = revenue.sum()
     rows, notes = [], []
-    available = set(numeric.columns)
+    # A feature no customer could be measured on (no contacts table: every reply time is the
+    # neutral fill) says nothing; rules on it are skipped and named in the notes, not applied.
+    unmeasured = {c for c, n in features.attrs.get("neutral_filled", {}).items() if n >= len(features) > 0}
+    available = set(numeric.columns) - unmeasured
     for pid in differences.index:
         members = personas.index[personas.to_numpy() == pid]
         med, base = medians.loc[pid], medians.loc["all"]
