@@ -236,3 +236,18 @@ def test_persona_tags_on_a_signal_nobody_was_measured_on_are_skipped_and_named(s
     assert not run.profiles.table["risk_tags"].str.contains("slow responder").any()
     assert "tag slow_responder not checked: no response_hours_median" in run.notes
     assert "tag price_sensitive not checked: no satisfaction_mean" in run.notes
+
+
+def test_churn_scores_say_when_they_could_not_be_calibrated(sample_dataset):
+    """One customer who left gives too few churn rows for three calibration folds: the list says so."""
+    from segmentation.churn_features import churn_training_frame
+
+    cutoff = pd.Timestamp(END)
+    lost = set()
+    for c in pd.date_range("2024-06-30", "2025-06-30", freq="QE"):
+        _, y = churn_training_frame(sample_dataset, cutoff=c, horizon_months=3, active_days=365, end=cutoff)
+        lost |= set(y.index[y.to_numpy().astype(bool)])
+    keep = sorted(lost)[:1] + sorted(set(sample_dataset.transactions["customer_id"]) - lost)[:60]
+    risk = churn_risk(_subset(sample_dataset, keep), cutoff=cutoff)
+    assert not risk.model.calibrated_
+    assert any(n.startswith("probabilities not calibrated: the training rows hold only") for n in risk.notes)

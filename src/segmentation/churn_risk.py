@@ -179,6 +179,10 @@ def churn_risk(
                      "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
         importance = signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
     model.fit(X_train, y_train)
+    if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
+        smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
+        notes.append(f"probabilities not calibrated: the training rows hold only {smallest} of the rarer outcome, "
+                     f"fewer than the {model.cv} calibration folds need; read the scores as a ranking")  # fmt: skip
 
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
     if X.empty:
