@@ -2,9 +2,9 @@
 
 Every command that writes a table runs twice, each time in a fresh Python process: once with one
 thread and hash seed 1, once with the machine's threads and hash seed 2. Every file written
-(CSV and JSON) must be byte-identical, so tier, segment and persona assignments, churn
-scores, lifetime values and tuning candidates are the same. (Reports rerun in a fresh kernel
-are compared in ``test_reports.py``; the workbook is left out as openpyxl stamps the time.)
+(CSV, workbook and JSON) must be byte-identical, so tier, segment and persona assignments,
+churn scores, lifetime values and tuning candidates are the same. (Reports rerun in a fresh
+kernel are compared in ``test_reports.py``.)
 """
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ COMMANDS = textwrap.dedent("""
                  ["churn", *c, "--cutoff", "2025-06-30", "--out", f"{out}/churn.csv", "--backtest", "1"],
                  ["clv", *c, "--calibration-end", "2025-06-30", "--holdout-end", "2025-09-30",
                   "--order-value", "observed", "--out", f"{out}/clv.csv"],
-                 ["tune-tiers", *c, "--as-of", "2025-09-30", "--out", f"{out}/tune.csv", "--seed", "3"]):
+                 ["tune-tiers", *c, "--as-of", "2025-09-30", "--out", f"{out}/tune.xlsx", "--seed", "3"]):
         if main(args) != 0:
             sys.exit(f"failed: {args}")
 """)
@@ -57,7 +57,7 @@ def two_runs(sample_dir, tmp_path_factory):
 def test_every_table_is_byte_identical_across_processes(two_runs):
     first, second = two_runs
     assert {"score.csv", "personas.csv", "personas_profiles.csv", "churn.csv", "churn_backtest.csv", "clv.csv",
-            "clv_models.json", "tune.csv"} <= set(first)  # fmt: skip
+            "clv_models.json", "tune.xlsx"} <= set(first)  # fmt: skip
     assert set(first) == set(second)
     different = [name for name in first if first[name] != second[name]]
     assert not different, f"differ between processes: {different}"

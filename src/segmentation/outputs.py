@@ -3,7 +3,8 @@
 Every table is masked first (:func:`segmentation.privacy.mask_personal`): contact names,
 phones and e-mails never leave the workbench in clear. In a workbook, text is always written
 as text: a customer named ``=HYPERLINK(...)`` stays a name and never becomes a live formula
-(openpyxl would otherwise store any string starting with ``=`` as a formula).
+(openpyxl would otherwise store any string starting with ``=`` as a formula). Workbooks carry
+no time stamp, so the same tables give the same bytes, like CSV files.
 
 Examples
 --------
@@ -15,6 +16,8 @@ Examples
 
 from __future__ import annotations
 
+import re
+import zipfile
 from pathlib import Path
 
 import pandas as pd
@@ -37,6 +40,25 @@ def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) 
                 for cell in row:
                     if cell.data_type == "f":  # we never write formulas: this was text starting with "="
                         cell.data_type = "s"
+    _without_timestamps(path)
+
+
+_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
+
+
+def _without_timestamps(path: Path) -> None:
+    """Rewrite a workbook with fixed times (zip entries, document properties): same tables, same bytes."""
+    with zipfile.ZipFile(path) as book:
+        members = [(info, book.read(info)) for info in book.infolist()]
+    partial = path.with_name(path.name + ".partial")
+    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
+        for info, data in members:
+            if info.filename == "docProps/core.xml":
+                data = _STAMP.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
+            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
+            out.writestr(entry, data)
+    partial.replace(path)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
