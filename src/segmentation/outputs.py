@@ -20,15 +20,41 @@ import re
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from .errors import WorkbenchError
 
 SUFFIXES = (".csv", ".parquet", ".xlsx")
-#: Numbers in CSV files keep 12 significant digits. Linear algebra sums in an order that
-#: depends on the number of threads, which changes the last bits of a result; at 12 digits
-#: the same data, parameters and seed give byte-identical files on any machine.
-FLOAT_FORMAT = "%.12g"
+#: Numbers written keep 12 significant digits. Linear algebra sums in an order that depends
+#: on the number of threads (and, under load, on their scheduling), which changes the last
+#: bits of a result; at 12 digits the same data, parameters and seed give byte-identical files.
+DIGITS = 12
+FLOAT_FORMAT = f"%.{DIGITS}g"
+
+
+def significant(frame: pd.DataFrame, digits: int = DIGITS) -> pd.DataFrame:
+    """``frame`` with its float columns rounded to ``digits`` significant digits.
+
+    Two values that differ only beyond the ``digits``-th digit become the same number.
+
+    Examples
+    --------
+    >>> significant(pd.DataFrame({"p": [0.038871913597540726, 0.03887191359754072], "n": [1, 2]}))["p"].nunique()
+    1
+    """
+    floats = [c for c in frame.columns if pd.api.types.is_float_dtype(frame[c])]
+    if not floats:
+        return frame
+    out = frame.copy()
+    for column in floats:
+        x = out[column].to_numpy(dtype=float)
+        usable = np.isfinite(x) & (x != 0)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            power = 10.0 ** np.where(usable, np.floor(np.log10(np.abs(x))), 0.0)
+            usable &= power > 0  # below 1e-323 there is nothing left to round
+            out[column] = np.where(usable, np.round(x / np.where(usable, power, 1.0), digits - 1) * power, x)
+    return out
 
 
 def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) -> None:
@@ -68,7 +94,7 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
     """
     from .privacy import mask_personal
 
-    frame = mask_personal(frame)
+    frame = significant(mask_personal(frame))
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -109,7 +135,7 @@ def write_report_tables(tables: dict[str, pd.DataFrame], folder: str | Path | No
         return {}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    masked = {name: mask_personal(table) for name, table in tables.items()}
+    masked = {name: significant(mask_personal(table)) for name, table in tables.items()}
     paths = {name: write_table(table, folder / f"{name}.csv") for name, table in masked.items()}
     book = folder / workbook
     _excel(masked, book)
