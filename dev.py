@@ -40,10 +40,10 @@ def ensure_environment() -> None:
         venv.EnvBuilder(with_pip=True, clear=True).create(VENV)
     if STAMP.exists() and STAMP.read_text() == _fingerprint():
         return
-    print("Installing the workbench and its dependencies (first run: about 2 minutes) ...", flush=True)
+    print("Installing the workbench and its dependencies (first run: about 4 minutes) ...", flush=True)
     pip = [str(PYTHON), "-m", "pip", "--disable-pip-version-check"]
     subprocess.run([*pip, "install", "--quiet", "--upgrade", "pip"], check=True)
-    subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[test]"], check=True)
+    subprocess.run([*pip, "install", "--quiet", "-e", f"{ROOT}[test,spark]"], check=True)
     STAMP.write_text(_fingerprint())
 
 

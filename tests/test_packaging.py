@@ -18,7 +18,8 @@ def split(requirement: str) -> tuple[str, str]:
 
 def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    pip_side = dict(split(r) for r in project["dependencies"] + project["optional-dependencies"]["test"])
+    extras = project["optional-dependencies"]
+    pip_side = dict(split(r) for r in project["dependencies"] + extras["test"] + extras["spark"])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda_side = dict(split(d) for d in conda if isinstance(d, str) and split(d)[0] not in {"python", "pip"})
     assert conda_side == pip_side
