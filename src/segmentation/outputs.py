@@ -92,9 +92,17 @@ def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -
 
     Personal columns are masked first (:func:`segmentation.privacy.mask_personal`).
     """
+    return _write(_prepared(frame), path, index=index)
+
+
+def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
+    """What every written table goes through: personal data masked, numbers to :data:`DIGITS` digits."""
     from .privacy import mask_personal
 
-    frame = significant(mask_personal(frame))
+    return significant(mask_personal(frame))
+
+
+def _write(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in SUFFIXES:
@@ -129,14 +137,12 @@ def write_report_tables(tables: dict[str, pd.DataFrame], folder: str | Path | No
     >>> sorted(p.name for p in paths.values())
     ['kpis.csv', 'review.xlsx']
     """
-    from .privacy import mask_personal
-
     if folder is None:
         return {}
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    masked = {name: significant(mask_personal(table)) for name, table in tables.items()}
-    paths = {name: write_table(table, folder / f"{name}.csv") for name, table in masked.items()}
+    masked = {name: _prepared(table) for name, table in tables.items()}
+    paths = {name: _write(table, folder / f"{name}.csv") for name, table in masked.items()}
     book = folder / workbook
     _excel(masked, book)
     paths["workbook"] = book
