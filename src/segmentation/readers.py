@@ -49,18 +49,17 @@ def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
         return raw.decode(encoding), encoding
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode Text"
         return raw.decode("utf-16"), "utf-16"
+    failures = []
     for enc in ENCODINGS:
         try:
             return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
-        except UnicodeDecodeError:
-            continue
-    try:
-        raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        where = raw.count(b"\n", 0, exc.start) + 1
-        raise UnicodeDecodeError("auto", raw, exc.start, exc.end,
-                                 f"line {where} has byte {raw[exc.start]:#04x}, which is neither UTF-8 nor GBK") from None
-    raise UnicodeDecodeError("auto", raw, 0, 1, "not UTF-8 and not GBK")  # pragma: no cover - utf-8 decoded above
+        except UnicodeDecodeError as exc:
+            failures.append(exc)
+    # Name the first byte UTF-8 could not read (utf-8-sig counts positions after a byte-order mark).
+    start = failures[0].start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    where = raw.count(b"\n", 0, start) + 1
+    raise UnicodeDecodeError("auto", raw, start, start + 1,
+                             f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK")
 
 
 def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
