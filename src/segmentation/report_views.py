@@ -89,7 +89,7 @@ def bullets(lines: Iterable[str]) -> str:
     characters, never bold text or a link. Phone numbers and e-mail addresses are masked
     (:func:`segmentation.privacy.redact_contacts`).
     """
-    items = (html.escape(" ".join(str(redact_contacts(str(line))).split()), quote=False) for line in lines)
+    items = (html.escape(" ".join(redact_contacts(str(line)).split()), quote=False) for line in lines)
     return "<ul>\n" + "".join(f"<li>{item}</li>\n" for item in items) + "</ul>"
 
 
