@@ -76,6 +76,8 @@ def _peak_mb() -> float:
 
 def run_task(task: str, path: Path) -> dict:
     """Run one task in this process; return its seconds (imports excluded), peak memory and result size."""
+    import ibis.backends.duckdb  # noqa: F401  (Ibis loads its backend on first use: an import, kept off the clock)
+
     from segmentation.features import btyd_summary, customer_features
 
     if task == "summary_lifetimes":  # only this task needs the reference installed

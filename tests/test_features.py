@@ -21,6 +21,23 @@ def tx():
     })  # fmt: skip
 
 
+def test_orders_are_distinct_orders_whatever_the_lines_per_day():
+    """Orders of several lines, several orders a day, three orders on four lines: counted exactly."""
+    rng = np.random.default_rng(3)
+    rows = []
+    for customer in range(300):
+        for day in rng.choice(60, size=rng.integers(1, 8), replace=False):
+            for order in range(rng.integers(1, 4)):  # 1 to 3 orders that day
+                rows += [(f"c{customer}", f"o{customer}-{day}-{order}", day)] * int(rng.integers(1, 4))  # 1-3 lines
+    tx = pd.DataFrame(rows, columns=["customer_id", "order_id", "day"])
+    tx["order_date"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(tx.pop("day"), unit="D")
+    tx["amount"] = rng.uniform(1, 100, len(tx)).round(2)
+    f = customer_features(tx, as_of="2024-03-31")
+    expected = tx.groupby("customer_id")["order_id"].nunique().astype(float)
+    pd.testing.assert_series_equal(f["orders"], expected.rename("orders"), check_index_type=False)
+    assert (f["orders"] > f["purchase_days"]).sum() > 200  # most customers had a day with several orders
+
+
 def test_hand_computed_features(tx):
     f = customer_features(tx, as_of="2024-09-30", time_unit="D")
     assert f.index.tolist() == ["a", "b"]  # c bought after as_of

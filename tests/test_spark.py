@@ -37,15 +37,16 @@ def orders(spark, sample_dataset):
     spark.createDataFrame(lines).createOrReplaceTempView("orders")  # as a team's Spark job would have it
     table = con.table("orders")
     returned: list[pd.DataFrame] = []
-    execute = type(con).execute
-
-    def recording(self, expr, *args, **kwargs):
-        result = execute(self, expr, *args, **kwargs)
-        returned.append(result)
-        return result
-
     mp = pytest.MonkeyPatch()
-    mp.setattr(type(con), "execute", recording)
+    for method in ("execute", "to_pyarrow"):  # every way a result leaves Spark through Ibis
+        original = getattr(type(con), method)
+
+        def recording(self, expr, *args, _original=original, **kwargs):
+            result = _original(self, expr, *args, **kwargs)
+            returned.append(result if isinstance(result, pd.DataFrame) else result.to_pandas())
+            return result
+
+        mp.setattr(type(con), method, recording)
     yield table, returned
     mp.undo()
 

@@ -98,21 +98,55 @@ def _to_ibis(transactions: object) -> ir.Table:
     raise TypeError(f"transactions must be a DataFrame, Dataset, path or Ibis table, got {type(transactions).__name__}")
 
 
+def _purchase_lines(transactions: object, as_of: pd.Timestamp) -> ir.Table:
+    """The order lines on or before ``as_of``, with their ``day``."""
+    import ibis
+
+    t = _to_ibis(transactions)
+    day = t.order_date.cast("date")
+    return t.filter(day <= ibis.date(as_of.date())).mutate(day=day)
+
+
+def _order_hash(order_id: ir.StringColumn) -> ir.IntegerColumn:
+    """A 64-bit hash of the order id, in the backend's own function (Spark's ``hash`` has 32 bits)."""
+    import ibis
+
+    backend = ibis.get_backend(order_id).name
+    name, returns = {"pyspark": ("xxhash64", "int64"), "duckdb": ("hash", "uint64")}.get(backend, (None, None))
+    if name is not None:
+        function = ibis.udf.scalar.builtin(lambda value: None, name=name, signature=(("string",), returns))
+        return function(order_id)
+    return order_id.hash()
+
+
 def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> ir.Table:
     """The per-customer aggregation as an Ibis expression (not executed).
 
     One row per customer with a purchase on or before ``as_of``: first and last purchase
     day, purchase days, orders, revenue, the first day's revenue and the windowed sums.
+
+    The order lines are grouped once by customer and day. Distinct orders are counted
+    without a distinct count over every line (the slowest step by far): a day whose lines
+    carry one order id hash holds one order, and only the days with several hashes are
+    counted exactly. The count is exact unless two different order ids of one customer on
+    one day have the same 64-bit hash (odds of about one in 10**19 for each such pair).
     """
     import ibis
 
-    t = _to_ibis(transactions)
     as_of = pd.Timestamp(as_of)
-    day = t.order_date.cast("date")
-    t = t.filter(day <= ibis.date(as_of.date()))
-    daily = t.group_by(customer_id=t.customer_id, day=t.order_date.cast("date")).aggregate(
-        amount=t.amount.sum(), orders=t.order_id.nunique()
+    raw = _to_ibis(transactions)
+    t = _purchase_lines(raw, as_of)
+    order_hash = _order_hash(t.order_id)
+    daily = t.group_by("customer_id", "day").aggregate(
+        amount=t.amount.sum(), lowest=order_hash.min(), highest=order_hash.max()
     )
+    several = daily.filter(daily.lowest != daily.highest).select("customer_id", "day")
+    # The lines are scanned again rather than shared: a shared scan is kept in memory (every line) by DuckDB.
+    orders = raw.select("customer_id", "order_id", day=raw.order_date.cast("date"))
+    orders = orders.filter(orders.day <= ibis.date(as_of.date()))
+    lines = orders.semi_join(several, ["customer_id", "day"])
+    counted = lines.group_by("customer_id", "day").aggregate(orders=lines.order_id.nunique())
+    extra = counted.group_by("customer_id").aggregate(extra_orders=(counted.orders - 1).sum())
 
     def since(offset: pd.DateOffset | pd.Timedelta) -> ibis.Expr:
         return ibis.date((as_of - offset).date())
@@ -124,11 +158,10 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
     one = ibis.literal(1)
     y1, y2 = since(pd.DateOffset(years=1)), since(pd.DateOffset(years=2))
     d90, d180 = since(pd.Timedelta(days=90)), since(pd.Timedelta(days=180))
-    return daily.group_by("customer_id").aggregate(
+    per_customer = daily.group_by("customer_id").aggregate(
         first_purchase=daily.day.min(),
         last_purchase=daily.day.max(),
         purchase_days=daily.count(),
-        orders=daily.orders.sum(),
         monetary_total=daily.amount.sum(),
         first_day_amount=daily.amount.argmin(daily.day),
         revenue_t12m=window_sum(daily.amount, y1, None),
@@ -138,6 +171,48 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
         revenue_last90=window_sum(daily.amount, d90, None),
         revenue_prev90=window_sum(daily.amount, d180, d90),
     )
+    joined = per_customer.left_join(extra, "customer_id")
+    return joined.select(*per_customer.columns, orders=joined.purchase_days + joined.extra_orders.fill_null(0))
+
+
+def summary_expression(
+    transactions: object, *, observation_end: str | pd.Timestamp, time_unit: str = "W"
+) -> ir.Table:
+    """The buy-till-you-die summary as an Ibis expression (not executed): see :func:`btyd_summary`.
+
+    Only what the summary needs: one group-by of the order lines by customer and day, one
+    by customer, and the arithmetic in the engine.
+    """
+    import ibis
+
+    if time_unit not in TIME_UNITS:
+        raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
+    end = pd.Timestamp(observation_end).normalize()
+    t = _purchase_lines(transactions, end)
+    daily = t.group_by("customer_id", "day").aggregate(amount=t.amount.sum())
+    per = daily.group_by("customer_id").aggregate(
+        days=daily.count(), first=daily.day.min(), last=daily.day.max(), total=daily.amount.sum(),
+        first_amount=daily.amount.argmin(daily.day),
+    )  # fmt: skip
+    unit, repeats = TIME_UNITS[time_unit], per.days - 1
+    return per.select(
+        "customer_id",
+        frequency=repeats.cast("float64"),
+        recency=per.last.delta(per.first, unit="day").cast("float64") / unit,
+        T=ibis.date(end.date()).delta(per.first, unit="day").cast("float64") / unit,
+        monetary_value=(repeats > 0).ifelse((per.total - per.first_amount) / repeats, 0.0),
+    )
+
+
+def _per_customer(expr: ir.Table, *, index: bool = True) -> pd.DataFrame:
+    """Run a per-customer expression; sorted by ``customer_id`` (its index, or a column when ``index=False``).
+
+    Dates come back as datetimes. (Arithmetic on a frame indexed by pandas' Arrow-backed strings
+    rebuilds the index's lookup table on every aligned operation: ``index=False`` avoids that.)
+    """
+    frame = expr.to_pyarrow().to_pandas(date_as_object=False).astype({"customer_id": str})
+    frame = frame.sort_values("customer_id", ignore_index=True)
+    return frame.set_index("customer_id") if index else frame
 
 
 def _trend(last: pd.Series, prev: pd.Series) -> pd.Series:
@@ -189,12 +264,10 @@ def customer_features(
     if isinstance(transactions, Dataset):
         customers = transactions.customers if customers is None else customers
     as_of = pd.Timestamp(as_of).normalize()
-    raw = aggregate_purchases(transactions, as_of=as_of).execute()
-    f = raw.astype({"customer_id": str}).set_index("customer_id").sort_index()
-    f.index.name = "customer_id"
+    f = _per_customer(aggregate_purchases(transactions, as_of=as_of), index=False)
     for c in ("first_purchase", "last_purchase"):
-        f[c] = pd.to_datetime(f[c]).astype("datetime64[us]")
-    numeric = [c for c in f.columns if c not in ("first_purchase", "last_purchase")]
+        f[c] = f[c].astype("datetime64[us]")
+    numeric = [c for c in f.columns if c not in ("customer_id", "first_purchase", "last_purchase")]
     f[numeric] = f[numeric].astype(float)
     unit = TIME_UNITS[time_unit]
     span_days = (f["last_purchase"] - f["first_purchase"]).dt.days.astype(float)
@@ -203,7 +276,8 @@ def customer_features(
     f["monetary_mean"] = f["monetary_total"] / f["purchase_days"]
     start = f["first_purchase"]
     if customers is not None and "first_deal_date" in customers:
-        deal = customers.set_index("customer_id")["first_deal_date"].reindex(f.index)
+        deal = customers.set_index("customer_id")["first_deal_date"].reindex(f["customer_id"])
+        deal = deal.set_axis(f.index)
         start = deal.where(deal.notna() & (deal <= as_of), start).astype("datetime64[us]")
     f["tenure_days"] = (as_of - start).dt.days.astype(float)
     f["value_growth"] = (f["revenue_t12m"] - f["revenue_prev12m"]) / f["revenue_prev12m"].where(f["revenue_prev12m"] > 0)
@@ -215,7 +289,7 @@ def customer_features(
     f["btyd_recency"] = span_days / unit
     f["btyd_T"] = age_days / unit
     f["btyd_monetary"] = ((f["monetary_total"] - f["first_day_amount"]) / repeats.where(repeats > 0)).fillna(0.0)
-    return f[list(FEATURES)]
+    return f.set_index("customer_id")[list(FEATURES)]
 
 
 def btyd_summary(
@@ -240,7 +314,7 @@ def btyd_summary(
     >>> btyd_summary(tx, observation_end="1997-01-29").loc["a"].tolist()
     [1.0, 2.0, 4.0, 9.0]
     """
-    return summary_from_features(customer_features(transactions, as_of=observation_end, time_unit=time_unit))
+    return _per_customer(summary_expression(transactions, observation_end=observation_end, time_unit=time_unit))
 
 
 def summary_from_features(features: pd.DataFrame) -> pd.DataFrame:
@@ -255,4 +329,4 @@ def describe_features() -> pd.DataFrame:
 
 
 __all__ = ["FEATURES", "TIME_UNITS", "aggregate_purchases", "btyd_summary", "customer_features", "describe_features",
-           "summary_from_features"]
+           "summary_expression", "summary_from_features"]
