@@ -51,6 +51,27 @@ def test_same_seed_same_assignment(planted):
     pd.testing.assert_frame_equal(again.model.k_scores_, run.model.k_scores_)
 
 
+def test_k_chosen_on_a_sample_then_fitted_on_everyone(planted):
+    """More customers than selection_sample: k from a seeded sample, the model refined on all of them."""
+    data, run, truth = planted
+    X = run.features[clustering_columns(run.features)]
+    model = PersonaModel(selection_sample=600, random_state=0).fit(X)
+    assert model.selection_size_ == 600 and len(model.labels_) == len(X) == 1500
+    assert model.n_clusters_ == 5 and adjusted_rand_score(truth, model.labels_) >= 0.8
+    # the labels are those of a model fitted on everyone: its own predictions, its centres the means of its clusters
+    assert (model.predict(X) == model.labels_).all()
+    Z = model.embed(X).to_numpy()
+    for cluster, persona in enumerate(model.persona_ids_):
+        np.testing.assert_allclose(model.clusterer_.cluster_centers_[cluster], Z[model.labels_ == persona].mean(axis=0),
+                                   atol=1e-6)  # fmt: skip
+    again = PersonaModel(selection_sample=600, random_state=0).fit(X)
+    assert (again.labels_ == model.labels_).all()
+    pd.testing.assert_frame_equal(again.k_scores_, model.k_scores_)
+    assert run.model.selection_size_ == 1500  # below the default 50,000 every customer is used
+    noted = find_personas(data, as_of="2025-09-30", selection_sample=600)
+    assert any("random sample of 600 of the 1,500 customers" in note for note in noted.notes)
+
+
 def test_persona_ids_are_numbered_by_size(planted):
     _, run, _ = planted
     sizes = np.bincount(run.model.labels_)
@@ -125,11 +146,12 @@ def test_unseen_category_is_ignored_not_an_error():
         ({"k_range": (5, 3)}, "'k_range' parameter of PersonaModel must be"),
         ({"method": "dbscan"}, "'method' parameter of PersonaModel must be 'kmeans' or 'gmm'. Got 'dbscan'"),
         ({"min_stability": 1.5}, "'min_stability' parameter of PersonaModel must be in"),
+        ({"selection_sample": 10}, "'selection_sample' parameter of PersonaModel must be an int >= 100. Got 10"),
         ({"categorical_weight": 0}, "'categorical_weight' parameter of PersonaModel must be a number > 0"),
         ({"log_features": ["size_band"]}, "log_features names columns that are not numeric features"),
         ({"log_features": ["nope"]}, r"not numeric features: \['nope'\]"),
     ],
-    ids=["k0", "low-range", "inverted-range", "method", "stability", "weight", "log-category", "log-unknown"],
+    ids=["k0", "low-range", "inverted-range", "method", "stability", "selection", "weight", "log-category", "log-unknown"],
 )
 def test_bad_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):

@@ -137,6 +137,9 @@ def find_personas(
         f"{min_persona_size}: read it as a handful of customers rather than a type"
         for name, size in sizes[sizes < min_persona_size].items()
     ]
+    if 0 < model.selection_size_ < n:
+        notes.append(f"k was chosen on a random sample of {model.selection_size_:,} of the {n:,} customers "
+                     f"(selection_sample); the personas were then fitted on all of them")  # fmt: skip
     migration = None
     if previous_assignments is not None:
         missing = {"customer_id", "persona_id"} - set(previous_assignments.columns)

@@ -15,7 +15,10 @@ attributes end in ``_``, randomness only through ``random_state``, usable in a
 With ``n_clusters="auto"`` every k in ``k_range`` is fitted and scored: silhouette (on a
 sample of ``silhouette_sample`` customers), Calinski-Harabasz, Davies-Bouldin, BIC for the
 mixture, and stability, the mean adjusted Rand index between the full fit and fits on
-``n_bootstrap`` bootstrap resamples. Among the stable k (stability at least
+``n_bootstrap`` bootstrap resamples. With more customers than ``selection_sample``, k is
+chosen on a seeded random sample of that many customers and the model of the chosen k is then
+refined on every customer (KMeans or the mixture started from the sample's solution): the
+choice of k does not need a million customers, and the fit stays linear in them. Among the stable k (stability at least
 ``min_stability``; when none is, the most stable k is taken) the chosen k is the smallest
 whose silhouette is within ``silhouette_tolerance`` of the best: a parsimony rule in the
 spirit of the one-standard-error rule, since silhouettes of neighbouring k often differ
@@ -102,6 +105,10 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         this (fewer personas are easier to act on).
     min_stability : float, default 0.8
         Smallest mean adjusted Rand index for a k to count as stable.
+    selection_sample : int or None, default 50000
+        With ``n_clusters="auto"`` and more customers than this, k is chosen on a random
+        sample of this many customers (seeded by ``random_state``), then the chosen model is
+        refined on all of them. None chooses k on every customer.
     random_state : int, RandomState or None, default 0
         Seed of every random step (the default gives the same personas on every run).
 
@@ -117,6 +124,9 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         The clustering fitted on the prepared data.
     k_scores_ : DataFrame
         One row per k tried (empty when ``n_clusters`` is an int), columns :data:`SCORES`.
+    selection_size_ : int
+        Customers k was chosen on (all of them, or ``selection_sample``; 0 when ``n_clusters``
+        is an int).
     numeric_features_, categorical_features_, log_features_ : list of str
         The columns used, as found in ``fit``.
     n_features_in_ : int
@@ -147,6 +157,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         silhouette_sample: int = 5000,
         silhouette_tolerance: float = 0.01,
         min_stability: float = 0.8,
+        selection_sample: int | None = 50_000,
         random_state: int | np.random.RandomState | None = 0,
     ):
         self.n_clusters = n_clusters
@@ -162,6 +173,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         self.silhouette_sample = silhouette_sample
         self.silhouette_tolerance = silhouette_tolerance
         self.min_stability = min_stability
+        self.selection_sample = selection_sample
         self.random_state = random_state
 
     # ------------------------------------------------------------------ fitting
@@ -191,19 +203,25 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             ks = [k for k in range(low, high + 1) if k < n]
             if not ks:
                 raise ValueError(f"k_range {self.k_range} needs more than {low} customers; got {n}")
+            chosen_on = Z
+            if self.selection_sample is not None and n > self.selection_sample:
+                sample = np.sort(np.random.default_rng(seed).choice(n, self.selection_sample, replace=False))
+                chosen_on = Z[sample]
             rows, fits = [], {}
             for k in ks:
-                row, fits[k] = self._score_k(Z, k, seed)
+                row, fits[k] = self._score_k(chosen_on, k, seed)
                 rows.append(row)
             self._k_scores = {name: [r[name] for r in rows] for name in ["k", *SCORES]}
             k = self._choose_k(rows)
-            clusterer = fits[k]
+            clusterer = fits[k] if chosen_on is Z else self._refine(fits[k], Z, k, seed)
+            self.selection_size_ = len(chosen_on)
         else:
             if self.n_clusters > n:
                 raise ValueError(f"n_clusters={self.n_clusters} must be at most the number of samples {n}")
             k = self.n_clusters
             clusterer = self._clusterer(k, seed).fit(Z)
             self._k_scores = {name: [] for name in ["k", *SCORES]}
+            self.selection_size_ = 0
         raw = clusterer.predict(Z)
         sizes = np.bincount(raw, minlength=k)
         order = np.lexsort((np.arange(k), -sizes))  # largest first; ties by cluster index
@@ -232,6 +250,8 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         positive_int("n_bootstrap", self.n_bootstrap, low=0)
         positive_int("bootstrap_size", self.bootstrap_size, low=10)
         positive_int("silhouette_sample", self.silhouette_sample, low=10)
+        if self.selection_sample is not None:
+            positive_int("selection_sample", self.selection_sample, low=100)
         if not isinstance(self.silhouette_tolerance, numbers.Real) or not 0 <= self.silhouette_tolerance < 2:
             raise ValueError(f"The 'silhouette_tolerance' parameter of PersonaModel must be in [0, 2). "
                              f"Got {self.silhouette_tolerance!r} instead.")  # fmt: skip
@@ -248,6 +268,14 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
             return GaussianMixture(k, covariance_type=self.covariance_type, n_init=self.n_init, random_state=seed,
                                    reg_covar=1e-4)  # fmt: skip
         return KMeans(k, n_init=self.n_init, random_state=seed)
+
+    def _refine(self, fitted, Z: np.ndarray, k: int, seed: int):
+        """The model fitted on the selection sample, refined on every customer (one start, from its solution)."""
+        if self.method == "gmm":
+            return GaussianMixture(k, covariance_type=self.covariance_type, n_init=1, random_state=seed, reg_covar=1e-4,
+                                   weights_init=fitted.weights_, means_init=fitted.means_,
+                                   precisions_init=fitted.precisions_).fit(Z)  # fmt: skip
+        return KMeans(k, init=fitted.cluster_centers_, n_init=1, random_state=seed).fit(Z)
 
     def _score_k(self, Z: np.ndarray, k: int, seed: int) -> tuple[dict, object]:
         clusterer = self._clusterer(k, seed).fit(Z)
