@@ -1,22 +1,34 @@
 """The benchmark suite: one command, data generated with the sample generator, a table and JSON.
 
     .venv/bin/pip install -r bench/requirements.txt       # lifetimes, the reference (benchmarks only)
-    .venv/bin/python bench/run.py --lines 1000000 10000000 --runs 5
+    .venv/bin/python bench/run.py                          # every task at the issue's sizes, 5 runs each
 
-For each size the order lines are generated once with ``segmentation.sample_data`` (about 20
-lines per customer over three years) and cached as Parquet in ``bench/data/``. Every measured
-run is a fresh Python process, so its peak memory (the process's high-water mark, VmHWM, interpreter and imports included)
-is its own; imports are done before the clock starts. The table shows the median, min and max of the runs, the peak memory, and the
-ratio of the reference's median to ours, and how far our summary is from each reference's;
-``bench/results/run.json`` holds every number.
+Every measured run is a fresh Python process, so its peak memory (the process's high-water
+mark, VmHWM, interpreter and imports included) is its own; imports are done before the clock
+starts. The table shows the median, min and max of the runs, the peak memory, and the ratio
+of the reference's median to ours; ``bench/results/run.json`` holds every number.
 
-Tasks, each starting from the Parquet file:
+Data (generated once with ``segmentation.sample_data.generate_sample``, seed 11, cached in
+``bench/data/``, git-ignored):
 
-- ``read``: ``pd.read_parquet`` alone (the floor any pandas-based code pays);
-- ``summary``: the buy-till-you-die summary, ``btyd_summary`` (DuckDB reads the file);
-- ``summary_lifetimes``: lifetimes' ``summary_data_from_transaction_data`` (``freq="D"``);
-- ``summary_pandas``: a plain pandas groupby computing the same summary;
-- ``features``: the full feature table, ``customer_features``.
+- ``--lines``: order lines over three years (about 20 per customer), the four columns only;
+- ``--customers``: for the fits, the BTYD summary (weeks) of that many customers simulated
+  from BG/NBD and Gamma-Gamma themselves (see ``fit_data``); for the personas, every table for
+  that many customers over one year (about 10 order lines each) and their persona features;
+- ``--review-customers``: every table for that many customers over three years, as files a
+  team would hand over.
+
+Tasks on order lines: ``read`` (``pd.read_parquet`` alone), ``summary`` (``btyd_summary``,
+DuckDB reading the file), ``summary_lifetimes`` (lifetimes' ``summary_data_from_transaction_data``,
+``freq="D"``), ``summary_pandas`` (a plain pandas groupby), ``features`` (``customer_features``).
+
+Tasks on customers: ``bgnbd`` and ``bgnbd_lifetimes`` (BG/NBD fits on the same summary),
+``gamma_gamma`` and ``gamma_gamma_lifetimes`` (Gamma-Gamma fits on the repeat buyers),
+``persona_features`` and ``personas`` (``PersonaModel`` with k chosen automatically, on the
+persona features).
+
+``review``: ``segmentation report quarterly_review`` end to end (a new process loading and
+checking the files, the notebook kernel, the HTML and tables), peak memory of the largest process.
 """
 
 from __future__ import annotations
@@ -35,8 +47,14 @@ import pandas as pd
 
 HERE = Path(__file__).resolve().parent
 END = "2025-09-30"
-TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "features")
-REFERENCES = {"summary": ("summary_lifetimes", "summary_pandas")}
+QUARTER = "2025Q3"
+LINE_TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "features")
+FIT_TASKS = ("bgnbd", "bgnbd_lifetimes", "gamma_gamma", "gamma_gamma_lifetimes")
+PERSONA_TASKS = ("persona_features", "personas")
+TASKS = (*LINE_TASKS, *FIT_TASKS, *PERSONA_TASKS, "review")
+REFERENCES = {"summary": ("summary_lifetimes", "summary_pandas"), "bgnbd": ("bgnbd_lifetimes",),
+              "gamma_gamma": ("gamma_gamma_lifetimes",)}  # fmt: skip
+TABLES = ("customers", "transactions", "interactions", "surveys", "churn_events")
 
 
 def order_lines(lines: int, seed: int = 11) -> Path:
@@ -49,6 +67,57 @@ def order_lines(lines: int, seed: int = 11) -> Path:
         tx = generate_sample(max(lines // 20, 100), seed=seed)["transactions"]  # about 20 lines per customer
         tx[["customer_id", "order_id", "order_date", "amount"]].to_parquet(path, index=False)
     return path
+
+
+def customer_data(customers: int, years: int, seed: int = 11) -> Path:
+    """A folder with every table for ``customers`` customers as Parquet files (made once, then cached).
+
+    With ``years=1`` it also holds the persona features (``persona_features.parquet``) as of the last day.
+    """
+    folder = HERE / "data" / f"customers_{customers}_{years}y"
+    if not (folder / "done").exists():
+        from segmentation.sample_data import generate_sample
+
+        folder.mkdir(parents=True, exist_ok=True)
+        tables = generate_sample(customers, seed=seed, years=years)
+        for name in TABLES:
+            tables[name].to_parquet(folder / f"{name}.parquet", index=False)
+        del tables
+        if years == 1:
+            from segmentation.persona_features import persona_features
+
+            features = persona_features(_dataset(folder), as_of=END)
+            features.attrs = {}  # its notes hold dates, which Parquet's metadata cannot
+            features.to_parquet(folder / "persona_features.parquet")
+        (folder / "done").touch()
+    return folder
+
+
+def fit_data(customers: int, seed: int = 11) -> Path:
+    """The BTYD summary (weeks) of ``customers`` customers whose purchases follow BG/NBD and Gamma-Gamma.
+
+    Simulated with CDNOW's published parameters (``bgnbd_million.simulate``: 39 weeks, first
+    purchases over a quarter), then summarised by ``btyd_summary``. The fits are compared on
+    data their models describe: on the sample generator's B2B customers BG/NBD's drop-out
+    parameter ``a`` goes to about 0.005 and Gamma-Gamma's ``q`` below 1 (no finite mean
+    spend, which our model refuses), where a flat likelihood, not the fitter, decides the digits.
+    """
+    folder = HERE / "data" / f"fits_{customers}"
+    path = folder / "summary_W.parquet"
+    if not path.exists():
+        from bgnbd_million import simulate  # bench/ is on the path when a script here runs
+
+        from segmentation.features import btyd_summary
+
+        folder.mkdir(parents=True, exist_ok=True)
+        btyd_summary(simulate(customers, seed), observation_end="1997-09-30", time_unit="W").to_parquet(path)
+    return folder
+
+
+def _dataset(folder: Path):
+    from segmentation.dataset import Dataset
+
+    return Dataset.from_frames(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES})
 
 
 def _summary_pandas(tx: pd.DataFrame) -> pd.DataFrame:
@@ -75,13 +144,32 @@ def _peak_mb() -> float:
 
 
 def run_task(task: str, path: Path) -> dict:
-    """Run one task in this process; return its seconds (imports excluded), peak memory and result size."""
+    """Run one task in this process; return its seconds (imports and input reading excluded unless
+    reading is the task), peak memory and result size (and fitted parameters for the fits)."""
     import ibis.backends.duckdb  # noqa: F401  (Ibis loads its backend on first use: an import, kept off the clock)
 
+    from segmentation.bgnbd import BetaGeoModel
     from segmentation.features import btyd_summary, customer_features
+    from segmentation.gamma_gamma import GammaGammaModel
+    from segmentation.persona_features import clustering_columns, persona_features
+    from segmentation.personas import PersonaModel
 
-    if task == "summary_lifetimes":  # only this task needs the reference installed
+    if task.endswith("_lifetimes"):  # only these tasks need the reference installed
+        from lifetimes import BetaGeoFitter, GammaGammaFitter
         from lifetimes.utils import summary_data_from_transaction_data
+    extra: dict = {}
+    summary = pd.read_parquet(path / "summary_W.parquet") if task.startswith(("bgnbd", "gamma")) else None
+    repeat = summary.loc[summary["frequency"] > 0] if summary is not None else None
+    data = _dataset(path) if task == "persona_features" else None
+    X = pd.read_parquet(path / "persona_features.parquet") if task == "personas" else None
+    X = X[clustering_columns(X)] if X is not None else None
+    if task == "review":
+        import resource
+        import tempfile
+
+        out_dir = tempfile.mkdtemp(prefix="bench-review-")
+        command = [str(Path(sys.executable).with_name("segmentation")), "report", "quarterly_review", "--data", str(path),
+                   "--quarter", QUARTER, "--out", out_dir, "--no-progress"]  # fmt: skip
     start = time.perf_counter()
     if task == "read":
         out = pd.read_parquet(path)
@@ -95,9 +183,33 @@ def run_task(task: str, path: Path) -> dict:
         out = _summary_pandas(pd.read_parquet(path))
     elif task == "features":
         out = customer_features(path, as_of=END)
+    elif task == "bgnbd":
+        out, extra = summary, {"params": BetaGeoModel().fit(summary).params_}
+    elif task == "bgnbd_lifetimes":
+        fitted = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+        out, extra = summary, {"params": {k: float(fitted.params_[k]) for k in ("r", "alpha", "a", "b")}}
+    elif task == "gamma_gamma":
+        out, extra = repeat, {"params": GammaGammaModel().fit(summary).params_}
+    elif task == "gamma_gamma_lifetimes":
+        fitted = GammaGammaFitter().fit(repeat["frequency"], repeat["monetary_value"])
+        out, extra = repeat, {"params": {k: float(fitted.params_[k]) for k in ("p", "q", "v")}}
+    elif task == "persona_features":
+        out = persona_features(data, as_of=END)
+    elif task == "personas":
+        model = PersonaModel().fit(X)
+        out, extra = X, {"k": model.n_clusters_, "chosen_on": model.selection_size_}
+    elif task == "review":
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-2000:])
+        out = list(Path(out_dir).rglob("*.html"))
     else:
         raise SystemExit(f"unknown task {task!r}; expected one of {TASKS}")
-    return {"seconds": time.perf_counter() - start, "peak_mb": _peak_mb(), "rows": len(out)}
+    seconds = time.perf_counter() - start
+    peak = _peak_mb()
+    if task == "review":
+        peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+    return {"seconds": seconds, "peak_mb": peak, "rows": len(out), **extra}
 
 
 def measure(task: str, path: Path, runs: int) -> dict:
@@ -110,7 +222,8 @@ def measure(task: str, path: Path, runs: int) -> dict:
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     seconds = [r["seconds"] for r in results]
     return {"task": task, "runs": runs, "median_s": statistics.median(seconds), "min_s": min(seconds),
-            "max_s": max(seconds), "peak_mb": max(r["peak_mb"] for r in results), "rows": results[0]["rows"]}  # fmt: skip
+            "max_s": max(seconds), "peak_mb": max(r["peak_mb"] for r in results), "rows": results[0]["rows"],
+            **{k: v for k, v in results[0].items() if k not in ("seconds", "peak_mb", "rows")}}  # fmt: skip
 
 
 def differences(path: Path, references: list[str]) -> dict[str, float]:
@@ -133,25 +246,64 @@ def differences(path: Path, references: list[str]) -> dict[str, float]:
     return out
 
 
+def _size(r: dict) -> str:
+    return f"{r['size']:>10,} {r['unit']:<9}"
+
+
 def table(rows: list[dict]) -> str:
-    head = f"{'lines':>11} {'task':<18} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8} {'ratio':>14}"
+    head = f"{'size':<20} {'task':<22} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8}  ratio (reference / ours)"
     out = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
-            out.append(f"{r['lines']:>11,} {r['task']:<18} error: {r['error'][:60]}")
+            out.append(f"{_size(r)} {r['task']:<22} error: {r['error'][:70]}")
             continue
-        ratio = " ".join(f"{k.split('_')[-1]} {v:.1f}x" for k, v in r.get("ratios", {}).items())
-        out.append(f"{r['lines']:>11,} {r['task']:<18} {r['median_s']:>9.2f} {r['min_s']:>7.2f} {r['max_s']:>7.2f} "
-                   f"{r['peak_mb']:>8,.0f} {ratio:>14}")  # fmt: skip
+        ratio = ", ".join(f"{k} {v:.1f}x" for k, v in r.get("ratios", {}).items())
+        if "k" in r:
+            ratio = f"k = {r['k']} (chosen on {r['chosen_on']:,})"
+        out.append(f"{_size(r)} {r['task']:<22} {r['median_s']:>9.2f} {r['min_s']:>7.2f} {r['max_s']:>7.2f} "
+                   f"{r['peak_mb']:>8,.0f}  {ratio}")  # fmt: skip
     for r in rows:
         for ref, diff in r.get("max_abs_difference", {}).items():
-            out.append(f"{r['lines']:>11,} {r['task']} equals {ref} to {diff:.1e} (largest absolute difference)")
+            out.append(f"{_size(r)} {r['task']} equals {ref} to {diff:.1e} (largest absolute difference)")
+    for r in rows:
+        theirs = r.get("reference_params")
+        if theirs:
+            pairs = [f"{k} {v:.4g} / {theirs[k]:.4g}" for k, v in r["params"].items()]
+            out.append(f"{_size(r)} {r['task']} parameters, ours / lifetimes: {', '.join(pairs)}; "
+                       f"largest relative difference {r['params_relative_difference']:.1e}, "
+                       f"equal to 3 significant digits: {r['params_equal_3sf']}")  # fmt: skip
     return "\n".join(out)
+
+
+#: Our parameter names against lifetimes' (its Gamma-Gamma calls the scale ``v``).
+SAME_PARAMETER = {"gamma": "v"}
+
+
+def _compare_params(m: dict, ref: dict) -> None:
+    """Put lifetimes' parameters beside ours, with the largest relative difference and the 3-digit check."""
+    theirs = {k: ref["params"][SAME_PARAMETER.get(k, k)] for k in m["params"]}
+    m["reference_params"] = theirs
+    m["params_relative_difference"] = max(abs(v - theirs[k]) / abs(theirs[k]) for k, v in m["params"].items())
+    m["params_equal_3sf"] = all(f"{v:.3g}" == f"{theirs[k]:.3g}" for k, v in m["params"].items())
+
+
+def _with_ratios(measured: dict[str, dict], differences_from: Path | None) -> None:
+    for task, m in measured.items():
+        refs = [r for r in REFERENCES.get(task, ()) if "median_s" in measured.get(r, {}) and "median_s" in m]
+        if not refs:
+            continue
+        m["ratios"] = {r.split("_")[-1]: measured[r]["median_s"] / m["median_s"] for r in refs}
+        if differences_from is not None:
+            m["max_abs_difference"] = differences(differences_from, refs)
+        if "params" in m:
+            _compare_params(m, measured[refs[0]])
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--lines", type=int, nargs="+", default=[1_000_000, 10_000_000])
+    parser.add_argument("--lines", type=int, nargs="*", default=[1_000_000, 10_000_000])
+    parser.add_argument("--customers", type=int, nargs="*", default=[100_000, 1_000_000])
+    parser.add_argument("--review-customers", type=int, nargs="*", default=[100_000])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--tasks", nargs="+", default=list(TASKS), choices=TASKS)
     parser.add_argument("--one", nargs=2, metavar=("TASK", "PATH"), help=argparse.SUPPRESS)
@@ -159,18 +311,23 @@ def main() -> None:
     if args.one:
         print(json.dumps(run_task(args.one[0], Path(args.one[1]))))
         return
-    rows = []
-    for lines in args.lines:
-        path = order_lines(lines)
-        actual = len(pd.read_parquet(path, columns=["customer_id"]))
-        measured = {t: measure(t, path, args.runs) for t in args.tasks}
-        for task, m in measured.items():
-            refs = [r for r in REFERENCES.get(task, ()) if "median_s" in measured.get(r, {}) and "median_s" in m]
-            if refs:
-                m["ratios"] = {r: measured[r]["median_s"] / m["median_s"] for r in refs}
-                m["max_abs_difference"] = differences(path, refs)
-            rows.append({"lines": actual, **m})
-        print(table([r for r in rows if r["lines"] == actual]), flush=True)
+    rows: list[dict] = []
+    plan = [(n, "lines", order_lines, [t for t in args.tasks if t in LINE_TASKS]) for n in args.lines]
+    plan += [(n, "customers", fit_data, [t for t in args.tasks if t in FIT_TASKS]) for n in args.customers]
+    plan += [(n, "customers", lambda n: customer_data(n, years=1), [t for t in args.tasks if t in PERSONA_TASKS])
+             for n in args.customers]  # fmt: skip
+    plan += [(n, "customers", lambda n: customer_data(n, years=3), [t for t in args.tasks if t == "review"])
+             for n in args.review_customers]  # fmt: skip
+    for n, unit, make, tasks in plan:
+        if not tasks:
+            continue
+        path = make(n)
+        size = len(pd.read_parquet(path, columns=["customer_id"])) if unit == "lines" else n
+        measured = {t: measure(t, path, args.runs) for t in tasks}
+        _with_ratios(measured, path if unit == "lines" else None)
+        batch = [{"size": size, "unit": unit, **m} for m in measured.values()]
+        rows += batch
+        print(table(batch), flush=True)
     out = HERE / "results" / "run.json"
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps(rows, indent=2), encoding="utf-8")

@@ -80,3 +80,20 @@ def test_bad_summary_is_named():
     assert "1 rows with recency > 0 but no repeat purchase (first: ['b'])" in str(err.value)
     with pytest.raises(WorkbenchError, match=r"missing columns \['T'\]"):
         BetaGeoModel().fit(s.drop(columns="T"))
+
+
+@pytest.mark.parametrize("params", [(0.243, 4.414, 0.793, 2.426), (1.0, 1.0, 1.0, 1.0), (3.0, 20.0, 0.01, 1.5)])
+def test_the_exact_gradient_matches_finite_differences(params):
+    """fit uses the exact gradient; it must be the derivative of the log-likelihood it maximises."""
+    from scipy.optimize import approx_fprime
+
+    from segmentation.bgnbd import _log_likelihood, _log_likelihood_and_gradient
+
+    s = calibration_summary()
+    x, tx, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    w = np.arange(len(x)) % 3 + 1.0  # weights, as for the distinct histories
+    p = np.array(params)
+    value, gradient = _log_likelihood_and_gradient(p, x, tx, T, w)
+    assert value == pytest.approx(_log_likelihood(p, x, tx, T, w), rel=1e-12)
+    numeric = approx_fprime(p, lambda q: _log_likelihood(q, x, tx, T, w), 1e-6 * p)
+    np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-2)

@@ -67,7 +67,7 @@ def test_k_chosen_on_a_sample_then_fitted_on_everyone(planted):
     again = PersonaModel(selection_sample=600, random_state=0).fit(X)
     assert (again.labels_ == model.labels_).all()
     pd.testing.assert_frame_equal(again.k_scores_, model.k_scores_)
-    assert run.model.selection_size_ == 1500  # below the default 50,000 every customer is used
+    assert run.model.selection_size_ == 1500  # below the default 20,000 every customer is used
     noted = find_personas(data, as_of="2025-09-30", selection_sample=600)
     assert any("random sample of 600 of the 1,500 customers" in note for note in noted.notes)
 

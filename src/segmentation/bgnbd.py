@@ -27,7 +27,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import betaln, gammaln, hyp2f1
+from scipy.special import betaln, digamma, gammaln, hyp2f1
 from sklearn.base import BaseEstimator
 from sklearn.utils.validation import check_is_fitted
 
@@ -61,7 +61,7 @@ def check_summary(summary: pd.DataFrame, columns: tuple[str, ...] = SUMMARY_COLU
     return values
 
 
-def _log_likelihood(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> float:
+def _terms(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
     r, alpha, a, b = params
     a1 = gammaln(r + x) - gammaln(r) + r * np.log(alpha)
     term1 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
@@ -69,7 +69,30 @@ def _log_likelihood(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.nda
     term2 = np.full_like(term1, -np.inf)
     term2[repeat] = (betaln(a + 1, b + x[repeat] - 1) - betaln(a, b)
                      - (r + x[repeat]) * np.log(alpha + tx[repeat]))  # fmt: skip
+    return a1, term1, term2, repeat
+
+
+def _log_likelihood(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray, w: np.ndarray) -> float:
+    a1, term1, term2, _ = _terms(params, x, tx, T)
     return float(np.sum(w * (a1 + np.logaddexp(term1, term2))))
+
+
+def _log_likelihood_and_gradient(params: np.ndarray, x, tx, T, w) -> tuple[float, np.ndarray]:
+    """The log-likelihood and its exact gradient in ``r, alpha, a, b`` (digamma terms; paper, equation 6)."""
+    r, alpha, a, b = params
+    a1, term1, term2, repeat = _terms(params, x, tx, T)
+    both = np.logaddexp(term1, term2)
+    w1, w2 = np.exp(term1 - both), np.exp(term2 - both)  # the weight of each term; w2 = 0 without repeats
+    base_a, base_b = digamma(a) - digamma(a + b), digamma(b) - digamma(a + b)
+    abx = digamma(a + b + x)
+    log_t, log_tx = np.log(alpha + T), np.log(alpha + tx)
+    xm1 = np.where(repeat, x - 1, 0.0)
+    d_r = digamma(r + x) - digamma(r) + np.log(alpha) - w1 * log_t - w2 * log_tx
+    d_alpha = r / alpha - (r + x) * (w1 / (alpha + T) + w2 / (alpha + tx))
+    d_a = w1 * (digamma(a) - abx - base_a) + w2 * (digamma(a + 1) - abx - base_a)
+    d_b = w1 * (digamma(b + x) - abx - base_b) + w2 * (np.where(repeat, digamma(b + xm1), 0.0) - abx - base_b)
+    gradient = np.array([np.sum(w * d) for d in (d_r, d_alpha, d_a, d_b)])
+    return float(np.sum(w * (a1 + both))), gradient
 
 
 class BetaGeoModel(BaseEstimator):
@@ -105,12 +128,13 @@ class BetaGeoModel(BaseEstimator):
         x, tx, T, w = (grouped[c].to_numpy(dtype=float) for c in (*SUMMARY_COLUMNS, "weight"))
         total = w.sum()
 
-        def objective(log_params: np.ndarray) -> float:
+        def objective(log_params: np.ndarray) -> tuple[float, np.ndarray]:
             params = np.exp(log_params)
-            penalty = self.penalizer * np.sum(params**2)
-            return -_log_likelihood(params, x, tx, T, w) / total + penalty
+            ll, gradient = _log_likelihood_and_gradient(params, x, tx, T, w)
+            value = -ll / total + self.penalizer * np.sum(params**2)
+            return value, (-gradient / total + 2 * self.penalizer * params) * params  # chain rule: d/d log p = p d/dp
 
-        result = minimize(objective, np.log(np.asarray(self.initial, dtype=float)), method="L-BFGS-B",
+        result = minimize(objective, np.log(np.asarray(self.initial, dtype=float)), method="L-BFGS-B", jac=True,
                           options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9})  # fmt: skip
         if not result.success and not np.isfinite(result.fun):
             raise WorkbenchError(f"BG/NBD did not converge: {result.message}")

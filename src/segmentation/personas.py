@@ -105,7 +105,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         this (fewer personas are easier to act on).
     min_stability : float, default 0.8
         Smallest mean adjusted Rand index for a k to count as stable.
-    selection_sample : int or None, default 50000
+    selection_sample : int or None, default 20000
         With ``n_clusters="auto"`` and more customers than this, k is chosen on a random
         sample of this many customers (seeded by ``random_state``), then the chosen model is
         refined on all of them. None chooses k on every customer.
@@ -157,7 +157,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         silhouette_sample: int = 5000,
         silhouette_tolerance: float = 0.01,
         min_stability: float = 0.8,
-        selection_sample: int | None = 50_000,
+        selection_sample: int | None = 20_000,
         random_state: int | np.random.RandomState | None = 0,
     ):
         self.n_clusters = n_clusters
