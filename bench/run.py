@@ -146,17 +146,21 @@ def _peak_mb() -> float:
 def run_task(task: str, path: Path) -> dict:
     """Run one task in this process; return its seconds (imports and input reading excluded unless
     reading is the task), peak memory and result size (and fitted parameters for the fits)."""
-    import ibis.backends.duckdb  # noqa: F401  (Ibis loads its backend on first use: an import, kept off the clock)
+    # Each task imports what it needs, before the clock: peak memory counts its own modules only.
+    if task in ("summary", "features"):
+        import ibis.backends.duckdb  # noqa: F401  (Ibis loads its backend on first use: an import, off the clock)
 
-    from segmentation.bgnbd import BetaGeoModel
-    from segmentation.features import btyd_summary, customer_features
-    from segmentation.gamma_gamma import GammaGammaModel
-    from segmentation.persona_features import clustering_columns, persona_features
-    from segmentation.personas import PersonaModel
-
+        from segmentation.features import btyd_summary, customer_features
     if task.endswith("_lifetimes"):  # only these tasks need the reference installed
         from lifetimes import BetaGeoFitter, GammaGammaFitter
         from lifetimes.utils import summary_data_from_transaction_data
+    if task == "bgnbd":
+        from segmentation.bgnbd import BetaGeoModel
+    if task == "gamma_gamma":
+        from segmentation.gamma_gamma import GammaGammaModel
+    if task in PERSONA_TASKS:
+        from segmentation.persona_features import clustering_columns, persona_features
+        from segmentation.personas import PersonaModel
     extra: dict = {}
     summary = pd.read_parquet(path / "summary_W.parquet") if task.startswith(("bgnbd", "gamma")) else None
     repeat = summary.loc[summary["frequency"] > 0] if summary is not None else None
