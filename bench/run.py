@@ -6,7 +6,8 @@
 Every measured run is a fresh Python process, so its peak memory (the process's high-water
 mark, VmHWM, interpreter and imports included) is its own; imports are done before the clock
 starts. The table shows the median, min and max of the runs, the peak memory, and the ratio
-of the reference's median to ours; ``bench/results/run.json`` holds every number.
+of the reference's median to ours; ``bench/results/run.json`` holds every number (each size's
+tasks are merged into it as soon as they are measured: a later run of a task replaces its row).
 
 Data (generated once with ``segmentation.sample_data.generate_sample``, seed 11, cached in
 ``bench/data/``, git-ignored):
@@ -332,10 +333,21 @@ def main() -> None:
         batch = [{"size": size, "unit": unit, **m} for m in measured.values()]
         rows += batch
         print(table(batch), flush=True)
-    out = HERE / "results" / "run.json"
-    out.parent.mkdir(exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2), encoding="utf-8")
-    print(f"\n{table(rows)}\n\nWritten: {out}")
+        _record(batch)
+    print(f"\n{table(rows)}\n\nWritten: {RESULTS}")
+
+
+RESULTS = HERE / "results" / "run.json"
+
+
+def _record(batch: list[dict]) -> None:
+    """Merge a batch into results/run.json as soon as it is measured (a later run of a task replaces its row)."""
+    key = lambda r: (r["size"], r["unit"], r["task"])  # noqa: E731
+    old = json.loads(RESULTS.read_text(encoding="utf-8")) if RESULTS.exists() else []
+    new = {key(r) for r in batch}
+    merged = [r for r in old if "unit" in r and key(r) not in new] + batch
+    RESULTS.parent.mkdir(exist_ok=True)
+    RESULTS.write_text(json.dumps(merged, indent=2), encoding="utf-8")
 
 
 if __name__ == "__main__":
