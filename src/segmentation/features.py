@@ -108,7 +108,10 @@ def _purchase_lines(transactions: object, as_of: pd.Timestamp) -> ir.Table:
 
 
 def _order_hash(order_id: ir.StringColumn) -> ir.IntegerColumn:
-    """A 64-bit hash of the order id, in the backend's own function (Spark's ``hash`` has 32 bits)."""
+    """A 64-bit hash of the order id: DuckDB's ``hash``, Spark's ``xxhash64`` (its ``hash`` has 32 bits).
+
+    Other backends get Ibis's ``hash``, whose width is the backend's.
+    """
     import ibis
 
     backend = ibis.get_backend(order_id).name
