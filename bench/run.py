@@ -209,13 +209,13 @@ def run_task(task: str, path: Path) -> dict:
         if done.returncode != 0:
             raise SystemExit(done.stderr[-2000:])
         out = list(Path(out_dir).rglob("*.html"))
-        shutil.rmtree(out_dir)  # about 18 MB of report per run, not needed once timed
     else:
         raise SystemExit(f"unknown task {task!r}; expected one of {TASKS}")
     seconds = time.perf_counter() - start
     peak = _peak_mb()
     if task == "review":
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
+        shutil.rmtree(out_dir)  # about 18 MB of report per run, not needed once timed
     return {"seconds": seconds, "peak_mb": peak, "rows": len(out), **extra}
 
 
