@@ -9,7 +9,8 @@ import pandas as pd
 import pytest
 
 from segmentation.churn_features import CHURN_FEATURES
-from segmentation.churn_reasons import SIGNALS
+from segmentation.churn_model import churn_probability
+from segmentation.churn_reasons import SIGNALS, customer_reasons
 from segmentation.churn_risk import churn_risk, risk_bands
 from segmentation.dataset import Dataset
 from segmentation.errors import WorkbenchError
@@ -86,8 +87,17 @@ def test_later_data_changes_nothing(data, risk):
     shorter = Dataset.from_frames(transactions=tx.drop(later.index), customers=data.customers,
                                   interactions=data.interactions, surveys=data.surveys,
                                   churn_events=data.churn_events)  # fmt: skip
-    again = churn_risk(shorter, cutoff=CUTOFF)
+    again = churn_risk(shorter, cutoff=CUTOFF, importance=False)  # the importance's second model changes nothing
     pd.testing.assert_frame_equal(again.table, risk.table)
+    assert again.importance is None
+
+
+def test_reasons_from_the_known_probability_equal_those_predicted_afresh(risk):
+    X = risk.features.head(200)
+    reference = X.median()
+    known = churn_probability(risk.model, X)
+    pd.testing.assert_frame_equal(customer_reasons(risk.model, X, reference, probability=known),
+                                  customer_reasons(risk.model, X, reference))
 
 
 def test_bands_by_capacity_follow_the_value_at_risk(data):

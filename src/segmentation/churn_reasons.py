@@ -154,13 +154,16 @@ def retained_reference(X: pd.DataFrame, y) -> pd.Series:
     return kept.median(numeric_only=True).reindex(X.columns)
 
 
-def signal_contributions(model, X: pd.DataFrame, reference: pd.Series) -> pd.DataFrame:
+def signal_contributions(model, X: pd.DataFrame, reference: pd.Series, *, probability=None) -> pd.DataFrame:
     """Per customer and signal: the fall in churn probability when the signal is set to ``reference``.
+
+    ``probability``, the customers' churn probability from ``model`` when the caller has it
+    already, saves predicting them once more.
 
     Returns a DataFrame indexed like ``X`` with one column per signal of :data:`SIGNALS`
     whose features are all in ``X``.
     """
-    base = churn_probability(model, X)
+    base = churn_probability(model, X) if probability is None else np.asarray(probability, dtype=float)
     out = {}
     for name, signal in SIGNALS.items():
         if not set(signal.features) <= set(X.columns):
@@ -173,7 +176,8 @@ def signal_contributions(model, X: pd.DataFrame, reference: pd.Series) -> pd.Dat
 
 
 def customer_reasons(
-    model, X: pd.DataFrame, reference: pd.Series, *, n_reasons: int = 3, min_contribution: float = 0.01
+    model, X: pd.DataFrame, reference: pd.Series, *, n_reasons: int = 3, min_contribution: float = 0.01,
+    probability=None,
 ) -> pd.DataFrame:
     """The top signals behind each customer's score, in plain words.
 
@@ -187,6 +191,8 @@ def customer_reasons(
     n_reasons : int, default 3
     min_contribution : float, default 0.01
         A signal must raise the probability by at least this much to be a reason.
+    probability : array-like, optional
+        The customers' churn probability from ``model``, when already computed.
 
     Returns
     -------
@@ -194,7 +200,7 @@ def customer_reasons(
         Indexed like ``X``: ``reason_1`` .. ``reason_n`` (empty when fewer signals qualify),
         ``reasons`` (joined with "; ") and ``reason_signals`` (the signal names).
     """
-    contributions = signal_contributions(model, X, reference)
+    contributions = signal_contributions(model, X, reference, probability=probability)
     signals, values = list(contributions.columns), contributions.to_numpy()
     order = np.argsort(-values, axis=1, kind="stable")  # largest first; ties in SIGNALS order
     rows = []

@@ -93,8 +93,9 @@ class ChurnRisk:
         The risk list (see the module docstring), highest value at risk first.
     model : ChurnModel
         Fitted on all training frames.
-    importance : DataFrame
-        Permutation importance on the latest training frame, of a model fitted on the older ones.
+    importance : DataFrame or None
+        Permutation importance on the latest training frame, of a model fitted on the older ones
+        (None when not asked for).
     features : DataFrame
         The churn features of the listed customers at the cutoff.
     training_cutoffs : list of Timestamp
@@ -104,7 +105,7 @@ class ChurnRisk:
 
     table: pd.DataFrame
     model: ChurnModel
-    importance: pd.DataFrame
+    importance: pd.DataFrame | None
     features: pd.DataFrame
     training_cutoffs: list
     notes: list[str] = field(default_factory=list)
@@ -125,6 +126,7 @@ def churn_risk(
     capacity: tuple[int, int] | None = None,
     n_reasons: int = 3,
     min_history_days: int = 365,
+    importance: bool = True,
 ) -> ChurnRisk:
     """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
 
@@ -147,6 +149,12 @@ def churn_risk(
     high, medium, capacity :
         See :func:`risk_bands`; capacity ranks by value at risk.
     n_reasons : int, default 3
+    min_history_days : int, default 365
+        A training quarter end must be at least this many days after the first order.
+    importance : bool, default True
+        Measure the signals' permutation importance (:attr:`ChurnRisk.importance`). It fits a
+        second model on the older quarters and scores the latest one many times: about a third
+        of the run on 100,000 customers. Callers that do not show it (the quarterly review) pass False.
 
     Returns
     -------
@@ -169,15 +177,7 @@ def churn_risk(
     check_both_outcomes(y_train, cutoffs, horizon_months)
     model = clone(model) if model is not None else ChurnModel()
     notes = []
-    older_y = pd.concat([f[1] for f in frames[:-1]]) if len(frames) >= 2 else None
-    if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
-        # importance on the latest quarter, from a model that has not seen it
-        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
-        importance = signal_importance(older, frames[-1][0], frames[-1][1])
-    else:
-        notes.append("signal importance measured on the training quarters themselves (in-sample): no held-out "
-                     "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
-        importance = signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
+    ranking = _held_out_importance(model, frames, X_train, y_train, notes) if importance else None
     model.fit(X_train, y_train)
     if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
         smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
@@ -195,7 +195,8 @@ def churn_risk(
     at_risk = probability * expected
     tiers = score_customers(data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff,
                             customers=data.customers, policy=policy)["tier"].reindex(X.index)  # fmt: skip
-    reasons = customer_reasons(model, X, retained_reference(X_train, y_train), n_reasons=n_reasons)
+    reasons = customer_reasons(model, X, retained_reference(X_train, y_train), n_reasons=n_reasons,
+                               probability=probability.to_numpy())  # fmt: skip
     table = pd.DataFrame({
         "tier": tiers,
         "churn_probability": probability,
@@ -206,7 +207,21 @@ def churn_risk(
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
     table = table.reset_index()
     table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
-    return ChurnRisk(table=table, model=model, importance=importance, features=X, training_cutoffs=cutoffs, notes=notes)
+    return ChurnRisk(table=table, model=model, importance=ranking, features=X, training_cutoffs=cutoffs, notes=notes)
+
+
+def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, notes: list[str]) -> pd.DataFrame:
+    """Permutation importance on the latest training quarter, from a model fitted on the older ones.
+
+    When no held-out quarter has both outcomes, it is measured in-sample and ``notes`` says so.
+    """
+    older_y = pd.concat([f[1] for f in frames[:-1]]) if len(frames) >= 2 else None
+    if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
+        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
+        return signal_importance(older, frames[-1][0], frames[-1][1])
+    notes.append("signal importance measured on the training quarters themselves (in-sample): no held-out "
+                 "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
+    return signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
 
 
 __all__ = ["BANDS", "ChurnRisk", "churn_risk", "risk_bands"]

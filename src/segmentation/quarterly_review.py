@@ -268,7 +268,7 @@ def review_quarter(
         from .churn_risk import churn_risk
 
         try:
-            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days)
+            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days, importance=False)
             notes += [f"Churn risk: {note}." for note in result.notes]
             risk = result.table
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
