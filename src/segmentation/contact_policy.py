@@ -101,11 +101,13 @@ def overdue_contacts(
         missing = "no interactions table: follow-up contacts were not supplied, so no contact can be checked"
     else:
         it = data.interactions
-        it = it.loc[(it["direction"] == "proactive") & (it["date"] <= as_of) & it["customer_id"].isin(f.index)]
+        it = it.loc[(it["direction"] == "proactive") & (it["date"] <= as_of)]
+        owed = tier.reindex(it["customer_id"]).to_numpy()  # each contact's customer's tier (NaN: not checked)
         for t in policy.names:
             ids = tier.index[(tier == t).to_numpy()]
+            theirs = it.loc[owed == t]
             for rule in service.contacts(t):
-                hits = it.loc[it["channel"].map(rule.accepts).astype(bool) & it["customer_id"].isin(ids)]
+                hits = theirs if rule.channels is None else theirs.loc[theirs["channel"].isin(rule.channels)]
                 last = hits.groupby("customer_id")["date"].max().reindex(ids)
                 due = last.fillna(since.reindex(ids)) + pd.DateOffset(months=rule.every_months)
                 late = due <= as_of
