@@ -6,8 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import applicable_estimator_checks, check_name
+from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
+from threadpoolctl import threadpool_info, threadpool_limits
 
 from segmentation.dataset import Dataset
 from segmentation.persona_analysis import find_personas
@@ -49,6 +51,18 @@ def test_same_seed_same_assignment(planted):
     again = find_personas(data, as_of="2025-09-30")
     pd.testing.assert_frame_equal(again.assignments, run.assignments)
     pd.testing.assert_frame_equal(again.model.k_scores_, run.model.k_scores_)
+
+
+def test_fitting_with_one_blas_thread_gives_the_same_model_and_restores_the_callers_threads(planted):
+    """fit clusters with one BLAS thread (faster on 2 cores); the result is that of any thread count."""
+    data, run, _ = planted
+    X = run.features[clustering_columns(run.features)]
+    before = [p["num_threads"] for p in threadpool_info()]
+    with threadpool_limits(limits=1):  # every pool, OpenMP too: the fit must not depend on it
+        alone = clone(run.model).fit(X)
+    assert [p["num_threads"] for p in threadpool_info()] == before
+    assert alone.n_clusters_ == run.model.n_clusters_
+    np.testing.assert_array_equal(alone.labels_, run.model.labels_)
 
 
 def test_k_chosen_on_a_sample_then_fitted_on_everyone(planted):
