@@ -92,6 +92,23 @@ def test_later_data_changes_nothing(data, risk):
     assert again.importance is None
 
 
+def test_customers_explained_on_demand_get_the_reasons_of_the_full_list(data, risk):
+    lean = churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False)
+    assert list(lean.table.columns) == ["customer_id", "tier", "churn_probability", "band", "expected_value",
+                                        "value_at_risk"]  # fmt: skip
+    pd.testing.assert_frame_equal(lean.table, risk.table[lean.table.columns])
+    some = risk.table["customer_id"].iloc[[40, 0, 7, -1]]
+    full = risk.table.set_index("customer_id").loc[some, ["reason_1", "reason_2", "reason_3", "reasons", "signals"]]
+    explained = lean.explain(some)
+    assert explained.index.tolist() == some.tolist()
+    pd.testing.assert_frame_equal(explained.reset_index(drop=True), full.reset_index(drop=True))
+    shown = lean.with_reasons(some)
+    assert shown["reasons"].notna().sum() == len(some) and shown.set_index("customer_id").loc[some, "reasons"].notna().all()
+    pd.testing.assert_frame_equal(lean.with_reasons(), risk.table)
+    with pytest.raises(WorkbenchError, match=r"not in the risk list.*'nobody'"):
+        lean.explain(["nobody", some.iloc[0]])
+
+
 def test_reasons_from_the_known_probability_equal_those_predicted_afresh(risk):
     X = risk.features.head(200)
     reference = X.median()

@@ -40,6 +40,13 @@ def test_a_workbook_keeps_types_blanks_and_text(tmp_path):
     assert back["tier"].tolist()[:2] == ["A", "B"]
 
 
+def test_number_headers_stay_numbers(tmp_path):
+    """A migration matrix's columns are persona ids: read back, they are the same numbers."""
+    matrix = pd.DataFrame([[3, 1], [0, 2]], index=pd.Index([0, 1], name="from"), columns=[0, 1])
+    back = pd.read_excel(write_table(matrix.reset_index(), tmp_path / "m.xlsx"), index_col=0)
+    assert back.columns.tolist() == [0, 1] and back.loc[1, 1] == 2
+
+
 def test_report_workbook_has_a_sheet_per_table_and_the_same_bytes_twice(tmp_path):
     tables = {"first": _frame(), "a_name_longer_than_thirty_one_characters": _frame().head(1), "empty": _frame().head(0)}
     one = write_report_tables(tables, tmp_path / "one", workbook="r.xlsx")["workbook"]

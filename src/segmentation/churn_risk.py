@@ -99,6 +99,9 @@ class ChurnRisk:
     features : DataFrame
         The churn features of the listed customers at the cutoff.
     training_cutoffs : list of Timestamp
+    reference : Series
+        The typical retained customer of the training rows (:func:`~segmentation.churn_reasons.retained_reference`):
+        what each warning signal is set to when asking how much it raises a customer's probability.
     notes : list of str
         What was done differently from the usual, and why (e.g. in-sample importance).
     """
@@ -108,7 +111,38 @@ class ChurnRisk:
     importance: pd.DataFrame | None
     features: pd.DataFrame
     training_cutoffs: list
+    reference: pd.Series
     notes: list[str] = field(default_factory=list)
+    n_reasons: int = 3
+
+    def explain(self, customers=None) -> pd.DataFrame:
+        """The reasons behind the scores of ``customers`` (default: every listed customer).
+
+        Explaining costs a prediction per warning signal for each customer, the largest part of
+        :func:`churn_risk` on many customers; a caller that shows only some of them (the
+        quarterly review: the top of the list and the high band) asks for those alone.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``customer_id`` in the order asked: ``reason_1`` .. ``reason_n``,
+            ``reasons`` and ``signals`` (the reasons' signal names, comma-separated).
+        """
+        ids = self.features.index if customers is None else pd.Index(customers, name="customer_id")
+        unknown = ids.difference(self.features.index)
+        if len(unknown):
+            raise WorkbenchError(f"customers not in the risk list (not active at the cutoff): {list(unknown[:5])}"
+                                 f"{' and more' if len(unknown) > 5 else ''}")  # fmt: skip
+        probability = self.table.set_index("customer_id")["churn_probability"].reindex(ids)
+        reasons = customer_reasons(self.model, self.features.loc[ids], self.reference, n_reasons=self.n_reasons,
+                                   probability=probability.to_numpy())  # fmt: skip
+        return reasons.rename(columns={"reason_signals": "signals"})
+
+    def with_reasons(self, customers=None) -> pd.DataFrame:
+        """:attr:`table` with the reason columns of :meth:`explain` for ``customers`` (default:
+        everyone); the other customers' reasons are left empty (NaN)."""
+        reasons = self.explain(customers).reindex(pd.Index(self.table["customer_id"]))
+        return self.table.assign(**{column: reasons[column].to_numpy() for column in reasons.columns})
 
 
 def churn_risk(
@@ -127,6 +161,7 @@ def churn_risk(
     n_reasons: int = 3,
     min_history_days: int = 365,
     importance: bool = True,
+    reasons: bool = True,
 ) -> ChurnRisk:
     """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
 
@@ -155,6 +190,10 @@ def churn_risk(
         Measure the signals' permutation importance (:attr:`ChurnRisk.importance`). It fits a
         second model on the older quarters and scores the latest one many times: about a third
         of the run on 100,000 customers. Callers that do not show it (the quarterly review) pass False.
+    reasons : bool, default True
+        Give every customer its reasons (the ``reason_*``, ``reasons`` and ``signals`` columns).
+        With False the table has no reason columns; :meth:`ChurnRisk.explain` gives them for the
+        customers wanted.
 
     Returns
     -------
@@ -195,19 +234,20 @@ def churn_risk(
     at_risk = probability * expected
     tiers = score_customers(data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff,
                             customers=data.customers, policy=policy)["tier"].reindex(X.index)  # fmt: skip
-    reasons = customer_reasons(model, X, retained_reference(X_train, y_train), n_reasons=n_reasons,
-                               probability=probability.to_numpy())  # fmt: skip
     table = pd.DataFrame({
         "tier": tiers,
         "churn_probability": probability,
         "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
         "expected_value": expected,
         "value_at_risk": at_risk,
-    }, index=X.index).join(reasons.rename(columns={"reason_signals": "signals"}))  # fmt: skip
+    }, index=X.index)  # fmt: skip
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
-    table = table.reset_index()
-    table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
-    return ChurnRisk(table=table, model=model, importance=ranking, features=X, training_cutoffs=cutoffs, notes=notes)
+    result = ChurnRisk(table=table.reset_index(), model=model, importance=ranking, features=X, training_cutoffs=cutoffs,
+                       reference=retained_reference(X_train, y_train), notes=notes, n_reasons=n_reasons)  # fmt: skip
+    if reasons:
+        result.table = result.with_reasons()
+    result.table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
+    return result
 
 
 def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, notes: list[str]) -> pd.DataFrame:

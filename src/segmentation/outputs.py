@@ -77,7 +77,7 @@ def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) 
         for name, table in tables.items():
             table = table.reset_index() if index else table
             sheet = book.add_worksheet(name[:31])
-            sheet.write_row(0, 0, [str(c) for c in table.columns], header)
+            sheet.write_row(0, 0, [_plain(c) for c in table.columns.tolist()], header)  # a persona id stays a number
             sheet.freeze_panes(1, 0)
             cells = [_cells(table.iloc[:, j]) for j in range(table.shape[1])]
             style = [formats.get(kind) for _, kind in cells]
@@ -105,7 +105,12 @@ def _cells(column: pd.Series) -> tuple[list, str]:
         values = np.where(np.isnan(x), None, np.where(np.isinf(x), text, x.astype(object)))
         return values.tolist(), "number"
     values = column.astype(object).where(column.notna(), None).tolist()
-    return [v if v is None or isinstance(v, _PLAIN) else str(v) for v in values], "value"
+    return [None if v is None else _plain(v) for v in values], "value"
+
+
+def _plain(value):
+    """``value`` as a sheet cell holds it: text, number, truth value or date; anything else as text."""
+    return value if isinstance(value, _PLAIN) else str(value)
 
 
 def write_table(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Path:

@@ -268,9 +268,12 @@ def review_quarter(
         from .churn_risk import churn_risk
 
         try:
-            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days, importance=False)
+            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days, importance=False,
+                                reasons=False)  # fmt: skip
             notes += [f"Churn risk: {note}." for note in result.notes]
-            risk = result.table
+            # Reasons for the customers the review shows: the top of the list and the high band.
+            shown = (result.table.index < top_n) | (result.table["band"] == "high")
+            risk = result.with_reasons(result.table.loc[shown, "customer_id"])
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
             review.risk_signals = _risk_signals(risk)
             bands = risk.groupby("band", observed=False).agg(customers=("customer_id", "size"),
