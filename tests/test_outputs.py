@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 import numpy as np
 import openpyxl
 import pandas as pd
@@ -19,6 +21,7 @@ def _frame() -> pd.DataFrame:
         "stamp": pd.to_datetime(["2025-09-30 13:45:00", "2025-09-30 00:00:00", None]),
         "tier": pd.Categorical(["A", "B", None]),
         "note": ["=1+1", None, "http://example.com"],
+        "end": [datetime.date(2025, 9, 30), None, datetime.date(2025, 6, 30)],  # dates as Python objects
     })  # fmt: skip
 
 
@@ -26,7 +29,7 @@ def test_a_workbook_keeps_types_blanks_and_text(tmp_path):
     path = write_table(_frame(), tmp_path / "t.xlsx")
     sheet = openpyxl.load_workbook(path).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0] == ("customer_id", "count", "share", "flag", "day", "stamp", "tier", "note")
+    assert rows[0] == ("customer_id", "count", "share", "flag", "day", "stamp", "tier", "note", "end")
     assert rows[1][:4] == ("007", 1, 0.25, True)  # an id stays text, a count a number
     assert rows[2][2] is None and rows[3][2] == "inf"  # NaN is a blank cell, infinity the text pandas writes
     assert rows[2][4] is None and rows[3][5] is None and rows[3][6] is None and rows[2][7] is None
@@ -35,6 +38,7 @@ def test_a_workbook_keeps_types_blanks_and_text(tmp_path):
     assert cells["F"].is_date and cells["F"].number_format == "yyyy-mm-dd hh:mm:ss"
     assert cells["H"].data_type == "s" and cells["H"].value == "=1+1"  # text that looks like a formula stays text
     assert rows[3][7] == "http://example.com"
+    assert cells["I"].is_date and cells["I"].number_format == "yyyy-mm-dd" and rows[2][8] is None
     back = pd.read_excel(path, dtype={"customer_id": str})
     assert back["day"].iloc[0] == pd.Timestamp("2025-09-30") and back["stamp"].iloc[0] == pd.Timestamp("2025-09-30 13:45")
     assert back["tier"].tolist()[:2] == ["A", "B"]

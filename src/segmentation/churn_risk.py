@@ -104,6 +104,20 @@ class ChurnRisk:
         what each warning signal is set to when asking how much it raises a customer's probability.
     notes : list of str
         What was done differently from the usual, and why (e.g. in-sample importance).
+    n_reasons : int
+        Reasons given per customer.
+
+    Examples
+    --------
+    >>> from segmentation.sample_data import generate_sample
+    >>> t = generate_sample(400, seed=2)
+    >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+    >>> risk = churn_risk(ds, cutoff="2025-06-30", importance=False, reasons=False)
+    >>> top = risk.table["customer_id"].head(3)
+    >>> list(risk.explain(top).columns)
+    ['reason_1', 'reason_2', 'reason_3', 'reasons', 'signals']
+    >>> int(risk.with_reasons(top)["reasons"].notna().sum())
+    3
     """
 
     table: pd.DataFrame
@@ -120,7 +134,13 @@ class ChurnRisk:
 
         Explaining costs a prediction per warning signal for each customer, the largest part of
         :func:`churn_risk` on many customers; a caller that shows only some of them (the
-        quarterly review: the top of the list and the high band) asks for those alone.
+        quarterly review: the top of the list and the high band) asks for those alone. A
+        customer's reasons do not depend on who else is explained.
+
+        Parameters
+        ----------
+        customers : list-like of str, optional
+            Customer ids of the risk list; an id not in it is refused with the ids named.
 
         Returns
         -------

@@ -104,8 +104,13 @@ def _cells(column: pd.Series) -> tuple[list, str]:
         text = np.where(x > 0, "inf", "-inf")
         values = np.where(np.isnan(x), None, np.where(np.isinf(x), text, x.astype(object)))
         return values.tolist(), "number"
-    values = column.astype(object).where(column.notna(), None).tolist()
-    return [None if v is None else _plain(v) for v in values], "value"
+    values = [None if v is None else _plain(v) for v in column.astype(object).where(column.notna(), None).tolist()]
+    dates = [v for v in values if isinstance(v, datetime.date)]  # Python dates in a column of objects
+    if not dates:
+        return values, "value"
+    timed = any(isinstance(v, datetime.datetime) and v != datetime.datetime.combine(v.date(), datetime.time(), v.tzinfo)
+                for v in dates)  # fmt: skip
+    return values, "datetime" if timed else "date"
 
 
 def _plain(value):
