@@ -130,9 +130,9 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
 
     The order lines are grouped once by customer and day. Distinct orders are counted
     without a distinct count over every line (the slowest step by far): a day whose lines
-    carry one order id hash holds one order, and only the days with several hashes are
-    counted exactly. The count is exact unless two different order ids of one customer on
-    one day have the same 64-bit hash (odds of about one in 10**19 for each such pair).
+    carry one order id hash holds one order, and only the customers with a day of several
+    hashes are counted exactly. The count is exact unless two different order ids of one
+    customer on one day have the same 64-bit hash (odds of about one in 10**19 for each such pair).
     """
     import ibis
 
@@ -143,13 +143,6 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
     daily = t.group_by("customer_id", "day").aggregate(
         amount=t.amount.sum(), lowest=order_hash.min(), highest=order_hash.max()
     )
-    several = daily.filter(daily.lowest != daily.highest).select("customer_id", "day")
-    # The lines are scanned again rather than shared: a shared scan is kept in memory (every line) by DuckDB.
-    orders = raw.select("customer_id", "order_id", day=raw.order_date.cast("date"))
-    orders = orders.filter(orders.day <= ibis.date(as_of.date()))
-    lines = orders.semi_join(several, ["customer_id", "day"])
-    counted = lines.group_by("customer_id", "day").aggregate(orders=lines.order_id.nunique())
-    extra = counted.group_by("customer_id").aggregate(extra_orders=(counted.orders - 1).sum())
 
     def since(offset: pd.DateOffset | pd.Timedelta) -> ibis.Expr:
         return ibis.date((as_of - offset).date())
@@ -173,9 +166,20 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
         purchase_days_prev90=window_sum(one, d180, d90),
         revenue_last90=window_sum(daily.amount, d90, None),
         revenue_prev90=window_sum(daily.amount, d180, d90),
+        several_days=(daily.lowest != daily.highest).ifelse(1, 0).sum(),
     )
+    # Exact counts for the few customers with a day of several orders, from their lines alone.
+    # The customer-days are consumed once (a second consumer makes DuckDB keep all of them), and
+    # the lines are scanned again rather than shared (a shared scan keeps every line in memory).
+    several = per_customer.filter(per_customer.several_days > 0).select("customer_id")
+    orders = raw.select("customer_id", "order_id", day=raw.order_date.cast("date"))
+    orders = orders.filter(orders.day <= ibis.date(as_of.date()))
+    lines = orders.semi_join(several, "customer_id")
+    counted = lines.group_by("customer_id", "day").aggregate(orders=lines.order_id.nunique())
+    extra = counted.group_by("customer_id").aggregate(extra_orders=(counted.orders - 1).sum())
     joined = per_customer.left_join(extra, "customer_id")
-    return joined.select(*per_customer.columns, orders=joined.purchase_days + joined.extra_orders.fill_null(0))
+    columns = [c for c in per_customer.columns if c != "several_days"]
+    return joined.select(*columns, orders=joined.purchase_days + joined.extra_orders.fill_null(0))
 
 
 def summary_expression(
