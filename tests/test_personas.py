@@ -57,10 +57,13 @@ def test_fitting_with_one_blas_thread_gives_the_same_model_and_restores_the_call
     """fit clusters with one BLAS thread (faster on 2 cores); the result is that of any thread count."""
     data, run, _ = planted
     X = run.features[clustering_columns(run.features)]
-    before = [p["num_threads"] for p in threadpool_info()]
+    threads = lambda: [p["num_threads"] for p in threadpool_info()]  # noqa: E731
+    before = threads()
+    clone(run.model).fit(X)
+    assert threads() == before  # the fit's own limit is lifted when it returns
     with threadpool_limits(limits=1):  # every pool, OpenMP too: the fit must not depend on it
         alone = clone(run.model).fit(X)
-    assert [p["num_threads"] for p in threadpool_info()] == before
+        assert set(threads()) == {1}  # the caller's limit, not a default, is what the fit leaves
     assert alone.n_clusters_ == run.model.n_clusters_
     np.testing.assert_array_equal(alone.labels_, run.model.labels_)
 

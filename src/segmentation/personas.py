@@ -198,8 +198,8 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         Z = self._prepare(frame)
         # One BLAS thread while clustering. KMeans alternates k-means++ starts (numpy's OpenBLAS
         # threads) with Lloyd iterations (scikit-learn's OpenMP threads) hundreds of times in a k
-        # search, and the two thread pools get in each other's way: on 2 cores the search took 24 s
-        # for 100,000 customers with both, 8 s with one BLAS thread, with the same result.
+        # search, and the two thread pools get in each other's way: on 2 cores the fit was about three
+        # times slower with both (bench/README.md), with the same result.
         with threadpool_limits(limits=1, user_api="blas"):
             return self._fit_prepared(Z)
 
