@@ -53,12 +53,34 @@ def _kill_when(out: Path, data: Path, ready) -> None:
             assert time.monotonic() < deadline, "the run never reached the point where it was to be killed"
             time.sleep(0.05)
     finally:
-        for pid in [*_descendants(run.pid), run.pid]:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        _kill_tree(run.pid)
         run.wait()
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL ``pid`` and every process below it, with no window for a new child to escape.
+
+    Each process is stopped (SIGSTOP) before its children are listed, so none can start another
+    (a kernel being launched, say) between the listing and the kill; the tree is listed again until
+    it stops growing. Killing first would let a child started meanwhile outlive its parent.
+    """
+    stopped: set[int] = set()
+    while True:
+        tree = {pid, *_descendants(pid)}
+        if tree <= stopped:
+            break
+        for p in tree - stopped:
+            _signal(p, signal.SIGSTOP)
+        stopped |= tree
+    for p in stopped:
+        _signal(p, signal.SIGKILL)
+
+
+def _signal(pid: int, sig: int) -> None:
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
 
 
 def _tables_started(staging: Path) -> bool:
