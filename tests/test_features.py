@@ -121,6 +121,56 @@ def test_cdnow_summary_equals_the_lifetimes_definition(end):
     assert ours["frequency"].sum() == reference["frequency"].sum()
 
 
+def _first_days_of_many_lines(seed: int = 5) -> pd.DataFrame:
+    """Customers with 1 to 7 lines on their first day (some orders of several lines, some days of
+    several orders), later days of 1 to 3 lines, lines in random order."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for customer in range(400):
+        first = int(rng.integers(0, 300))
+        days = [first] * int(rng.integers(1, 8)) + [first + int(d) for d in rng.integers(1, 400, rng.integers(0, 6))
+                                                    for _ in range(int(rng.integers(1, 4)))]  # fmt: skip
+        rows += [(f"c{customer:03d}", f"o{customer}-{day}-{i % 2}", day) for i, day in enumerate(days)]
+    tx = pd.DataFrame(rows, columns=["customer_id", "order_id", "day"]).sample(frac=1.0, random_state=seed)
+    tx["order_date"] = pd.Timestamp("2023-01-01") + pd.to_timedelta(tx.pop("day"), unit="D")
+    tx["amount"] = rng.uniform(1, 500, len(tx)).round(2)
+    return tx
+
+
+def test_one_pass_summary_sums_first_days_of_any_number_of_lines():
+    """DuckDB's one-pass summary keeps the 4 earliest lines of each customer; a first day of more
+    lines is summed again from the customer's lines. Both give the reference's monetary value."""
+    from segmentation import features
+
+    tx, end = _first_days_of_many_lines(), pd.Timestamp("2024-06-30")
+    assert features._per_customer_summary_duckdb(features._to_ibis(tx), end) is not None  # the one-pass form
+    first_day_lines = tx.groupby("customer_id")["order_date"].transform("min").eq(tx["order_date"])
+    lines = first_day_lines.groupby(tx["customer_id"]).sum()
+    assert (lines < features.FIRST_DAY_LINES).sum() > 100 and (lines >= features.FIRST_DAY_LINES).sum() > 100
+    ours = btyd_summary(tx, observation_end=end, time_unit="W")
+    pd.testing.assert_frame_equal(ours, pandas_btyd_reference(tx, end, 7.0), check_exact=False, rtol=1e-9)
+
+
+def test_summary_of_a_long_history_takes_the_group_by(monkeypatch):
+    """Beyond BITSTRING_MAX_DAYS of history (a bitstring of one bit per day per customer) the
+    summary groups by customer and day instead, with the same result."""
+    from segmentation import features
+
+    tx, end = _first_days_of_many_lines(), pd.Timestamp("2024-06-30")
+    one_pass = btyd_summary(tx, observation_end=end, time_unit="D")
+    monkeypatch.setattr(features, "BITSTRING_MAX_DAYS", 365)
+    assert features._per_customer_summary_duckdb(features._to_ibis(tx), end) is None
+    pd.testing.assert_frame_equal(btyd_summary(tx, observation_end=end, time_unit="D"), one_pass,
+                                  check_exact=False, rtol=1e-12)  # fmt: skip
+    pd.testing.assert_frame_equal(one_pass, pandas_btyd_reference(tx, end, 1.0), check_exact=False, rtol=1e-9)
+
+
+def test_summary_with_no_line_before_the_end_is_empty():
+    tx = _first_days_of_many_lines()
+    s = btyd_summary(tx, observation_end="2022-12-31")
+    assert s.empty and list(s.columns) == ["frequency", "recency", "T", "monetary_value"]
+
+
 def test_cdnow_sample_summary_matches_published_counts():
     """Fader, Hardie and Lee (2005): of the 2,357 sampled customers, 1,411 made no repeat purchase
     in the 39-week calibration period; 2,457 repeat purchase days in all."""
