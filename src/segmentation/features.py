@@ -248,6 +248,8 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
         first=t.day.min(), last=t.day.max(), total=amount.sum(),
         amounts=earliest_amounts(amount, t.day, n), dates=earliest_days(t.day, t.day, n),
     )  # fmt: skip
+    # min_by(…, n) lists its rows by day, so in both lists the first day's lines come first (in any
+    # order among themselves): with fewer than n of them, position i is a first-day line in both.
     on_first = [(per.dates[i] == per.first).ifelse(per.amounts[i], 0.0) for i in range(FIRST_DAY_LINES)]
     full = (per.dates.length() == FIRST_DAY_LINES) & (per.dates[FIRST_DAY_LINES - 1] == per.first)
     per = per.select("customer_id", "days", "first", "last", "total", full=full,
