@@ -87,7 +87,10 @@ def _to_ibis(transactions: object) -> ir.Table:
         missing = [c for c in columns if c not in transactions.columns]
         if missing:
             raise ValueError(f"transactions: missing columns {missing}; expected {columns}")
-        return ibis.memtable(transactions[columns])
+        # Its own DuckDB on one thread: the lines are summed in their order, so the same frame gives
+        # the same bits in every process (threads add partial sums in the order they finish).
+        con = ibis.duckdb.connect(threads=1)
+        return con.create_table("order_lines", transactions[columns], temp=True)
     if isinstance(transactions, (str, Path)):
         path = Path(transactions)
         con = ibis.duckdb.connect()
