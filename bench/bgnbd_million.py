@@ -19,10 +19,10 @@ import numpy as np
 import pandas as pd
 
 from _results import record  # bench/ is on the path when a script here runs
-from segmentation.bgnbd import BetaGeoModel
-from segmentation.clv import customer_lifetime_value
+from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.btyd.clv import customer_lifetime_value
 from segmentation.features import btyd_summary
-from segmentation.gamma_gamma import GammaGammaModel
+from segmentation.btyd.gamma_gamma import GammaGammaModel
 
 TRUE = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 

@@ -9,7 +9,7 @@ starts. The table shows the median, min and max of the runs, the peak memory, an
 of the reference's median to ours; ``bench/results/run.json`` holds every number (each size's
 tasks are merged into it as soon as they are measured: a later run of a task replaces its row).
 
-Data (generated once with ``segmentation.sample_data.generate_sample``, seed 11, cached in
+Data (generated once with ``segmentation.datasets.sample.generate_sample``, seed 11, cached in
 ``bench/data/``, git-ignored):
 
 - ``--lines``: order lines over three years (about 20 per customer), the four columns only;
@@ -62,7 +62,7 @@ def order_lines(lines: int, seed: int = 11) -> Path:
     """Parquet file of about ``lines`` order lines from the sample generator (made once, then cached)."""
     path = HERE / "data" / f"orders_{lines}.parquet"
     if not path.exists():
-        from segmentation.sample_data import generate_sample
+        from segmentation.datasets.sample import generate_sample
 
         path.parent.mkdir(exist_ok=True)
         tx = generate_sample(max(lines // 20, 100), seed=seed)["transactions"]  # about 20 lines per customer
@@ -77,7 +77,7 @@ def customer_data(customers: int, years: int, seed: int = 11) -> Path:
     """
     folder = HERE / "data" / f"customers_{customers}_{years}y"
     if not (folder / "done").exists():
-        from segmentation.sample_data import generate_sample
+        from segmentation.datasets.sample import generate_sample
 
         folder.mkdir(parents=True, exist_ok=True)
         tables = generate_sample(customers, seed=seed, years=years)
@@ -85,7 +85,7 @@ def customer_data(customers: int, years: int, seed: int = 11) -> Path:
             tables[name].to_parquet(folder / f"{name}.parquet", index=False)
         del tables
         if years == 1:
-            from segmentation.persona_features import persona_features
+            from segmentation.personas.features import persona_features
 
             features = persona_features(_dataset(folder), as_of=END)
             features.attrs = {}  # its notes hold dates, which Parquet's metadata cannot
@@ -116,7 +116,7 @@ def fit_data(customers: int, seed: int = 11) -> Path:
 
 
 def _dataset(folder: Path):
-    from segmentation.dataset import Dataset
+    from segmentation.data.dataset import Dataset
 
     return Dataset.from_frames(**{name: pd.read_parquet(folder / f"{name}.parquet") for name in TABLES})
 
@@ -156,12 +156,12 @@ def run_task(task: str, path: Path) -> dict:
         from lifetimes import BetaGeoFitter, GammaGammaFitter
         from lifetimes.utils import summary_data_from_transaction_data
     if task == "bgnbd":
-        from segmentation.bgnbd import BetaGeoModel
+        from segmentation.btyd.bgnbd import BetaGeoModel
     if task == "gamma_gamma":
-        from segmentation.gamma_gamma import GammaGammaModel
+        from segmentation.btyd.gamma_gamma import GammaGammaModel
     if task in PERSONA_TASKS:
-        from segmentation.persona_features import clustering_columns, persona_features
-        from segmentation.personas import PersonaModel
+        from segmentation.personas.features import clustering_columns, persona_features
+        from segmentation.personas.model import PersonaModel
     extra: dict = {}
     summary = pd.read_parquet(path / "summary_W.parquet") if task.startswith(("bgnbd", "gamma")) else None
     repeat = summary.loc[summary["frequency"] > 0] if summary is not None else None

@@ -13,7 +13,7 @@ from hypothesis import settings
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
 settings.load_profile("deterministic")
 
-from segmentation.sample_data import write_sample
+from segmentation.datasets.sample import write_sample
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 7

@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.bgnbd import BetaGeoModel
-from segmentation.cdnow import calibration_summary
+from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.datasets.cdnow import calibration_summary
 from segmentation.errors import WorkbenchError
 
 # Fader, Hardie and Lee (2005), "Counting your customers the easy way", CDNOW sample,
@@ -40,7 +40,7 @@ def test_reproduces_the_published_parameters(fitted):
 
 
 def test_unique_rows_with_weights_equal_the_full_likelihood(cdnow_summary, fitted):
-    from segmentation.bgnbd import _log_likelihood
+    from segmentation.btyd.bgnbd import _log_likelihood
 
     p = np.array([fitted.params_[k] for k in ("r", "alpha", "a", "b")])
     one_each = np.ones(len(cdnow_summary))
@@ -87,7 +87,7 @@ def test_the_exact_gradient_matches_finite_differences(params):
     """fit uses the exact gradient; it must be the derivative of the log-likelihood it maximises."""
     from scipy.optimize import approx_fprime
 
-    from segmentation.bgnbd import _log_likelihood, _log_likelihood_and_gradient
+    from segmentation.btyd.bgnbd import _log_likelihood, _log_likelihood_and_gradient
 
     s = calibration_summary()
     x, tx, T = (s[c].to_numpy(float) for c in ("frequency", "recency", "T"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from segmentation.cdnow import load_cdnow, read_cdnow_lines
+from segmentation.datasets.cdnow import load_cdnow, read_cdnow_lines
 
 
 def test_master_has_the_published_size():

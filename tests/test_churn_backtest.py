@@ -6,12 +6,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.churn_backtest import BASELINES, backtest_churn
-from segmentation.churn_features import horizon_end
-from segmentation.churn_metrics import calibration_table, score_metrics, top_share_capture
-from segmentation.dataset import Dataset
+from segmentation.churn.backtest import BASELINES, backtest_churn
+from segmentation.churn.features import horizon_end
+from segmentation.churn.metrics import calibration_table, score_metrics, top_share_capture
+from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
-from segmentation.sample_data import generate_sample
+from segmentation.datasets.sample import generate_sample
 
 # The model's defaults were chosen on seeds 7 and 11; the acceptance test uses another seed.
 PLANTED_SEED = 3

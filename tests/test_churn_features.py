@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from segmentation.churn_features import (
+from segmentation.churn.features import (
     CHURN_FEATURES,
     churn_features,
     churn_labels,
@@ -16,9 +16,9 @@ from segmentation.churn_features import (
     horizon_end,
     quarter_ends,
 )
-from segmentation.dataset import Dataset
+from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
-from segmentation.sample_data import generate_sample
+from segmentation.datasets.sample import generate_sample
 
 CUTOFF = pd.Timestamp("2025-03-31")
 DATED = {"transactions": "order_date", "interactions": "date", "surveys": "date", "churn_events": "date"}

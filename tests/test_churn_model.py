@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from conftest import applicable_estimator_checks, check_name
 
-from segmentation.churn_model import ChurnModel
+from segmentation.churn.model import ChurnModel
 
 _EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(
     [ChurnModel(), ChurnModel(method="logistic"), ChurnModel(calibration=None)]

@@ -6,11 +6,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from segmentation.bgnbd import BetaGeoModel
-from segmentation.btyd_checks import holdout_check, probability_alive_matrix
-from segmentation.cdnow import calibration_summary, load_cdnow
-from segmentation.churn_metrics import gains_curve, roc_pr_curves
-from segmentation.churn_plots import (
+from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
+from segmentation.datasets.cdnow import calibration_summary, load_cdnow
+from segmentation.churn.metrics import gains_curve, roc_pr_curves
+from segmentation.churn.plots import (
     plot_alive_matrix,
     plot_calibration,
     plot_gains,

@@ -8,13 +8,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.churn_features import CHURN_FEATURES
-from segmentation.churn_model import churn_probability
-from segmentation.churn_reasons import SIGNALS, customer_reasons
-from segmentation.churn_risk import churn_risk, risk_bands
-from segmentation.dataset import Dataset
+from segmentation.churn.features import CHURN_FEATURES
+from segmentation.churn.model import churn_probability
+from segmentation.churn.reasons import SIGNALS, customer_reasons
+from segmentation.churn.risk import churn_risk, risk_bands
+from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
-from segmentation.sample_data import generate_sample
+from segmentation.datasets.sample import generate_sample
 
 CUTOFF = "2025-06-30"
 

@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.bgnbd import BetaGeoModel
-from segmentation.btyd_checks import holdout_check, probability_alive_matrix
-from segmentation.cdnow import calibration_summary, load_cdnow
-from segmentation.clv import clv_table, customer_lifetime_value, fit_report
+from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
+from segmentation.datasets.cdnow import calibration_summary, load_cdnow
+from segmentation.btyd.clv import clv_table, customer_lifetime_value, fit_report
 from segmentation.errors import WorkbenchError
-from segmentation.gamma_gamma import GammaGammaModel
-from segmentation.sample_data import generate_sample
+from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.datasets.sample import generate_sample
 
 
 @pytest.fixture(scope="module")

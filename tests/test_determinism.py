@@ -18,7 +18,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from segmentation.outputs import FLOAT_FORMAT, write_table
+from segmentation.data.writers import FLOAT_FORMAT, write_table
 
 COMMANDS = textwrap.dedent("""
     import sys

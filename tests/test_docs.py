@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from segmentation.contract import TABLES, table_markdown
+from segmentation.data.contract import TABLES, table_markdown
 
 ROOT = Path(__file__).resolve().parents[1]
 

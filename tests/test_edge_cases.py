@@ -13,14 +13,14 @@ import pandas as pd
 import pytest
 
 from segmentation import Dataset, load_dataset
-from segmentation.churn_backtest import backtest_churn
-from segmentation.churn_risk import churn_risk
+from segmentation.churn.backtest import backtest_churn
+from segmentation.churn.risk import churn_risk
 from segmentation.cli import main
 from segmentation.errors import InsufficientDataError, WorkbenchError
-from segmentation.persona_analysis import find_personas
-from segmentation.quarterly_review import review_quarter
-from segmentation.scoring import score_customers
-from segmentation.tier_tuning import tune_tiers
+from segmentation.personas.analysis import find_personas
+from segmentation.review.quarterly import review_quarter
+from segmentation.value.scoring import score_customers
+from segmentation.value.tuning import tune_tiers
 
 TODAY = "2025-10-01"
 END = "2025-09-30"
@@ -240,7 +240,7 @@ def test_persona_tags_on_a_signal_nobody_was_measured_on_are_skipped_and_named(s
 
 def test_churn_scores_say_when_they_could_not_be_calibrated(sample_dataset):
     """One customer who left gives too few churn rows for three calibration folds: the list says so."""
-    from segmentation.churn_features import churn_training_frame
+    from segmentation.churn.features import churn_training_frame
 
     cutoff = pd.Timestamp(END)
     lost = set()

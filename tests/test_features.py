@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.cdnow import load_cdnow
+from segmentation.datasets.cdnow import load_cdnow
 from segmentation.features import FEATURES, btyd_summary, customer_features
 
 

@@ -6,15 +6,15 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.contact_policy import overdue_contacts
-from segmentation.dataset import Dataset
+from segmentation.review.contact_policy import overdue_contacts
+from segmentation.data.dataset import Dataset
 from segmentation.errors import ConfigError
-from segmentation.kpis import quarterly_kpis
+from segmentation.review.kpis import quarterly_kpis
 from segmentation.periods import quarter
-from segmentation.privacy import mask_personal
-from segmentation.quarter_trends import customer_growth, tier_distribution
-from segmentation.service_levels import ServiceLevels
-from segmentation.tiers import TierPolicy
+from segmentation.data.privacy import mask_personal
+from segmentation.review.trends import customer_growth, tier_distribution
+from segmentation.review.service_levels import ServiceLevels
+from segmentation.value.tiers import TierPolicy
 
 
 def _d(*days: str) -> pd.Series:

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from segmentation import ColumnMapping, ConfigError, DataContractError, Dataset, load_dataset
-from segmentation.loading import load_frames
-from segmentation.parsing import parse_amounts, parse_dates
+from segmentation.data.loading import load_frames
+from segmentation.data.parsing import parse_amounts, parse_dates
 
 TX = "customer_id,order_id,order_date,amount\n"
 

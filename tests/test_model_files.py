@@ -1,7 +1,7 @@
 """Model files load only through the safe path; a crafted file never runs code.
 
 A pickle runs whatever its author wrote when it is loaded. The workbench stores persona models
-with skops and loads them only through :func:`segmentation.persona_store.load_persona_model`,
+with skops and loads them only through :func:`segmentation.personas.store.load_persona_model`,
 which checks every type a file would create before creating any. These tests hand it files
 written to attack it, through the API, the command line and a report, and check that the
 attack's side effect never happens.
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from segmentation.cli import main
-from segmentation.persona_store import ModelFileError, load_persona_model
+from segmentation.personas.store import ModelFileError, load_persona_model
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "segmentation"
 

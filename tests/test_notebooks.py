@@ -9,7 +9,7 @@ import nbformat
 import papermill as pm
 import pytest
 
-from segmentation.report_runner import REPORTS
+from segmentation.reports.runner import REPORTS
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 

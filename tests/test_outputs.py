@@ -8,7 +8,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 
-from segmentation.outputs import write_report_tables, write_table
+from segmentation.data.writers import write_report_tables, write_table
 
 
 def _frame() -> pd.DataFrame:

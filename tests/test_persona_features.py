@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from segmentation.dataset import Dataset
-from segmentation.persona_features import (
+from segmentation.data.dataset import Dataset
+from segmentation.personas.features import (
     STATE_FEATURES,
     clustering_columns,
     describe_persona_features,

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation import persona_plots as pp
+from segmentation.personas import plots as pp
 
 
 @pytest.fixture(autouse=True)

@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from segmentation.errors import ConfigError
-from segmentation.persona_playbook import Condition, Playbook
-from segmentation.persona_profiles import profile_personas, standardised_differences
+from segmentation.personas.playbook import Condition, Playbook
+from segmentation.personas.profiles import profile_personas, standardised_differences
 
 
 @pytest.fixture

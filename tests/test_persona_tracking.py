@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.persona_store import ModelFileError, load_persona_model, save_persona_model
-from segmentation.persona_tracking import align_personas, persona_migration
-from segmentation.personas import PersonaModel
+from segmentation.personas.store import ModelFileError, load_persona_model, save_persona_model
+from segmentation.personas.tracking import align_personas, persona_migration
+from segmentation.personas.model import PersonaModel
 
 
 def _blobs(centres, n=60, seed=0):

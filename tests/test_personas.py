@@ -11,11 +11,11 @@ from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_info, threadpool_limits
 
-from segmentation.dataset import Dataset
-from segmentation.persona_analysis import find_personas
-from segmentation.persona_features import clustering_columns
-from segmentation.personas import PersonaModel
-from segmentation.sample_data import PERSONAS, generate_sample
+from segmentation.data.dataset import Dataset
+from segmentation.personas.analysis import find_personas
+from segmentation.personas.features import clustering_columns
+from segmentation.personas.model import PersonaModel
+from segmentation.datasets.sample import PERSONAS, generate_sample
 
 PLANTED_SEED = 7
 

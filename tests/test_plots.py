@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation import plots
+from segmentation.value import plots
 
 
 @pytest.fixture(autouse=True)

@@ -19,11 +19,11 @@ import pytest
 
 from segmentation import load_dataset
 from segmentation.cli import main
-from segmentation.mapping import ColumnMapping
-from segmentation.outputs import read_output, write_report_tables
-from segmentation.privacy import mask_personal, redact_contacts
-from segmentation.quarterly_review import review_quarter
-from segmentation.report_runner import REPORTS, notebook_dir
+from segmentation.data.mapping import ColumnMapping
+from segmentation.data.writers import read_output, write_report_tables
+from segmentation.data.privacy import mask_personal, redact_contacts
+from segmentation.review.quarterly import review_quarter
+from segmentation.reports.runner import REPORTS, notebook_dir
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"

@@ -14,10 +14,10 @@ import pytest
 
 from segmentation import load_dataset
 from segmentation.cli import main
-from segmentation.kpis import quarterly_kpis
-from segmentation.outputs import read_output
-from segmentation.report_runner import ReportError, convert_parameter, run_report
-from segmentation.tier_tuning import tune_tiers
+from segmentation.review.kpis import quarterly_kpis
+from segmentation.data.writers import read_output
+from segmentation.reports.runner import ReportError, convert_parameter, run_report
+from segmentation.value.tuning import tune_tiers
 
 QUARTER = "2025Q3"
 REVIEW_SECTIONS = ["At a glance", "What could not be computed", "KPIs against targets", "Customers and revenue by tier",
@@ -143,7 +143,7 @@ def test_unknown_or_mistyped_parameters_are_refused_before_running(sample_dir, t
 
 
 def test_review_on_cdnow_says_what_it_cannot_compute(tmp_path):
-    from segmentation.cdnow import load_cdnow
+    from segmentation.datasets.cdnow import load_cdnow
 
     data = tmp_path / "cdnow"
     data.mkdir()
@@ -179,7 +179,7 @@ def test_tier_tuning_report_matches_the_package_and_exports_the_choice(sample_di
 
 
 def test_personas_report_writes_assignments_profiles_and_model(sample_dir, tmp_path):
-    from segmentation.persona_store import load_persona_model
+    from segmentation.personas.store import load_persona_model
 
     folder = _report("personas", sample_dir, tmp_path)
     html = (folder / "personas.html").read_text(encoding="utf-8")
@@ -209,7 +209,7 @@ def test_churn_evaluation_report_backtests_before_the_quarter(sample_dir, tmp_pa
 
 
 def test_report_parameters_are_the_notebooks_declared_ones():
-    from segmentation.report_runner import REPORTS, report_parameters
+    from segmentation.reports.runner import REPORTS, report_parameters
 
     for name in REPORTS:
         declared = report_parameters(name)

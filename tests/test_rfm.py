@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segmentation import ConfigError
-from segmentation.rfm import RFMScorer, score_values
-from segmentation.segments import SegmentRules
+from segmentation.value.rfm import RFMScorer, score_values
+from segmentation.value.segments import SegmentRules
 
 COLUMNS = ["rfm_recency_days", "purchase_days", "monetary_total"]
 

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 
 from segmentation import load_dataset
-from segmentation.contract import TABLES
-from segmentation.sample_data import PERSONAS, generate_sample, write_sample
+from segmentation.data.contract import TABLES
+from segmentation.datasets.sample import PERSONAS, generate_sample, write_sample
 
 
 def digest(folder):

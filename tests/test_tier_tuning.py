@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from segmentation.sample_data import generate_sample
-from segmentation.tier_tuning import tune_tiers
-from segmentation.tiers import TierPolicy
+from segmentation.datasets.sample import generate_sample
+from segmentation.value.tuning import tune_tiers
+from segmentation.value.tiers import TierPolicy
 
 
 @pytest.fixture(scope="module")

@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from segmentation import ConfigError
-from segmentation.regrading import regrade
-from segmentation.tiers import TierPolicy
+from segmentation.value.regrading import regrade
+from segmentation.value.tiers import TierPolicy
 
 
 def policy_from(tiers, **extra):

@@ -10,12 +10,12 @@ Examples
 ['churn_events', 'customers', 'interactions', 'surveys', 'transactions']
 """
 
-from .contract import TABLES
-from .dataset import Dataset
-from .errors import ConfigError, DataContractError, Problem, WorkbenchError
-from .load_report import LoadReport
-from .loading import check_dataset, load_dataset
-from .mapping import ColumnMapping
+from segmentation.data.contract import TABLES
+from segmentation.data.dataset import Dataset
+from segmentation.errors import ConfigError, DataContractError, Problem, WorkbenchError
+from segmentation.data.load_report import LoadReport
+from segmentation.data.loading import check_dataset, load_dataset
+from segmentation.data.mapping import ColumnMapping
 
 __version__ = "0.1.0"
 

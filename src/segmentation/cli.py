@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .errors import DataContractError, WorkbenchError
-from .loading import check_dataset, load_dataset
-from .mapping import ColumnMapping
-from .report_runner import REPORTS as REPORT_NAMES
-from .sample_data import DEFAULT_END, write_sample
-from .summary import yearly_overview
+from segmentation.errors import DataContractError, WorkbenchError
+from segmentation.data.loading import check_dataset, load_dataset
+from segmentation.data.mapping import ColumnMapping
+from segmentation.reports.runner import REPORTS as REPORT_NAMES
+from segmentation.datasets.sample import DEFAULT_END, write_sample
+from segmentation.data.overview import yearly_overview
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
 log = logging.getLogger("segmentation")
@@ -61,7 +61,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
-    from .report_runner import run_report
+    from segmentation.reports.runner import run_report
 
     out = Path(args.out)
     print(f"Generating sample data for {args.customers:,} customers (seed {args.seed}) in {out} ...")
@@ -84,7 +84,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_report(args: argparse.Namespace) -> int:
-    from .report_runner import REPORTS, report_parameters, run_report
+    from segmentation.reports.runner import REPORTS, report_parameters, run_report
 
     if args.name is None:
         print("Reports:")
@@ -105,7 +105,7 @@ def cmd_report(args: argparse.Namespace) -> int:
             raise WorkbenchError(f"-p {item!r}: expected NAME=VALUE, e.g. -p policy=sabc")
         parameters[key.strip()] = value
     if args.quarter == "previous":  # for schedules: the last quarter that has ended (the command may read the clock)
-        from .periods import quarter_of
+        from segmentation.periods import quarter_of
 
         args.quarter = str(quarter_of(_today(args.today)).shift(-1))
     print(f"Running {args.name} for {args.quarter} on {args.data or 'the built-in sample'} ...", file=sys.stderr)
@@ -117,12 +117,12 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from .outputs import write_table
-    from .rfm import RFMScorer
-    from .features import customer_features
-    from .scoring import score_features
-    from .segments import SegmentRules
-    from .tiers import TierPolicy
+    from segmentation.data.writers import write_table
+    from segmentation.value.rfm import RFMScorer
+    from segmentation.features import customer_features
+    from segmentation.value.scoring import score_features
+    from segmentation.value.segments import SegmentRules
+    from segmentation.value.tiers import TierPolicy
 
     policy = TierPolicy.load(args.policy)
     rules = SegmentRules.load(args.segments)
@@ -147,9 +147,9 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_tune_tiers(args: argparse.Namespace) -> int:
-    from .outputs import write_table
-    from .tier_tuning import tune_tiers
-    from .tiers import TierPolicy
+    from segmentation.data.writers import write_table
+    from segmentation.value.tuning import tune_tiers
+    from segmentation.value.tiers import TierPolicy
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
@@ -173,10 +173,10 @@ def _beside(out: Path, part: str) -> Path:
 
 
 def cmd_personas(args: argparse.Namespace) -> int:
-    from .outputs import read_output, write_table
-    from .persona_analysis import find_personas
-    from .persona_playbook import Playbook
-    from .persona_store import load_persona_model, save_persona_model
+    from segmentation.data.writers import read_output, write_table
+    from segmentation.personas.analysis import find_personas
+    from segmentation.personas.playbook import Playbook
+    from segmentation.personas.store import load_persona_model, save_persona_model
 
     out = Path(args.out)
     playbook = Playbook.load(args.playbook)
@@ -213,9 +213,9 @@ def cmd_personas(args: argparse.Namespace) -> int:
 
 
 def cmd_churn(args: argparse.Namespace) -> int:
-    from .churn_backtest import backtest_churn
-    from .churn_risk import churn_risk
-    from .outputs import write_table
+    from segmentation.churn.backtest import backtest_churn
+    from segmentation.churn.risk import churn_risk
+    from segmentation.data.writers import write_table
 
     out = Path(args.out)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
@@ -258,9 +258,9 @@ _TIME_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 def cmd_clv(args: argparse.Namespace) -> int:
     import json
 
-    from .btyd_checks import holdout_check
-    from .clv import clv_table, fit_report
-    from .outputs import write_table
+    from segmentation.btyd.holdout import holdout_check
+    from segmentation.btyd.clv import clv_table, fit_report
+    from segmentation.data.writers import write_table
 
     out = Path(args.out)
     unit = _TIME_UNITS[args.time_unit]

@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from .errors import ConfigError
+from segmentation.errors import ConfigError
 
 _PREFIX = {"tiers": "tiers_", "segments": "rfm_segments", "playbook": "persona_playbook", "service": "service_"}
 

@@ -39,7 +39,7 @@ import pandas as pd
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
-    from .dataset import Dataset
+    from segmentation.data.dataset import Dataset
 
 #: Days in each time unit accepted for the buy-till-you-die summary.
 TIME_UNITS = {"D": 1.0, "W": 7.0, "M": 365.25 / 12, "Y": 365.25}
@@ -76,7 +76,7 @@ def _to_ibis(transactions: object) -> ir.Table:
     import ibis
     import ibis.expr.types as ir
 
-    from .dataset import Dataset
+    from segmentation.data.dataset import Dataset
 
     columns = ["customer_id", "order_id", "order_date", "amount"]
     if isinstance(transactions, Dataset):
@@ -336,7 +336,7 @@ def customer_features(
     ----------
     transactions : DataFrame, Dataset, path or Ibis table
         Order lines with ``customer_id, order_id, order_date, amount``. A
-        :class:`~segmentation.dataset.Dataset` also supplies its customer table.
+        :class:`~segmentation.data.dataset.Dataset` also supplies its customer table.
         A ``.csv``/``.parquet`` path is read by DuckDB directly (no validation); an Ibis
         table runs on its own backend.
     as_of : str or Timestamp
@@ -360,7 +360,7 @@ def customer_features(
     >>> customer_features(tx, as_of="2024-03-31").index.tolist()  # b bought after as_of
     ['a']
     """
-    from .dataset import Dataset
+    from segmentation.data.dataset import Dataset
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")

@@ -1,0 +1,256 @@
+"""Rolling-origin backtest of churn models against naive baselines, over several quarterly cutoffs.
+
+For each test cutoff the models are trained on the frames of the previous quarter ends whose
+label windows had closed by the test cutoff (so nothing the team could not have known is used),
+then scored on the customers active at the test cutoff, whose labels come from the following
+horizon. Every scorer is judged on the same customers with :func:`~segmentation.churn.metrics.score_metrics`.
+
+Scorers (:data:`BASELINES` are the naive ones):
+
+``gradient_boosting``, ``logistic``
+    :class:`~segmentation.churn.model.ChurnModel`, calibrated.
+``recency_rule``
+    days since the last order: the longer, the riskier.
+``last_quarter_activity``
+    purchase days in the last quarter: the fewer, the riskier.
+``bgnbd_alive``
+    1 - P(alive) of a BG/NBD model fitted on everybody's history up to the cutoff.
+
+A baseline is a ranking, not a probability: its ROC and PR AUC use the raw score, its Brier
+score and log loss a probability learnt from the same training frames by isotonic regression,
+so every scorer gets the same chance to be calibrated.
+
+Examples
+--------
+>>> from segmentation.datasets.sample import generate_sample
+>>> from segmentation.data.dataset import Dataset
+>>> t = generate_sample(600, seed=3)
+>>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+>>> bt = backtest_churn(ds, n_cutoffs=1, train_quarters=2)
+>>> bt.summary.index.tolist()
+['gradient_boosting', 'logistic', 'recency_rule', 'last_quarter_activity', 'bgnbd_alive']
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.isotonic import IsotonicRegression
+
+from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.churn.features import churn_training_frame, data_end, horizon_end, quarter_ends
+from segmentation.churn.metrics import calibration_table, gains_curve, score_metrics
+from segmentation.churn.model import ChurnModel, churn_probability
+from segmentation.data.dataset import Dataset
+from segmentation.errors import InsufficientDataError
+from segmentation.features import btyd_summary
+
+log = logging.getLogger(__name__)
+
+BASELINES = ("recency_rule", "last_quarter_activity", "bgnbd_alive")
+
+
+@dataclass
+class ChurnBacktest:
+    """The result of :func:`backtest_churn`.
+
+    Attributes
+    ----------
+    metrics : DataFrame
+        One row per (cutoff, scorer): the measures of :func:`~segmentation.churn.metrics.score_metrics`.
+    summary : DataFrame
+        Per scorer (models first, then baselines), the mean of each measure over the cutoffs, and ``roc_auc_min``.
+    calibration : DataFrame
+        Per scorer, predicted against observed churn per probability bin, all cutoffs pooled.
+    gains : DataFrame
+        Per scorer, share of churners caught against share of customers called, all cutoffs pooled.
+    predictions : DataFrame
+        Per (cutoff, customer): ``churned`` and each scorer's probability (``<scorer>``) and score
+        (``<scorer>_score``).
+    training_cutoffs : dict
+        The training cutoffs used for each test cutoff.
+    """
+
+    metrics: pd.DataFrame
+    summary: pd.DataFrame
+    calibration: pd.DataFrame
+    gains: pd.DataFrame
+    predictions: pd.DataFrame
+    training_cutoffs: dict
+
+    @property
+    def scorers(self) -> list[str]:
+        return self.summary.index.tolist()
+
+    def beats_baselines(self, model: str = "gradient_boosting", measure: str = "roc_auc") -> bool:
+        """Whether ``model`` has a better mean ``measure`` than every naive baseline."""
+        lower_is_better = measure in {"brier", "log_loss"}
+        ours = self.summary.loc[model, measure]
+        others = self.summary.loc[list(BASELINES), measure]
+        return bool((ours < others).all() if lower_is_better else (ours > others).all())
+
+
+def previous_cutoffs(cutoff: pd.Timestamp, *, horizon_months: int, n: int, earliest: pd.Timestamp) -> list[pd.Timestamp]:
+    """Up to ``n`` quarter steps before ``cutoff`` whose label window has closed by ``cutoff``, oldest first."""
+    out = []
+    k = 1
+    while len(out) < n:
+        step = pd.offsets.MonthEnd(3 * k) if cutoff.is_month_end else pd.DateOffset(months=3 * k)
+        candidate = cutoff - step
+        if candidate < earliest:
+            break
+        if horizon_end(candidate, horizon_months) <= cutoff:
+            out.append(candidate)
+        k += 1
+    return out[::-1]
+
+
+def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_months: int) -> None:
+    """Refuse training labels of one class, saying what was found and what to change.
+
+    Raises
+    ------
+    InsufficientDataError
+        When every training row churned, or none did.
+
+    Examples
+    --------
+    >>> check_both_outcomes(np.array([0, 1, 0]), [pd.Timestamp("2025-03-31")], 3)
+    >>> check_both_outcomes(np.array([0, 0]), [pd.Timestamp("2025-03-31")], 3)
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.InsufficientDataError: churn model: all 2 training rows (active customers at the quarter ends 2025-03-31) bought again within 3 months, so there is nothing to learn the difference from; the model needs both churners and customers who stayed (more customers, a later cutoff or another horizon)
+    """
+    churners = int(np.sum(y))
+    if 0 < churners < len(y):
+        return
+    when = ", ".join(f"{c:%Y-%m-%d}" for c in cutoffs)
+    found = "churned" if churners else "bought again"
+    raise InsufficientDataError(f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
+                                f"{found} within {horizon_months} months, so there is nothing to learn the difference "
+                                f"from; the model needs both churners and customers who stayed (more customers, a "
+                                f"later cutoff or another horizon)")  # fmt: skip
+
+
+def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
+    """The naive baselines' scores (higher = riskier) for the customers of a churn frame."""
+    summary = btyd_summary(data.transactions.loc[data.transactions["order_date"] <= cutoff],
+                           observation_end=cutoff, time_unit="W")  # fmt: skip
+    alive = BetaGeoModel().fit(summary).probability_alive(summary).reindex(X.index)
+    return pd.DataFrame(
+        {
+            "recency_rule": X["days_since_last_order"],
+            "last_quarter_activity": -X["purchases_last_quarter"],
+            "bgnbd_alive": 1.0 - alive,
+        },
+        index=X.index,
+    )
+
+
+def backtest_churn(
+    data: Dataset,
+    *,
+    cutoffs: list | None = None,
+    n_cutoffs: int = 3,
+    horizon_months: int = 3,
+    train_quarters: int = 4,
+    active_days: int = 365,
+    models: dict[str, ChurnModel] | None = None,
+    min_history_days: int = 365,
+) -> ChurnBacktest:
+    """Train at earlier quarter ends, test at each cutoff, and compare with the naive baselines.
+
+    Parameters
+    ----------
+    data : Dataset
+    cutoffs : list of dates, optional
+        Test cutoffs; by default the last ``n_cutoffs`` quarter ends whose horizon the data covers.
+    n_cutoffs : int, default 3
+    horizon_months : int, default 3
+        Label window after each cutoff.
+    train_quarters : int, default 4
+        Training frames per test cutoff (previous quarter ends, stacked).
+    active_days : int, default 365
+        See :func:`~segmentation.churn.features.churn_features`.
+    models : dict of ChurnModel, optional
+        Default: ``gradient_boosting`` and ``logistic`` with their default settings.
+    min_history_days : int, default 365
+        No cutoff (training or test) within this many days of the first order.
+
+    Returns
+    -------
+    ChurnBacktest
+    """
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
+    models = models or {"gradient_boosting": ChurnModel(), "logistic": ChurnModel(method="logistic")}
+    if cutoffs is None:
+        tests = quarter_ends(data, n=n_cutoffs, horizon_months=horizon_months, min_history_days=min_history_days)
+    else:
+        tests = [pd.Timestamp(c).normalize() for c in cutoffs]
+    earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
+    plan = {c: previous_cutoffs(c, horizon_months=horizon_months, n=train_quarters, earliest=earliest) for c in tests}
+    if not tests or not all(plan.values()):
+        lacking = ", ".join(f"{c:%Y-%m-%d}" for c, p in plan.items() if not p)
+        raise InsufficientDataError(f"not enough history for a backtest: the data run from "
+                                    f"{data.transactions['order_date'].min():%Y-%m-%d} to {data_end(data):%Y-%m-%d}; each "
+                                    f"test cutoff needs a training cutoff {min_history_days} days after the first order "
+                                    f"and {horizon_months} months of labels after it"
+                                    + (f" (none for the test cutoff {lacking})" if lacking else ""))  # fmt: skip
+    frames: dict[pd.Timestamp, tuple] = {}
+
+    def frame(c: pd.Timestamp):
+        if c not in frames:
+            X, y = churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days)
+            frames[c] = (X, y, baseline_scores(data, X, cutoff=c))
+        return frames[c]
+
+    rows, predictions = [], []
+    for test in tests:
+        train = [frame(c) for c in plan[test]]
+        X_train = pd.concat([f[0] for f in train])
+        y_train = pd.concat([f[1] for f in train]).to_numpy()
+        check_both_outcomes(y_train, plan[test], horizon_months)
+        b_train = pd.concat([f[2] for f in train])
+        X_test, y_test, b_test = frame(test)
+        log.info("backtest %s: train %d rows from %s, test %d customers", test.date(), len(X_train),
+                 [c.date().isoformat() for c in plan[test]], len(X_test))  # fmt: skip
+        pred = pd.DataFrame({"cutoff": test, "churned": y_test.to_numpy()}, index=X_test.index)
+        for name, model in models.items():
+            fitted = clone(model).fit(X_train, y_train)
+            p = churn_probability(fitted, X_test)
+            pred[name], pred[f"{name}_score"] = p, p
+        for name in BASELINES:
+            filled_train = b_train[name].fillna(b_train[name].median())
+            iso = IsotonicRegression(out_of_bounds="clip", y_min=0, y_max=1).fit(filled_train, y_train)
+            score = b_test[name].fillna(b_train[name].median())
+            pred[name], pred[f"{name}_score"] = iso.predict(score), score
+        for name in [*models, *BASELINES]:
+            measures = score_metrics(pred["churned"], pred[f"{name}_score"], pred[name])
+            rows.append({"cutoff": test, "scorer": name, "train_rows": len(X_train), **measures})
+        predictions.append(pred.reset_index())
+    metrics = pd.DataFrame(rows)
+    pooled = pd.concat(predictions, ignore_index=True)
+    scorers = [*models, *BASELINES]
+    summary = metrics.groupby("scorer").mean(numeric_only=True).drop(columns=["train_rows"]).reindex(scorers)
+    summary.insert(summary.columns.get_loc("roc_auc") + 1, "roc_auc_min", metrics.groupby("scorer")["roc_auc"].min())
+    calibration = pd.concat(
+        [calibration_table(pooled["churned"], pooled[s]).assign(scorer=s) for s in scorers], ignore_index=True
+    )
+    gains = pd.concat([gains_curve(pooled["churned"], pooled[f"{s}_score"]).assign(scorer=s) for s in scorers],
+                      ignore_index=True)  # fmt: skip
+    return ChurnBacktest(
+        metrics=metrics,
+        summary=summary,
+        calibration=calibration[["scorer", "bin", "customers", "mean_predicted", "observed_rate"]],
+        gains=gains[["scorer", "share_called", "share_caught", "lift"]],
+        predictions=pooled,
+        training_cutoffs={t: plan[t] for t in tests},
+    )
+
+
+__all__ = ["BASELINES", "ChurnBacktest", "backtest_churn", "baseline_scores", "previous_cutoffs"]

@@ -1,0 +1,304 @@
+"""Leak-free churn training data: warning-signal features at a cutoff, labels over a horizon.
+
+A churn question is asked at a **cutoff** date about the customers *active* then (a purchase in
+the ``active_days`` before the cutoff, one year by default). The features use only rows dated on
+or before the cutoff; the label says whether the customer made **no purchase** in the
+``horizon_months`` after it (one quarter by default). Nothing after the cutoff reaches a
+feature, which ``tests/test_churn_features.py`` proves by changing every later row.
+
+The features are the warning signs of domain brief section 5 (:data:`CHURN_FEATURES`):
+purchase frequency and order size falling, a long time since the last order, slower replies
+to our contacts, unanswered contacts, falling satisfaction and complaints. A signal that
+cannot be measured (no survey answer, a single purchase) stays empty (NaN): the gradient
+boosting model handles that natively and the logistic baseline imputes it with an indicator.
+Payment risk (long receivable cycles) is not in the data contract and is not used.
+
+Customers the team has already recorded as lost on or before the cutoff (``churn_events``)
+are not asked about: they are left out and counted in ``attrs["excluded"]``.
+
+Examples
+--------
+>>> from segmentation.datasets.sample import generate_sample
+>>> from segmentation.data.dataset import Dataset
+>>> t = generate_sample(300, seed=1)
+>>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+>>> X, y = churn_training_frame(ds, cutoff="2025-03-31")
+>>> X.index.equals(y.index), X.attrs["cutoff"].date().isoformat(), y.name
+(True, '2025-03-31', 'churned')
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segmentation.data.dataset import Dataset
+from segmentation.errors import WorkbenchError
+from segmentation.features import customer_features
+
+#: The churn features, with their meaning (empty = cannot be measured for this customer).
+CHURN_FEATURES = {
+    "days_since_last_order": "days from the last purchase to the cutoff",
+    "usual_gap_days": "mean days between purchase days (empty with a single purchase day)",
+    "overdue_ratio": "days since the last order divided by the usual gap (empty with a single purchase day)",
+    "purchases_t12m": "purchase days in the 12 months up to the cutoff",
+    "purchases_last_quarter": "purchase days in the last 90 days",
+    "purchases_prev_quarter": "purchase days in the 90 days before those",
+    "frequency_trend": "(last - previous quarter) / (last + previous) of purchase days, in [-1, 1]",
+    "revenue_t12m": "revenue in the 12 months up to the cutoff",
+    "revenue_trend": "(last - previous quarter) / (last + previous) of revenue, in [-1, 1]",
+    "order_size_recent": "revenue per order in the last 180 days (empty without orders)",
+    "order_size_change": "order size of the last 180 days / the 180 before - 1 (empty when either has none)",
+    "tenure_days": "days since the first deal (or first purchase)",
+    "contacts_last_quarter": "contacts in the last 90 days",
+    "no_reply_streak": "our most recent contacts in a row that got no reply",
+    "reply_hours_recent": "median hours until the customer replied to us in the last 90 days",
+    "reply_hours_before": "the same in the 275 days before those",
+    "reply_delay_change": "reply_hours_recent / reply_hours_before - 1",
+    "complaints_last_quarter": "complaints in the last 90 days",
+    "complaints_t12m": "complaints in the 12 months up to the cutoff",
+    "satisfaction_last": "the last survey rating (1-5)",
+    "satisfaction_previous": "the survey rating before it",
+    "satisfaction_change": "satisfaction_last - satisfaction_previous",
+}
+
+QUARTER, HALF, YEAR = pd.Timedelta(days=90), pd.Timedelta(days=180), pd.Timedelta(days=365)
+
+
+def _check(data: Dataset, cutoff) -> pd.Timestamp:
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
+    try:
+        return pd.Timestamp(cutoff).normalize()
+    except (TypeError, ValueError) as exc:
+        raise WorkbenchError(f"cutoff must be a date such as 2025-06-30, got {cutoff!r}") from exc
+
+
+def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
+    events = data.churn_events
+    if events is None or events.empty:
+        return pd.Index([], dtype=object)
+    return pd.Index(events.loc[events["date"] <= cutoff, "customer_id"].unique())
+
+
+def churn_features(
+    data: Dataset, *, cutoff: str | pd.Timestamp, active_days: int = 365
+) -> pd.DataFrame:
+    """Warning-signal features of the active customers at a cutoff, from rows up to the cutoff only.
+
+    Parameters
+    ----------
+    data : Dataset
+        Loaded data; interactions and surveys are optional (their signals stay empty).
+    cutoff : str or Timestamp
+        The last day of data used (inclusive).
+    active_days : int, default 365
+        A customer is active at the cutoff with a purchase in this many days before it.
+
+    Returns
+    -------
+    DataFrame
+        Indexed by ``customer_id`` (sorted), the columns of :data:`CHURN_FEATURES`.
+        ``attrs``: ``cutoff``, ``active_days`` and ``excluded`` (customers active but already
+        recorded as lost in ``churn_events``).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "a"], "order_id": ["1", "2", "3"],
+    ...     "order_date": pd.to_datetime(["2024-01-10", "2024-02-09", "2024-03-10"]),
+    ...     "amount": [100.0, 100.0, 40.0]})
+    >>> f = churn_features(Dataset.from_frames(transactions=tx), cutoff="2024-04-09")
+    >>> f.loc["a", ["days_since_last_order", "usual_gap_days", "overdue_ratio", "purchases_last_quarter"]].tolist()
+    [30.0, 30.0, 1.0, 2.0]
+    """
+    cutoff = _check(data, cutoff)
+    if not isinstance(active_days, (int, np.integer)) or active_days < 1:
+        raise WorkbenchError(f"active_days must be a positive number of days, got {active_days!r}")
+    # Every window below ends on the cutoff, so the order lines are never copied up to it as a whole.
+    tx = data.transactions
+    recent = pd.Index(_between(tx, cutoff - pd.Timedelta(days=active_days), cutoff)["customer_id"].unique())
+    lost = _recorded_lost(data, cutoff)
+    ids = pd.Index(sorted(recent.difference(lost)), name="customer_id", dtype=object)
+    excluded = len(recent.intersection(lost))
+
+    base = customer_features(tx, as_of=cutoff, customers=data.customers).reindex(ids)
+    out = pd.DataFrame(index=ids)
+    out["days_since_last_order"] = base["rfm_recency_days"]
+    out["usual_gap_days"] = base["mean_gap_days"]
+    out["overdue_ratio"] = base["rfm_recency_days"] / base["mean_gap_days"]
+    in_year = _between(tx, cutoff - YEAR, cutoff)
+    days = in_year["order_date"].dt.normalize().groupby(in_year["customer_id"]).nunique()
+    out["purchases_t12m"] = days.reindex(ids, fill_value=0).astype(float)
+    out["purchases_last_quarter"] = base["purchase_days_last90"]
+    out["purchases_prev_quarter"] = base["purchase_days_prev90"]
+    out["frequency_trend"] = base["purchase_trend"]
+    out["revenue_t12m"] = base["revenue_t12m"]
+    out["revenue_trend"] = base["revenue_trend"]
+    recent_size = _order_size(tx, ids, cutoff - HALF, cutoff)
+    before_size = _order_size(tx, ids, cutoff - 2 * HALF, cutoff - HALF)
+    out["order_size_recent"] = recent_size
+    out["order_size_change"] = recent_size / before_size - 1
+    out["tenure_days"] = base["tenure_days"]
+    out = out.join(_contact_signals(data.interactions, ids, cutoff))
+    out = out.join(_satisfaction_signals(data.surveys, ids, cutoff))
+    out = out[list(CHURN_FEATURES)].astype(float)
+    out.attrs.update(cutoff=cutoff, active_days=int(active_days), excluded=excluded)
+    return out
+
+
+def _between(tx: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """The order lines dated after ``start`` and on or before ``end``."""
+    return tx.loc[(tx["order_date"] > start) & (tx["order_date"] <= end)]
+
+
+def _order_size(tx: pd.DataFrame, ids: pd.Index, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
+    window = _between(tx, start, end)
+    grouped = window.groupby("customer_id")
+    size = grouped["amount"].sum() / grouped["order_id"].nunique()
+    return size.where(size > 0).reindex(ids).astype(float)
+
+
+def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: pd.Timestamp) -> pd.DataFrame:
+    out = pd.DataFrame(index=ids, columns=["contacts_last_quarter", "no_reply_streak", "reply_hours_recent",
+                                           "reply_hours_before", "reply_delay_change", "complaints_last_quarter",
+                                           "complaints_t12m"], dtype=float)  # fmt: skip
+    if interactions is None:
+        return out
+    # Every signal is per customer and reindexed to ``ids`` at the end: other customers' rows are
+    # left in rather than filtered out (an isin over pandas' Arrow strings costs more than they do).
+    rows = interactions.loc[interactions["date"] <= cutoff]
+    last_quarter = rows["date"] > cutoff - QUARTER
+    out["contacts_last_quarter"] = rows.loc[last_quarter].groupby("customer_id").size().reindex(ids, fill_value=0)
+    # Replies are the customer's to *our* contacts: inbound contacts carry our own response time.
+    ours = rows.loc[rows["direction"] == "proactive"] if "direction" in rows else rows
+    if "response_hours" in ours:
+        ours = ours.sort_values(["customer_id", "date"], kind="stable")
+        replied = ours["response_hours"].notna()
+        # Unanswered contacts in a row at the end of each customer's history.
+        answered_after = replied[::-1].groupby(ours["customer_id"][::-1]).cummax()[::-1]
+        streak = (~answered_after).groupby(ours["customer_id"]).sum()
+        out["no_reply_streak"] = streak.reindex(ids, fill_value=0)
+        recent = ours.loc[ours["date"] > cutoff - QUARTER]
+        before = ours.loc[(ours["date"] > cutoff - YEAR) & (ours["date"] <= cutoff - QUARTER)]
+        out["reply_hours_recent"] = recent.groupby("customer_id")["response_hours"].median().reindex(ids)
+        out["reply_hours_before"] = before.groupby("customer_id")["response_hours"].median().reindex(ids)
+        out["reply_delay_change"] = out["reply_hours_recent"] / out["reply_hours_before"].where(
+            out["reply_hours_before"] > 0) - 1  # fmt: skip
+    if "topic" in rows:
+        complaint = rows["topic"].astype("string").str.contains("complaint", case=False, na=False)
+        in_year = rows["date"] > cutoff - YEAR
+        for column, mask in (("complaints_last_quarter", last_quarter), ("complaints_t12m", in_year)):
+            out[column] = (complaint & mask).groupby(rows["customer_id"]).sum().reindex(ids, fill_value=0)
+    else:
+        out[["complaints_last_quarter", "complaints_t12m"]] = 0.0
+    return out
+
+
+def _satisfaction_signals(surveys: pd.DataFrame | None, ids: pd.Index, cutoff: pd.Timestamp) -> pd.DataFrame:
+    out = pd.DataFrame(index=ids, columns=["satisfaction_last", "satisfaction_previous"], dtype=float)
+    if surveys is not None:
+        s = surveys.loc[(surveys["date"] <= cutoff) & surveys["rating"].notna()]  # per customer, then reindexed
+        s = s.sort_values(["customer_id", "date"], kind="stable")
+        back = s.groupby("customer_id").cumcount(ascending=False)  # 0 = the last answer
+        for column, step in (("satisfaction_last", 0), ("satisfaction_previous", 1)):
+            out[column] = s.loc[back == step].set_index("customer_id")["rating"].reindex(ids)
+    out["satisfaction_change"] = out["satisfaction_last"] - out["satisfaction_previous"]
+    return out
+
+
+def data_end(data: Dataset, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
+    """The last day labels are known up to: ``end`` when given, else the last order date."""
+    return pd.Timestamp(data.transactions["order_date"].max() if end is None else end).normalize()
+
+
+def churn_labels(
+    data: Dataset,
+    customers: pd.Index,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_months: int = 3,
+    end: str | pd.Timestamp | None = None,
+) -> pd.Series:
+    """Whether each customer made **no** purchase in the ``horizon_months`` after ``cutoff``.
+
+    Parameters
+    ----------
+    data : Dataset
+    customers : Index
+        The customers asked about (usually the index of :func:`churn_features`).
+    cutoff : str or Timestamp
+    horizon_months : int, default 3
+        Months after the cutoff; the window is ``(cutoff, cutoff + horizon]``.
+    end : date, optional
+        Last day the data covers (default: the last order date). A horizon that ends later
+        cannot be labelled and is refused.
+
+    Returns
+    -------
+    Series of bool named ``churned``, indexed like ``customers``.
+    """
+    cutoff = _check(data, cutoff)
+    stop = horizon_end(cutoff, horizon_months)
+    last = data_end(data, end)
+    if stop > last:
+        raise WorkbenchError(f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon_months} "
+                             f"months) but the transactions end on {last:%Y-%m-%d}; choose an earlier cutoff")  # fmt: skip
+    tx = data.transactions
+    window = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
+    bought = pd.Index(window["customer_id"].unique())
+    return pd.Series(~pd.Index(customers).isin(bought), index=pd.Index(customers, name="customer_id"), name="churned")
+
+
+def horizon_end(cutoff: pd.Timestamp, horizon_months: int) -> pd.Timestamp:
+    """The last day of the label window: ``cutoff`` plus ``horizon_months`` (month ends stay month ends)."""
+    if not isinstance(horizon_months, (int, np.integer)) or horizon_months < 1:
+        raise WorkbenchError(f"horizon_months must be a positive whole number of months, got {horizon_months!r}")
+    cutoff = pd.Timestamp(cutoff)
+    if cutoff.is_month_end:
+        return cutoff + pd.offsets.MonthEnd(int(horizon_months))
+    return cutoff + pd.DateOffset(months=int(horizon_months))
+
+
+def churn_training_frame(
+    data: Dataset,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_months: int = 3,
+    active_days: int = 365,
+    end: str | pd.Timestamp | None = None,
+) -> tuple[pd.DataFrame, pd.Series]:
+    """Features at ``cutoff`` and the churn label over the following horizon, for the active customers.
+
+    Returns
+    -------
+    X : DataFrame
+        :func:`churn_features` at the cutoff.
+    y : Series of bool
+        ``churned``: no purchase in ``(cutoff, cutoff + horizon_months]``.
+    """
+    X = churn_features(data, cutoff=cutoff, active_days=active_days)
+    y = churn_labels(data, X.index, cutoff=cutoff, horizon_months=horizon_months, end=end)
+    return X, y
+
+
+def quarter_ends(data: Dataset, *, n: int, horizon_months: int = 3, end: str | pd.Timestamp | None = None,
+                 min_history_days: int = 365) -> list[pd.Timestamp]:  # fmt: skip
+    """The last ``n`` quarter ends whose label window the data covers, oldest first.
+
+    Quarter ends less than ``min_history_days`` after the first order are not offered (too
+    little history for the features).
+    """
+    last = data_end(data, end)
+    first = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
+    candidates = pd.date_range(first, last, freq="QE")
+    usable = [c for c in candidates if horizon_end(c, horizon_months) <= last]
+    return usable[-n:] if n > 0 else []
+
+
+def describe_churn_features() -> pd.DataFrame:
+    """The churn feature columns and their meaning, as a table."""
+    return pd.DataFrame({"feature": list(CHURN_FEATURES), "meaning": list(CHURN_FEATURES.values())})
+
+
+__all__ = ["CHURN_FEATURES", "churn_features", "churn_labels", "churn_training_frame",
+           "data_end", "describe_churn_features", "horizon_end", "quarter_ends"]

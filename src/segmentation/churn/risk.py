@@ -1,0 +1,287 @@
+"""The churn-risk list: who is likely to stop buying, why, and how much value is at stake.
+
+:func:`churn_risk` trains a :class:`~segmentation.churn.model.ChurnModel` on the previous
+quarter ends whose outcome is known at the cutoff, scores every active customer at the cutoff,
+and returns one row per customer, sorted by **value at risk** (churn probability times the
+customer's expected value):
+
+``customer_id, tier, churn_probability, band, expected_value, value_at_risk, reason_1..3, reasons,
+signals`` (``signals``: the names of the reasons' warning signals, comma-separated, for filtering)
+
+The expected value is by default the customer's revenue of the last 12 months, i.e. what a
+year of this customer is worth if they stay; pass ``value=`` (for instance a CLV from
+:mod:`segmentation.btyd.clv`) to use another. Risk bands come from the probability (``high`` and
+``medium`` thresholds) or from the team's capacity (how many customers it can call): see
+:func:`risk_bands`. No personal data (names, phones, e-mails) is ever in the list.
+
+Examples
+--------
+>>> p = pd.Series([0.7, 0.4, 0.1], index=["a", "b", "c"])
+>>> risk_bands(p).tolist()
+['high', 'medium', 'low']
+>>> risk_bands(p, capacity=(1, 0)).tolist()
+['high', 'low', 'low']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+
+from segmentation.churn.backtest import check_both_outcomes, previous_cutoffs
+from segmentation.churn.features import churn_features, churn_training_frame
+from segmentation.churn.model import ChurnModel, churn_probability
+from segmentation.churn.reasons import customer_reasons, retained_reference, signal_importance
+from segmentation.data.dataset import Dataset
+from segmentation.errors import InsufficientDataError, WorkbenchError
+from segmentation.value.scoring import score_customers
+
+BANDS = ("high", "medium", "low")
+
+
+def risk_bands(
+    probability: pd.Series,
+    *,
+    high: float = 0.5,
+    medium: float = 0.25,
+    capacity: tuple[int, int] | None = None,
+    order: pd.Series | None = None,
+) -> pd.Series:
+    """High, medium or low risk per customer, by probability or by how many the team can call.
+
+    Parameters
+    ----------
+    probability : Series
+        Churn probability per customer.
+    high, medium : float, default 0.5 and 0.25
+        Probability thresholds (``high`` >= ``medium``), used when ``capacity`` is not given.
+    capacity : (int, int), optional
+        How many customers the team can take as high and as medium: the first ones by
+        ``order`` (default: probability), highest first.
+    order : Series, optional
+        What ranks customers for ``capacity``, e.g. the value at risk.
+
+    Returns
+    -------
+    Series of category ``high``/``medium``/``low``, indexed like ``probability``.
+    """
+    p = pd.Series(probability, dtype=float)
+    if capacity is None:
+        if not 0 <= medium <= high <= 1:
+            raise WorkbenchError(f"risk thresholds must satisfy 0 <= medium <= high <= 1, got medium={medium}, high={high}")
+        band = np.where(p >= high, "high", np.where(p >= medium, "medium", "low"))
+    else:
+        n_high, n_medium = capacity
+        if min(n_high, n_medium) < 0:
+            raise WorkbenchError(f"capacity must be two counts >= 0 (high, medium), got {capacity!r}")
+        rank_by = p if order is None else pd.Series(order, dtype=float).reindex(p.index)
+        position = rank_by.rank(ascending=False, method="first").to_numpy() - 1
+        band = np.where(position < n_high, "high", np.where(position < n_high + n_medium, "medium", "low"))
+    return pd.Series(pd.Categorical(band, categories=BANDS, ordered=True), index=p.index, name="band")
+
+
+@dataclass
+class ChurnRisk:
+    """The result of :func:`churn_risk`.
+
+    Attributes
+    ----------
+    table : DataFrame
+        The risk list (see the module docstring), highest value at risk first.
+    model : ChurnModel
+        Fitted on all training frames.
+    importance : DataFrame or None
+        Permutation importance on the latest training frame, of a model fitted on the older ones
+        (None when not asked for).
+    features : DataFrame
+        The churn features of the listed customers at the cutoff.
+    training_cutoffs : list of Timestamp
+    reference : Series
+        The typical retained customer of the training rows (:func:`~segmentation.churn.reasons.retained_reference`):
+        what each warning signal is set to when asking how much it raises a customer's probability.
+    notes : list of str
+        What was done differently from the usual, and why (e.g. in-sample importance).
+    n_reasons : int
+        Reasons given per customer.
+
+    Examples
+    --------
+    >>> from segmentation.datasets.sample import generate_sample
+    >>> t = generate_sample(400, seed=2)
+    >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+    >>> risk = churn_risk(ds, cutoff="2025-06-30", importance=False, reasons=False)
+    >>> top = risk.table["customer_id"].head(3)
+    >>> list(risk.explain(top).columns)
+    ['reason_1', 'reason_2', 'reason_3', 'reasons', 'signals']
+    >>> int(risk.with_reasons(top)["reasons"].notna().sum())
+    3
+    """
+
+    table: pd.DataFrame
+    model: ChurnModel
+    importance: pd.DataFrame | None
+    features: pd.DataFrame
+    training_cutoffs: list
+    reference: pd.Series
+    notes: list[str] = field(default_factory=list)
+    n_reasons: int = 3
+
+    def explain(self, customers=None) -> pd.DataFrame:
+        """The reasons behind the scores of ``customers`` (default: every listed customer).
+
+        Explaining costs a prediction per warning signal for each customer, the largest part of
+        :func:`churn_risk` on many customers; a caller that shows only some of them (the
+        quarterly review: the top of the list and the high band) asks for those alone. A
+        customer's reasons do not depend on who else is explained.
+
+        Parameters
+        ----------
+        customers : list-like of str, optional
+            Customer ids of the risk list; an id not in it is refused with the ids named.
+
+        Returns
+        -------
+        DataFrame
+            Indexed by ``customer_id`` in the order asked: ``reason_1`` .. ``reason_n``,
+            ``reasons`` and ``signals`` (the reasons' signal names, comma-separated).
+        """
+        ids = self.features.index if customers is None else pd.Index(customers, name="customer_id")
+        unknown = ids.difference(self.features.index)
+        if len(unknown):
+            raise WorkbenchError(f"customers not in the risk list (not active at the cutoff): {list(unknown[:5])}"
+                                 f"{' and more' if len(unknown) > 5 else ''}")  # fmt: skip
+        probability = self.table.set_index("customer_id")["churn_probability"].reindex(ids)
+        reasons = customer_reasons(self.model, self.features.loc[ids], self.reference, n_reasons=self.n_reasons,
+                                   probability=probability.to_numpy())  # fmt: skip
+        return reasons.rename(columns={"reason_signals": "signals"})
+
+    def with_reasons(self, customers=None) -> pd.DataFrame:
+        """:attr:`table` with the reason columns of :meth:`explain` for ``customers`` (default:
+        everyone); the other customers' reasons are left empty (NaN)."""
+        reasons = self.explain(customers).reindex(pd.Index(self.table["customer_id"]))
+        return self.table.assign(**{column: reasons[column].to_numpy() for column in reasons.columns})
+
+
+def churn_risk(
+    data: Dataset,
+    *,
+    cutoff: str | pd.Timestamp,
+    horizon_months: int = 3,
+    train_quarters: int = 4,
+    active_days: int = 365,
+    model: ChurnModel | None = None,
+    value: pd.Series | None = None,
+    policy: str = "abc",
+    high: float = 0.5,
+    medium: float = 0.25,
+    capacity: tuple[int, int] | None = None,
+    n_reasons: int = 3,
+    min_history_days: int = 365,
+    importance: bool = True,
+    reasons: bool = True,
+) -> ChurnRisk:
+    """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
+
+    Only data up to ``cutoff`` is used, for the features and for the training labels.
+
+    Parameters
+    ----------
+    data : Dataset
+    cutoff : date
+    horizon_months : int, default 3
+    train_quarters : int, default 4
+        Previous quarter ends used for training (their horizon must end by ``cutoff``).
+    active_days : int, default 365
+    model : ChurnModel, optional
+        Default ``ChurnModel()`` (calibrated gradient boosting).
+    value : Series, optional
+        Expected value per customer; default the revenue of the last 12 months.
+    policy : str, default "abc"
+        Tier policy for the ``tier`` column.
+    high, medium, capacity :
+        See :func:`risk_bands`; capacity ranks by value at risk.
+    n_reasons : int, default 3
+    min_history_days : int, default 365
+        A training quarter end must be at least this many days after the first order.
+    importance : bool, default True
+        Measure the signals' permutation importance (:attr:`ChurnRisk.importance`). It fits a
+        second model on the older quarters and scores the latest one many times: about a third
+        of the run on 100,000 customers. Callers that do not show it (the quarterly review) pass False.
+    reasons : bool, default True
+        Give every customer its reasons (the ``reason_*``, ``reasons`` and ``signals`` columns).
+        With False the table has no reason columns; :meth:`ChurnRisk.explain` gives them for the
+        customers wanted.
+
+    Returns
+    -------
+    ChurnRisk
+    """
+    cutoff = pd.Timestamp(cutoff).normalize()
+    if not isinstance(data, Dataset):
+        raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
+    earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
+    cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
+    if not cutoffs:
+        raise InsufficientDataError(f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
+                                    f"quarter end at least {min_history_days} days after the first order "
+                                    f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
+                                    f"is known by the cutoff")  # fmt: skip
+    frames = [churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
+              for c in cutoffs]  # fmt: skip
+    X_train = pd.concat([f[0] for f in frames])
+    y_train = pd.concat([f[1] for f in frames]).to_numpy()
+    check_both_outcomes(y_train, cutoffs, horizon_months)
+    model = clone(model) if model is not None else ChurnModel()
+    notes = []
+    ranking = _held_out_importance(model, frames, X_train, y_train, notes) if importance else None
+    model.fit(X_train, y_train)
+    if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
+        smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
+        notes.append(f"probabilities not calibrated: the training rows hold only {smallest} of the rarer outcome, "
+                     f"fewer than the {model.cv} calibration folds need; read the scores as a ranking")  # fmt: skip
+
+    X = churn_features(data, cutoff=cutoff, active_days=active_days)
+    if X.empty:
+        raise InsufficientDataError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
+    probability = pd.Series(churn_probability(model, X), index=X.index)
+    expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
+    if expected.isna().any():
+        raise WorkbenchError(f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
+                             f"(first: {list(expected.index[expected.isna()][:5])})")  # fmt: skip
+    at_risk = probability * expected
+    tiers = score_customers(data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff,
+                            customers=data.customers, policy=policy)["tier"].reindex(X.index)  # fmt: skip
+    table = pd.DataFrame({
+        "tier": tiers,
+        "churn_probability": probability,
+        "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
+        "expected_value": expected,
+        "value_at_risk": at_risk,
+    }, index=X.index)  # fmt: skip
+    table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
+    result = ChurnRisk(table=table.reset_index(), model=model, importance=ranking, features=X, training_cutoffs=cutoffs,
+                       reference=retained_reference(X_train, y_train), notes=notes, n_reasons=n_reasons)  # fmt: skip
+    if reasons:
+        result.table = result.with_reasons()
+    result.table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
+    return result
+
+
+def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, notes: list[str]) -> pd.DataFrame:
+    """Permutation importance on the latest training quarter, from a model fitted on the older ones.
+
+    When no held-out quarter has both outcomes, it is measured in-sample and ``notes`` says so.
+    """
+    older_y = pd.concat([f[1] for f in frames[:-1]]) if len(frames) >= 2 else None
+    if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
+        older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
+        return signal_importance(older, frames[-1][0], frames[-1][1])
+    notes.append("signal importance measured on the training quarters themselves (in-sample): no held-out "
+                 "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
+    return signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
+
+
+__all__ = ["BANDS", "ChurnRisk", "churn_risk", "risk_bands"]

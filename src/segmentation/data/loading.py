@@ -1,0 +1,477 @@
+"""Load a team's data directory into a validated :class:`~segmentation.data.dataset.Dataset`.
+
+The rules (documented for users in ``docs/data-contract.md``):
+
+Repaired, counted, kept
+    spaces around ids; amounts written ``1,234.50``, ``¥1,200`` or ``(300)``; dates in a
+    non-ISO format or as Excel serial numbers; ratings written as words; direction synonyms.
+Excluded, counted, kept apart or reported
+    blank rows; rows with a blank ``customer_id``; exact duplicate lines; refunds (negative
+    amounts, kept in ``Dataset.refunds``); interactions, surveys and churn events for customers
+    who are not in the customer table.
+Refused (the data is not usable until fixed)
+    a missing or unreadable transactions file; a missing required column; a column twice in
+    a header; unparseable dates, amounts, numbers or ratings; dates before ``min_date`` or after
+    ``today``; ratings off the 1-5 scale; negative response hours; unknown directions;
+    duplicate customer ids; transactions for customers missing from the customer table.
+
+Zero-amount lines are real purchases (free items) and are kept; the report notes how many.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+
+from segmentation.data import parsing
+from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
+from segmentation.data.dataset import Dataset, derive_customers, empty_table
+from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
+from segmentation.data.load_report import LoadReport, TableReport
+from segmentation.data.mapping import ColumnMapping
+from segmentation.data.privacy import mask_name
+from segmentation.data.readers import ROW, RawTable, read_table
+
+REPAIRED = "_repaired"
+DEFAULT_MIN_DATE = "1990-01-01"
+
+_REPAIR_RULES = {
+    "id": "spaces around {col} trimmed",
+    "amount": "{col} text normalised (thousands separators, currency marks)",
+    "number": "{col} text normalised (thousands separators)",
+    "integer": "{col} text normalised (thousands separators)",
+    "date": "{col} read from a non-ISO format or an Excel serial number",
+    "rating": "{col} written as words mapped to the 1-5 scale",
+}
+_EXPECTED = {
+    "date": "a date such as 2024-05-31 (add other formats under date_formats in a mapping file)",
+    "amount": "a number such as 1234.50",
+    "number": "a number such as 12.5",
+    "integer": "a whole number",
+    "rating": "1-5 or a word such as 'satisfied' or '满意'",
+}
+
+
+def _discover(root: Path, mapping: ColumnMapping, report: LoadReport) -> dict[str, Path | None]:
+    found: dict[str, Path | None] = {}
+    for table, spec in TABLES.items():
+        if table in mapping.files:
+            path = root / mapping.files[table]
+            if not path.is_file():
+                report.add(Problem("error", mapping.files[table], None, f"the mapping names this file for {table}, "
+                                   f"but it does not exist in {root}", expected="an existing file"))  # fmt: skip
+                path = None
+            found[table] = path
+            continue
+        candidates = [root / f"{table}{s}" for s in FILE_SUFFIXES if (root / f"{table}{s}").is_file()]
+        if len(candidates) > 1:
+            report.add(Problem("error", ", ".join(c.name for c in candidates), None,
+                               f"several files for table {table}", expected="exactly one"))  # fmt: skip
+            candidates = []
+        found[table] = candidates[0] if candidates else None
+        if spec.required and not candidates:
+            report.add(Problem("error", f"{table}.csv", None, f"no {table} file in {root}",
+                               expected=f"one of {', '.join(table + s for s in FILE_SUFFIXES)}"))  # fmt: skip
+    return found
+
+
+def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping) -> parsing.Parsed:
+    if column == "direction":
+        return parsing.parse_directions(raw, mapping.values.get("direction"))
+    parser: Callable[[pd.Series], parsing.Parsed] = {
+        "id": parsing.parse_ids,
+        "amount": parsing.parse_amounts,
+        "number": parsing.parse_numbers,
+        "integer": parsing.parse_numbers,
+        "date": lambda s: parsing.parse_dates(s, mapping.date_formats),
+        "rating": lambda s: parsing.parse_ratings(s, mapping.values.get("rating")),
+    }.get(kind, parsing.parse_categories)
+    return parser(raw)
+
+
+def _schema(spec: TableSpec) -> pa.DataFrameSchema:
+    """The value rules checked with pandera once columns are typed."""
+    checks: dict[str, list[pa.Check]] = {
+        "rating": [pa.Check(lambda s: s.isin([1, 2, 3, 4, 5]), element_wise=False,
+                            error="outside the 1-5 scale")],  # fmt: skip
+        "response_hours": [pa.Check.ge(0, error="negative")],
+        "employees": [pa.Check.ge(0, error="negative")],
+        "decision_chain_size": [pa.Check.ge(0, error="negative")],
+        "direction": [pa.Check.isin(list(DIRECTIONS), error=f"not one of {', '.join(DIRECTIONS)}")],
+    }
+    columns = {
+        c.name: pa.Column(
+            checks=checks.get(c.name, []),
+            nullable=c.need != "required",
+            unique=spec.name == "customers" and c.name == "customer_id",
+            report_duplicates="all",
+            required=False,
+        )
+        for c in spec.columns
+    }
+    return pa.DataFrameSchema(columns)
+
+
+_CHECK_WORDS = {"field_uniqueness": "duplicate customer id", "not_nullable": "missing value"}
+
+
+def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Problem]:
+    try:
+        _schema(spec).validate(frame.drop(columns=[ROW, REPAIRED]), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases.dropna(subset=["index"])
+        problems = []
+        for (column, check), group in cases.groupby(["column", "check"], sort=False):
+            rows = frame.loc[group["index"].astype(int), ROW]
+            problems.append(problem_at("error", file, column, _CHECK_WORDS.get(check, check), rows,
+                                       examples=group["failure_case"]))  # fmt: skip
+        return problems
+    return []
+
+
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+
+
+def _strip_control_characters(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, pd.Series]:
+    """Remove invisible control characters (a NUL from a broken export) from text cells; the rows touched."""
+    touched = pd.Series(False, index=frame.index)
+    cleaned = {}
+    for name in columns:
+        column = frame[name]
+        if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_datetime64_any_dtype(column):
+            continue
+        text = column.astype("string")
+        has = text.str.contains(_CONTROL, regex=True, na=False)
+        if has.any():
+            cleaned[name] = column.where(~has, text.str.replace(_CONTROL, "", regex=True))
+            touched |= has
+    return (frame.assign(**cleaned) if cleaned else frame), touched
+
+
+def _clean_table(
+    raw: RawTable, spec: TableSpec, mapping: ColumnMapping, tr: TableReport, report: LoadReport,
+    today: pd.Timestamp | None, min_date: pd.Timestamp,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:  # fmt: skip
+    """Parse and check one table; returns (frame, refunds) or (None, None) when refused."""
+    file = raw.file
+    frame = raw.frame
+    tr.rows_read = len(frame) + raw.blank_rows
+    tr.exclude("blank rows", raw.blank_rows)
+    present = [c for c in spec.column_names if c in frame.columns]
+    missing = [c for c in spec.required_columns if c not in frame.columns]
+    if missing:
+        found = [str(c) for c in frame.columns if c != ROW]
+        hint = next((f"; the header looks {d!r}-separated (set csv.delimiter in the mapping)"
+                     for d in (",", ";", "\t", "|") if len(found) == 1 and d in found[0]), "")  # fmt: skip
+        report.add(Problem("error", file, ", ".join(missing), "required column missing" + hint,
+                           expected=f"columns {', '.join(spec.required_columns)} (found: {', '.join(found) or 'none'}); "
+                           "map other names with a mapping file"))  # fmt: skip
+        return None, None
+    absent_core = [c for c in spec.core_columns if c not in frame.columns]
+    if absent_core:
+        report.add(Problem("warning", file, ", ".join(absent_core), "core column absent; the analyses that use it "
+                           "will say what they could not compute"))  # fmt: skip
+    extra = [c for c in frame.columns if c not in spec.column_names and c != ROW]
+    if extra:
+        report.add(Problem("info", file, None, f"columns not in the contract were ignored: {', '.join(map(str, extra))}"))
+    if len(frame) == 0:
+        report.add(Problem("warning" if not spec.required else "error", file, None, "the file has a header but no records",
+                           expected="at least one record"))  # fmt: skip
+        return (empty_table(spec.name).assign(**{ROW: pd.Series(dtype=int), REPAIRED: pd.Series(dtype=bool)}),
+                None) if not spec.required else (None, None)  # fmt: skip
+
+    out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
+    repaired = pd.Series(False, index=frame.index)
+    keep = pd.Series(True, index=frame.index)
+    errors: list[Problem] = []
+    frame, control = _strip_control_characters(frame, present)
+    if control.any():
+        tr.repair("control characters (such as NUL) removed", int(control.sum()))
+        repaired |= control
+        errors.append(problem_at("warning", file, None, "control characters (such as NUL) removed from the text",
+                                 frame.loc[control, ROW]))  # fmt: skip
+    for name in present:
+        col = spec.column(name)
+        parsed = _parse_column(frame[name], col.kind, name, mapping)
+        out[name] = parsed.values
+        blank = parsed.blank
+        if name == "customer_id":
+            keep &= ~blank
+            tr.exclude("blank customer_id", int(blank.sum()))
+            if blank.any():
+                errors.append(problem_at("warning", file, name, "blank customer id; row excluded", frame.loc[blank, ROW]))
+        elif col.need == "required" and (blank & keep).any():
+            errors.append(problem_at("error", file, name, "missing value", frame.loc[blank & keep, ROW],
+                                     expected=_EXPECTED.get(col.kind, "a value")))  # fmt: skip
+        bad = parsed.bad & ~blank & keep
+        if bad.any():
+            what = "not one of " + ", ".join(DIRECTIONS) if name == "direction" else f"cannot be read as {col.kind}"
+            errors.append(problem_at("error", file, name, what, frame.loc[bad, ROW],
+                                     expected=_EXPECTED.get(col.kind), examples=frame.loc[bad, name]))  # fmt: skip
+        fixed = parsed.repaired & keep
+        if fixed.any():
+            rule = _REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name)
+            tr.repair(rule, int(fixed.sum()))
+            repaired |= fixed
+        if col.kind == "date":
+            dates = parsed.values
+            early = keep & (dates < min_date)
+            if early.any():
+                errors.append(problem_at("error", file, name, f"date before {min_date:%Y-%m-%d}", frame.loc[early, ROW],
+                                         expected="a plausible date", examples=frame.loc[early, name]))  # fmt: skip
+            if today is not None:
+                late = keep & (dates > today)
+                if late.any():
+                    errors.append(problem_at("error", file, name, f"date in the future (after {today:%Y-%m-%d})",
+                                             frame.loc[late, ROW], expected="a date up to today",
+                                             examples=frame.loc[late, name]))  # fmt: skip
+    for p in errors:
+        report.add(p)
+    if any(p.severity == "error" for p in errors):
+        return None, None
+
+    out[REPAIRED] = repaired
+    out = out.loc[keep]
+    dupes = out.drop(columns=[ROW, REPAIRED]).duplicated(keep="first")
+    if dupes.any():
+        tr.exclude("exact duplicate lines", int(dupes.sum()))
+        report.add(problem_at("warning", file, None, "exact duplicate line excluded (kept the first)",
+                              out.loc[dupes, ROW]))  # fmt: skip
+        out = out.loc[~dupes]
+    refunds = None
+    if spec.name == "transactions":
+        negative = out["amount"] < 0
+        refunds = out.loc[negative]
+        tr.exclude("refund (negative amount), kept in Dataset.refunds", int(negative.sum()))
+        out = out.loc[~negative]
+        zero = int((out["amount"] == 0).sum())
+        if zero:
+            report.add(Problem("info", file, "amount", f"{zero:,} zero-amount lines kept as purchases (free items)"))
+    problems = _check_values(out, spec, file)
+    for p in problems:
+        report.add(p)
+    if problems:
+        return None, None
+    return out, refunds
+
+
+def _exclude_unknown(frame: pd.DataFrame, known: pd.Index, table: str, tr: TableReport, report: LoadReport,
+                     against: str) -> pd.DataFrame:  # fmt: skip
+    unknown = ~frame["customer_id"].isin(known)
+    if unknown.any():
+        tr.exclude(f"customer not in {against}", int(unknown.sum()))
+        report.add(problem_at("warning", tr.file or table, "customer_id", f"customer not in {against}; row excluded",
+                              frame.loc[unknown, ROW], examples=frame.loc[unknown, "customer_id"]))  # fmt: skip
+    return frame.loc[~unknown]
+
+
+def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
+    tr.rows_loaded = len(frame)
+    tr.rows_repaired = int(frame[REPAIRED].sum())
+    columns = [c for c in TABLES[table].column_names if c in frame.columns]
+    return frame[columns].reset_index(drop=True)
+
+
+def _load(path: str | Path, mapping: ColumnMapping | None, today: date | str | None,
+          min_date: date | str) -> tuple[Dataset | None, LoadReport]:  # fmt: skip
+    root = Path(path)
+    report = LoadReport(str(root))
+    if not root.is_dir():
+        report.add(Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv"))
+        return None, report
+    if mapping is None and (root / "mapping.yaml").is_file():
+        try:
+            mapping = ColumnMapping.from_yaml(root / "mapping.yaml")
+        except ConfigError as exc:
+            report.add(Problem("error", "mapping.yaml", None, str(exc).split(": ", 1)[-1]))
+            return None, report
+        report.add(Problem("info", "mapping.yaml", None, "column mapping applied"))
+    mapping = mapping or ColumnMapping()
+    raws: dict[str, RawTable | None] = {}
+    for table, file in _discover(root, mapping, report).items():
+        raws[table] = read_table(file, table, mapping) if file is not None else None
+    return _build(raws, report, mapping, today, min_date)
+
+
+def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: ColumnMapping,
+           today: date | str | None, min_date: date | str) -> tuple[Dataset | None, LoadReport]:  # fmt: skip
+    """Clean every table read, then check across tables."""
+    today_ts = pd.Timestamp(today) if today is not None else None
+    frames: dict[str, pd.DataFrame | None] = {}
+    refunds = None
+    for table in TABLES:
+        raw = raws.get(table)
+        tr = report.tables[table] = TableReport(table, raw.file if raw else None)
+        if raw is None:
+            frames[table] = None
+            if not TABLES[table].required:
+                report.add(Problem("info", f"{table}.csv", None, f"no {table} table; analyses that need it will say so"))
+            continue
+        tr.encoding, tr.delimiter = raw.encoding, raw.delimiter
+        for p in raw.problems:
+            report.add(p)
+        if not raw.ok:
+            frames[table] = None
+            continue
+        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, pd.Timestamp(min_date))
+        frames[table] = frame
+        if table == "transactions":
+            refunds = table_refunds
+    if not report.ok:
+        return None, report
+
+    tx = frames["transactions"]
+    customers = frames["customers"]
+    derived = customers is None
+    if derived:
+        known = pd.Index(tx["customer_id"].unique())
+        against = "the transactions (no customer table)"
+    else:
+        known = pd.Index(customers["customer_id"])
+        orphan = ~tx["customer_id"].isin(known)
+        if orphan.any():
+            report.add(problem_at("error", report.tables["transactions"].file, "customer_id",
+                                  "customer not in the customer table", tx.loc[orphan, ROW],
+                                  expected="every customer of an order listed in customers",
+                                  examples=tx.loc[orphan, "customer_id"]))  # fmt: skip
+            return None, report
+        against = "the customer table"
+    for table in ("interactions", "surveys", "churn_events"):
+        if frames[table] is not None:
+            frames[table] = _exclude_unknown(frames[table], known, table, report.tables[table], report, against)
+    final = {t: _finish(f, report.tables[t], t) if f is not None else None for t, f in frames.items()}
+    if derived:
+        final["customers"] = derive_customers(final["transactions"])
+        report.add(Problem("info", "customers.csv", None,
+                           f"customers derived from the transactions: {len(final['customers']):,}"))  # fmt: skip
+    for table, column in mapping.personal:
+        frame = final[table]
+        if frame is not None and column in frame.columns:
+            final[table] = frame.assign(**{column: frame[column].astype(object).map(mask_name)})
+            report.add(Problem("info", f"{table}.csv", column, "masked when loaded: declared personal in the mapping"))
+    refunds = refunds[[c for c in TABLES["transactions"].column_names if c in refunds.columns]]
+    for table, tr in report.tables.items():
+        assert tr.file is None or tr.balanced, f"row accounting broken for {table}"
+    dataset = Dataset(
+        transactions=final["transactions"],
+        customers=final["customers"],
+        interactions=final["interactions"],
+        surveys=final["surveys"],
+        churn_events=final["churn_events"],
+        refunds=refunds.reset_index(drop=True),
+        report=report,
+        customers_derived=derived,
+    )
+    return dataset, report
+
+
+def load_frames(
+    *,
+    transactions: pd.DataFrame,
+    customers: pd.DataFrame | None = None,
+    interactions: pd.DataFrame | None = None,
+    surveys: pd.DataFrame | None = None,
+    churn_events: pd.DataFrame | None = None,
+    source: str = "frames",
+    today: date | str | None = None,
+    min_date: date | str = DEFAULT_MIN_DATE,
+) -> Dataset:
+    """Validate in-memory tables with the same rules as :func:`load_dataset`.
+
+    Columns must already carry contract names; values may be text or typed. Problems
+    name the table as ``<table> (frame)`` and rows as ``row index + 2``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["1"], "order_id": ["a"], "order_date": ["2024-01-31"], "amount": ["9"]})
+    >>> load_frames(transactions=tx).transactions["amount"].tolist()
+    [9.0]
+    """
+    given = {"transactions": transactions, "customers": customers, "interactions": interactions,
+             "surveys": surveys, "churn_events": churn_events}  # fmt: skip
+    raws = {}
+    for table, frame in given.items():
+        if frame is not None:
+            frame = frame.reset_index(drop=True)
+            raws[table] = RawTable(table, f"{table} ({source})", frame.assign(**{ROW: range(2, len(frame) + 2)}))
+    dataset, report = _build(raws, LoadReport(source), ColumnMapping(), today, min_date)
+    if dataset is None:
+        raise DataContractError(report.problems, report)
+    return dataset
+
+
+def check_dataset(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    today: date | str | None = None,
+    min_date: date | str = DEFAULT_MIN_DATE,
+) -> LoadReport:
+    """Check a data directory and return the full report, usable or not.
+
+    Parameters are those of :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "transactions.csv").write_text("customer_id,order_id,order_date,amount\\nC1,o1,2024-13-01,5\\n")
+    >>> report = check_dataset(d)
+    >>> report.ok, str(report.errors[0])
+    (False, "ERROR transactions.csv, column 'order_date', row 2: cannot be read as date (got '2024-13-01'); expected a date such as 2024-05-31 (add other formats under date_formats in a mapping file)")
+    """
+    return _load(path, mapping, today, min_date)[1]
+
+
+def load_dataset(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | None = None,
+    today: date | str | None = None,
+    min_date: date | str = DEFAULT_MIN_DATE,
+) -> Dataset:
+    """Load and validate the contract tables in a data directory.
+
+    Parameters
+    ----------
+    path : str or Path
+        Folder holding ``transactions.csv`` (or ``.parquet``/``.xlsx``) and optionally
+        ``customers``, ``interactions``, ``surveys`` and ``churn_events`` files.
+    mapping : ColumnMapping, optional
+        The team's names for files and columns. Defaults to ``mapping.yaml`` in ``path``
+        when present, else the contract names.
+    today : date or str, optional
+        Rows dated after this day are refused as future dates. Library code never reads
+        the clock; the command line passes the machine's date.
+    min_date : date or str, default "1990-01-01"
+        Rows dated before this day are refused as implausible.
+
+    Returns
+    -------
+    Dataset
+        Typed frames and the load report (``dataset.report``).
+
+    Raises
+    ------
+    DataContractError
+        When the data is not usable; it lists every problem at once and carries the report.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "transactions.csv").write_text(
+    ...     "customer_id,order_id,order_date,amount\\n007 ,o1,2024-03-01,\\"1,200\\"\\n007,o2,2024-03-05,-50\\n")
+    >>> ds = load_dataset(d)
+    >>> ds.transactions[["customer_id", "amount"]].values.tolist(), len(ds.refunds)
+    ([['007', 1200.0]], 1)
+    """
+    dataset, report = _load(path, mapping, today, min_date)
+    if dataset is None:
+        raise DataContractError(report.problems, report)
+    return dataset

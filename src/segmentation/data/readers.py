@@ -1,0 +1,192 @@
+"""Read one table file (CSV, Parquet or Excel) into text columns with contract names.
+
+Reading never guesses silently: the encoding and delimiter used are reported, every
+blank row is counted, and a file that cannot be read becomes a :class:`Problem`
+naming the file instead of a traceback.
+
+Row numbers are those a spreadsheet shows: the header is row 1, the first record row 2.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from segmentation.data.contract import TABLES
+from segmentation.errors import Problem
+from segmentation.data.mapping import ColumnMapping
+
+#: Encodings tried in order when the mapping says ``auto``. ``utf-8-sig`` also reads
+#: plain UTF-8; GB18030 is the superset of GBK that Excel writes on Chinese Windows.
+ENCODINGS = ("utf-8-sig", "gb18030")
+DELIMITERS = (",", ";", "\t", "|")
+ROW = "_row"
+
+
+@dataclass
+class RawTable:
+    """A file's records as text (or typed, from Parquet), with reading notes."""
+
+    table: str
+    file: str
+    frame: pd.DataFrame
+    encoding: str | None = None
+    delimiter: str | None = None
+    problems: list[Problem] = field(default_factory=list)
+    blank_rows: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
+    if encoding != "auto":
+        return raw.decode(encoding), encoding
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode Text"
+        return raw.decode("utf-16"), "utf-16"
+    failures = []
+    for enc in ENCODINGS:
+        try:
+            return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
+        except UnicodeDecodeError as exc:
+            failures.append(exc)
+    # Name the first byte UTF-8 could not read (utf-8-sig counts positions after a byte-order mark).
+    start = failures[0].start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
+    where = raw.count(b"\n", 0, start) + 1
+    raise UnicodeDecodeError("auto", raw, start, start + 1,
+                             f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK")
+
+
+def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
+    """Contract names for a header, matching ``" Customer_ID "`` to ``customer_id``; the names so matched."""
+    renamed = mapping.rename(table, names)
+    known = set(TABLES[table].column_names)
+    out, loose = [], []
+    for name in renamed:
+        key = "_".join(str(name).strip().lower().split())
+        if name not in known and key in known and key not in renamed:
+            out.append(key)
+            loose.append(f"{name!r} as {key}")
+        else:
+            out.append(name)
+    return out, loose
+
+
+def _pick_delimiter(header: str, table: str, mapping: ColumnMapping) -> str:
+    """The delimiter that splits the header into the most contract columns."""
+    known = set(TABLES[table].column_names)
+
+    def score(d: str) -> tuple[int, int]:
+        names = [n.strip() for n in next(csv.reader([header], delimiter=d), [])]
+        return len(known & set(_match_header(names, table, mapping)[0])), len(names)
+
+    return max(DELIMITERS, key=score)
+
+
+def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
+    """Read ``path`` as contract table ``table``.
+
+    Parameters
+    ----------
+    path : Path
+        A ``.csv``/``.txt``/``.tsv``, ``.parquet`` or ``.xlsx`` file.
+    table : str
+        The contract table the file holds.
+    mapping : ColumnMapping
+        Column renames and CSV settings.
+
+    Returns
+    -------
+    RawTable
+        Columns renamed to the contract, plus ``_row`` (the spreadsheet row number).
+        Reading errors are in ``problems``; then the frame is empty.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "t.csv").write_bytes("customer_id;amount\\n007;5\\n".encode("gbk"))
+    >>> raw = read_table(d / "t.csv", "transactions", ColumnMapping())
+    >>> raw.delimiter, raw.frame["customer_id"].tolist()
+    (';', ['007'])
+    """
+    name = path.name
+    fail = lambda msg, expected=None: RawTable(  # noqa: E731
+        table, name, pd.DataFrame(), problems=[Problem("error", name, None, msg, expected=expected)]
+    )
+    suffix = path.suffix.lower()
+    encoding = delimiter = None
+    try:
+        if suffix == ".parquet":
+            frame = pd.read_parquet(path)
+            header = [str(c) for c in frame.columns]
+        elif suffix == ".xlsx":
+            frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+            header = [str(c) for c in frame.columns]
+            frame = frame.map(lambda v: "" if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
+        else:
+            raw = path.read_bytes()
+            if not raw.strip():
+                return fail("the file is empty", "a header row and at least one record")
+            try:
+                text, encoding = _decode(raw, mapping.encoding)
+            except UnicodeDecodeError as exc:
+                return fail(f"cannot decode the file: {exc.reason}",
+                            "text in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK; for another encoding name it in "
+                            "a mapping file (csv: {encoding: latin-1})")  # fmt: skip
+            except LookupError as exc:
+                return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
+            if "\r" in text and "\n" not in text:  # classic Mac line endings
+                text = text.replace("\r", "\n")
+            first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
+            delimiter = mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
+            header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
+            frame = pd.read_csv(
+                io.StringIO(text),
+                sep=delimiter,
+                dtype=str,
+                keep_default_na=False,
+                skip_blank_lines=False,
+                header=0,
+                names=[f"_col{i}" for i in range(len(header))],
+                engine="c",
+            )
+    except Exception as exc:  # noqa: BLE001 - every reader's failure (zip, xml, arrow, csv) becomes a message
+        message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
+        return fail(f"cannot read the file ({type(exc).__name__}): {message}",
+                    "a well-formed file with one record per line" if suffix not in (".xlsx", ".parquet")
+                    else f"a {suffix} file that its program can open")  # fmt: skip
+
+    renamed, loose = _match_header(header, table, mapping)
+    problems: list[Problem] = []
+    if loose:
+        problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
+    seen: dict[str, int] = {}
+    for position, column in enumerate(renamed, start=1):
+        if column in seen:
+            problems.append(
+                Problem(
+                    "error",
+                    name,
+                    column,
+                    f"the column appears twice in the header (positions {seen[column]} and {position})",
+                    expected="each column once",
+                )
+            )
+        seen.setdefault(column, position)
+    if any(p.severity == "error" for p in problems):
+        return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
+    frame = frame.set_axis(renamed, axis=1)
+    frame[ROW] = range(2, len(frame) + 2)
+    values = frame[renamed]
+    if suffix == ".parquet":
+        blank = values.isna().all(axis=1)
+    else:
+        blank = values.fillna("").apply(lambda s: s.str.strip().eq("")).all(axis=1)
+    frame = frame.loc[~blank].reset_index(drop=True)
+    return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))

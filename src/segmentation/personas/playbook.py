@@ -1,0 +1,180 @@
+"""The persona playbook: risk tags and recommended plays, read from YAML a team can edit.
+
+The shipped preset (``presets/persona_playbook.yaml``) follows the domain brief, section 6.
+Conditions are small comparisons, parsed here (never ``eval``-ed)::
+
+    avg_order_value <= 0.5 * base      # persona median against the median of all customers
+    d(satisfaction_mean) <= -0.2       # standardised difference against all customers
+    revenue_share >= 2 * customer_share
+    tag:declining                      # another rule's tag
+
+Examples
+--------
+>>> book = Playbook.load("default")
+>>> sorted(book.tags)[:2]
+['complex_decision_chain', 'declining']
+>>> book.plays[-1].name
+'deepen_value'
+"""
+
+from __future__ import annotations
+
+import operator
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from segmentation.config import read_yaml
+from segmentation.errors import ConfigError
+
+_OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
+_PERSONA_TERMS = ("customer_share", "revenue_share", "revenue_change_90d")
+_CONDITION = re.compile(
+    r"^\s*(?P<term>d\((?P<dfeat>\w+)\)|\w+)\s*(?P<op><=|>=|<|>)\s*"
+    r"(?P<num>[-+]?\d+(?:\.\d+)?)\s*(?:\*\s*(?P<ref>\w+))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One parsed comparison (or a ``tag:<name>`` test)."""
+
+    text: str
+    term: str  # feature name, persona term, or tag name
+    kind: str  # "median", "d", "persona", "tag"
+    op: str = ">="
+    number: float = 0.0
+    ref: str | None = None  # "base" or a persona term
+
+    @classmethod
+    def parse(cls, text: str) -> Condition:
+        """Parse one condition; raise ``ValueError`` with what was expected."""
+        if not isinstance(text, str):
+            raise ValueError(f"expected a text condition, got {text!r}")
+        if text.strip().startswith("tag:"):
+            return cls(text, text.strip()[4:].strip(), "tag")
+        match = _CONDITION.match(text)
+        if not match:
+            raise ValueError(f"{text!r} is not '<term> <op> <number> [* base]' (op one of <, <=, >, >=)")
+        term, ref = match["dfeat"] or match["term"], match["ref"]
+        kind = "d" if match["dfeat"] else ("persona" if term in _PERSONA_TERMS else "median")
+        if ref is not None and ref != "base" and ref not in _PERSONA_TERMS:
+            raise ValueError(f"{text!r}: '* {ref}' must be '* base' or a persona term {list(_PERSONA_TERMS)}")
+        if ref == "base" and kind != "median":
+            raise ValueError(f"{text!r}: '* base' compares a feature's median; it cannot follow {term}")
+        return cls(text, term, kind, match["op"], float(match["num"]), ref)
+
+    def feature(self) -> str | None:
+        """The feature this condition needs, if any."""
+        return self.term if self.kind in {"median", "d"} else None
+
+    def holds(self, values: dict[str, Any], tags: set[str]) -> bool:
+        """Evaluate against one persona's ``values`` (see :func:`persona_values`)."""
+        if self.kind == "tag":
+            return self.term in tags
+        left = values[("d", self.term)] if self.kind == "d" else values[self.term]
+        right = self.number
+        if self.ref == "base":
+            right *= values[("base", self.term)]
+        elif self.ref is not None:
+            right *= values[self.ref]
+        return bool(_OPS[self.op](left, right))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A risk tag or a play: a name, words for people, and conditions that must all hold."""
+
+    name: str
+    label: str
+    text: str  # meaning of a tag, actions of a play
+    when: tuple[Condition, ...]
+
+    def features(self) -> set[str]:
+        return {f for c in self.when if (f := c.feature())}
+
+
+@dataclass(frozen=True)
+class Playbook:
+    """Risk tags (all that hold are given) and plays (the first that holds is given)."""
+
+    name: str
+    tags: dict[str, Rule]
+    plays: tuple[Rule, ...]
+    source: str = "playbook"
+
+    @classmethod
+    def load(cls, name_or_path: str | Path = "default") -> Playbook:
+        """Read the preset ``"default"`` or a YAML file; every mistake is reported at once."""
+        if isinstance(name_or_path, Playbook):
+            return name_or_path
+        return cls.from_dict(read_yaml("playbook", name_or_path))
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Playbook:
+        source = data.get("_source", "playbook")
+        problems: list[str] = []
+
+        def rules(entries, where: str, text_key: str) -> list[Rule]:
+            out = []
+            for name, entry in entries:
+                if not isinstance(entry, dict):
+                    problems.append(f"{where} {name!r}: expected a mapping with 'when'")
+                    continue
+                unknown = set(entry) - {"name", "label", "meaning", "actions", "when"}
+                if unknown:
+                    problems.append(f"{where} {name!r}: unknown keys {sorted(unknown)}")
+                conditions = []
+                when = entry.get("when", [])
+                if not isinstance(when, list):
+                    problems.append(f"{where} {name!r}: 'when' must be a list of conditions, got {when!r}")
+                    when = []
+                for text in when:
+                    try:
+                        conditions.append(Condition.parse(text))
+                    except ValueError as exc:
+                        problems.append(f"{where} {name!r}: {exc}")
+                out.append(Rule(str(name), str(entry.get("label", name)), str(entry.get(text_key, "")), tuple(conditions)))
+            return out
+
+        tag_entries = data.get("risk_tags") or {}
+        if not isinstance(tag_entries, dict):
+            problems.append("'risk_tags' must be a mapping of tag name to rule")
+            tag_entries = {}
+        play_entries = data.get("plays") or []
+        if not isinstance(play_entries, list):
+            problems.append("'plays' must be a list of rules")
+            play_entries = []
+        tags = {r.name: r for r in rules(tag_entries.items(), "risk tag", "meaning")}
+        named = [(e.get("name", f"#{i + 1}") if isinstance(e, dict) else f"#{i + 1}", e)
+                 for i, e in enumerate(play_entries)]  # fmt: skip
+        plays = rules(named, "play", "actions")
+        for rule in [*tags.values(), *plays]:
+            for c in rule.when:
+                if c.kind == "tag" and c.term not in tags:
+                    problems.append(f"{rule.name!r}: tag:{c.term} names no risk tag; tags are {sorted(tags)}")
+        if not plays:
+            problems.append("at least one play is needed (the last one usually has no conditions)")
+        if problems:
+            raise ConfigError(f"{source}: " + "; ".join(problems))
+        return cls(str(data.get("name", "playbook")), tags, tuple(plays), source)
+
+    def evaluate(self, values: dict[str, Any], available: set[str]) -> tuple[list[str], Rule, list[str]]:
+        """Tags that hold, the play chosen, and notes on rules skipped for missing features."""
+        notes, tags = [], set()
+        for rule in self.tags.values():
+            missing = rule.features() - available
+            if missing:
+                notes.append(f"tag {rule.name} not checked: no {', '.join(sorted(missing))}")
+            elif all(c.holds(values, tags) for c in rule.when):
+                tags.add(rule.name)
+        for rule in self.plays:
+            if rule.features() - available:
+                continue
+            if all(c.holds(values, tags) for c in rule.when):
+                return [t for t in self.tags if t in tags], rule, notes
+        return [t for t in self.tags if t in tags], self.plays[-1], notes
+
+
+__all__ = ["Condition", "Playbook", "Rule"]

@@ -1,0 +1,243 @@
+"""Run a report notebook with papermill and publish its outputs atomically.
+
+``run_report("quarterly_review", data_dir=..., quarter="2025Q3", out="reports")`` executes
+``notebooks/quarterly_review.ipynb`` with the given parameters and writes, in
+``reports/quarterly_review_2025Q3/``:
+
+- ``quarterly_review.ipynb``: the executed notebook;
+- ``quarterly_review.html``: a self-contained page with the code hidden (figures embedded);
+- the report's tables as CSV files and one Excel workbook.
+
+Everything is first written to a hidden folder beside the target and renamed into place
+only when the run succeeded, so a failed or killed run never leaves a complete-looking
+report; a re-run replaces the folder. A failed run raises :class:`ReportError` naming the
+failing cell and the cause, and keeps the executed notebook as
+``<folder>.failed.ipynb`` for inspection (removed by the next successful run).
+
+Parameter names are checked against the notebook's ``parameters`` cell before anything
+runs (papermill itself only warns about an unknown name), and values given as text
+(``-p top_n=30``) are converted to the type the cell declares.
+
+Examples
+--------
+>>> sorted(REPORTS)
+['churn_evaluation', 'explore', 'personas', 'quarterly_review', 'tier_tuning']
+>>> convert_parameter("top_n", "30", "int"), convert_parameter("policy", "sabc", "str")
+(30, 'sabc')
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from segmentation.errors import WorkbenchError
+from segmentation.periods import quarter as parse_quarter
+
+#: The reports, by name: each is ``notebooks/<name>.ipynb``.
+REPORTS = {
+    "quarterly_review": "KPIs per tier against targets, tiers, growth, churn, overdue contacts, personas",
+    "personas": "personas found by clustering, named and explained, with their plays",
+    "churn_evaluation": "backtest of the churn scores against baselines, and the next quarter's risk list",
+    "tier_tuning": "tier thresholds proposed from the data against the current policy",
+    "explore": "a first look at a team's data: load report, features, segments, tiers",
+}
+#: Parameters the runner sets itself.
+RESERVED = ("output_dir",)
+
+
+class ReportError(WorkbenchError):
+    """A report could not be run (bad parameter, missing notebook, or a failing cell)."""
+
+
+@dataclass(frozen=True)
+class ReportRun:
+    """Where a finished report's files are."""
+
+    folder: Path
+    html: Path
+    notebook: Path
+    files: tuple[Path, ...]
+
+
+def notebook_dir() -> Path:
+    """The folder holding the report notebooks: ``$SEGMENTATION_NOTEBOOKS``, else the checkout's ``notebooks/``."""
+    env = os.environ.get("SEGMENTATION_NOTEBOOKS")
+    return Path(env) if env else Path(__file__).resolve().parents[3] / "notebooks"
+
+
+def notebook_path(name: str) -> Path:
+    if name not in REPORTS:
+        raise ReportError(f"unknown report {name!r}; reports are {', '.join(sorted(REPORTS))}")
+    path = notebook_dir() / f"{name}.ipynb"
+    if not path.is_file():
+        raise ReportError(f"{path}: report notebook not found (set SEGMENTATION_NOTEBOOKS to the notebooks folder "
+                          f"of a checkout of the workbench)")  # fmt: skip
+    return path
+
+
+def report_parameters(name: str) -> dict[str, dict]:
+    """The parameters a report's notebook declares: name -> type, default and help text."""
+    import papermill as pm
+
+    return pm.inspect_notebook(str(notebook_path(name)))
+
+
+def convert_parameter(key: str, value: object, type_name: str) -> object:
+    """``value`` as the type the parameters cell declares (text from the command line is converted)."""
+    if not isinstance(value, str) or type_name == "str":
+        return value
+    try:
+        if type_name == "int":
+            return int(value)
+        if type_name == "float":
+            return float(value)
+        if type_name == "bool":
+            if value.lower() in ("true", "yes", "1"):
+                return True
+            if value.lower() in ("false", "no", "0"):
+                return False
+            raise ValueError(value)
+    except ValueError:
+        raise ReportError(f"parameter {key}: expected {type_name}, got {value!r}") from None
+    return value
+
+
+def _check(name: str, parameters: dict) -> dict:
+    declared = report_parameters(name)
+    unknown = sorted(set(parameters) - set(declared))
+    errors = [f"unknown parameter{'s' if len(unknown) > 1 else ''} {unknown}; {name} takes "
+              f"{sorted(k for k in declared if k not in RESERVED)}"] if unknown else []  # fmt: skip
+    reserved = sorted(set(parameters) & set(RESERVED))
+    if reserved:
+        errors.append(f"{reserved} is set by the runner (use --out)")
+    if errors:
+        raise ReportError(f"report {name}: " + "; ".join(errors))
+    return {k: convert_parameter(k, v, declared[k]["inferred_type_name"]) for k, v in parameters.items()}
+
+
+def _html(notebook: Path, target: Path) -> None:
+    import nbformat
+    from nbconvert import HTMLExporter
+
+    templates = Path(__file__).resolve().parent / "templates"
+    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(templates)],
+                            template_file="report.html.j2", exclude_input=True, exclude_input_prompt=True,
+                            exclude_output_prompt=True, embed_images=True)  # fmt: skip
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
+    target.write_text(body, encoding="utf-8")
+
+
+@contextlib.contextmanager
+def _lock(path: Path):
+    """Hold an exclusive lock on ``path`` (one run of a report and period at a time)."""
+    try:
+        import fcntl
+    except ImportError:  # not on POSIX: no lock
+        yield
+        return
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            raise ReportError(f"another run of this report is writing {path.name[1:-5]} right now; "
+                              f"wait for it to finish") from None  # fmt: skip
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _failure(name: str, exc: Exception) -> str:
+    first = next((line for line in str(getattr(exc, "source", "")).splitlines() if line.strip()), "")
+    cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", "?")
+    return (f"report {name} failed in cell {cell} ({first.strip()[:80]}): "
+            f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}")  # fmt: skip
+
+
+def run_report(
+    name: str,
+    *,
+    data_dir: str | Path | None = None,
+    quarter: str,
+    out: str | Path,
+    parameters: dict | None = None,
+    progress: bool = True,
+) -> ReportRun:
+    """Run report ``name`` for ``quarter`` and publish it under ``out/<name>_<quarter>/``.
+
+    Parameters
+    ----------
+    name : str
+        One of :data:`REPORTS`.
+    data_dir : str or Path, optional
+        The team's data folder; None runs on the built-in sample.
+    quarter : str
+        E.g. ``"2025Q3"``; also names the output folder.
+    out : str or Path
+        Parent folder of the report folders.
+    parameters : dict, optional
+        Further notebook parameters (``{"policy": "sabc", "top_n": 30}``); values given as
+        text are converted to the declared type. Unknown names are refused.
+    progress : bool, default True
+        Show papermill's progress bar (on stderr).
+
+    Returns
+    -------
+    ReportRun
+
+    Raises
+    ------
+    ReportError
+        Unknown report or parameter, or a failing cell (named, with the cause).
+    """
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    q = parse_quarter(quarter)
+    given = dict(parameters or {})
+    given["quarter"] = str(q)
+    if data_dir is not None:
+        if not Path(data_dir).is_dir():
+            raise ReportError(f"--data {data_dir}: no such folder")
+        given["data_dir"] = str(Path(data_dir).resolve())
+    params = _check(name, given)
+    source = notebook_path(name)
+    out = Path(out).resolve()  # absolute: the tables land here whatever the kernel's working directory
+    out.mkdir(parents=True, exist_ok=True)
+    final = out / f"{name}_{q}"
+    failed = out / f"{final.name}.failed.ipynb"
+    with _lock(out / f".{final.name}.lock"):
+        for stale in out.glob(f".{final.name}.*.partial"):  # left by a killed run (we hold the lock)
+            shutil.rmtree(stale, ignore_errors=True)
+        staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=out))
+        try:
+            executed = staging / f"{name}.ipynb"
+            try:
+                pm.execute_notebook(str(source), str(executed), parameters={**params, "output_dir": str(staging)},
+                                    kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()))  # fmt: skip
+            except PapermillExecutionError as exc:
+                if executed.exists():
+                    shutil.copyfile(executed, failed)
+                raise ReportError(_failure(name, exc) + f" (executed notebook kept in {failed})") from None
+            _html(executed, staging / f"{name}.html")
+            old = None
+            if final.exists():
+                old = out / f".{final.name}.{os.getpid()}.old"
+                final.rename(old)
+            staging.rename(final)
+            if old is not None:
+                shutil.rmtree(old, ignore_errors=True)
+            failed.unlink(missing_ok=True)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
+    files = tuple(sorted(p for p in final.iterdir() if p.is_file()))
+    return ReportRun(final, final / f"{name}.html", final / f"{name}.ipynb", files)
+
+
+__all__ = ["REPORTS", "ReportError", "ReportRun", "convert_parameter", "notebook_dir", "report_parameters",
+           "run_report"]

@@ -1,0 +1,102 @@
+"""Plots of the quarterly review: the three pictures the manuals ask for (customer growth, tier
+distribution, churn reasons) and the warning signals behind the risk list. Each takes a
+computed table and an optional ``ax`` and returns the Axes.
+
+Examples
+--------
+>>> import matplotlib
+>>> matplotlib.use("Agg")
+>>> import pandas as pd
+>>> reasons = pd.DataFrame({"reason": ["price", "competitor"], "quarter": [3, 1], "last_4_quarters": [9, 4],
+...                         "share": [0.69, 0.31]})
+>>> [t.get_text() for t in plot_churn_reasons(reasons).get_yticklabels()]
+['competitor', 'price']
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from matplotlib.axes import Axes
+
+from segmentation.value.plots import _axes, tier_color
+
+
+def plot_customer_growth(growth: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
+    """Active customers per quarter (line) with new and lost customers (bars).
+
+    Quarters whose active count is too low because the data starts inside its window are
+    drawn with a hollow marker.
+    """
+    ax = _axes(ax, (7.2, 4.0))
+    x = np.arange(len(growth))
+    width = 0.38
+    ax.bar(x - width / 2, growth["new_customers"], width, color="#4f9d69", label="new customers")
+    if growth["lost_customers"].notna().any():
+        ax.bar(x + width / 2, growth["lost_customers"].fillna(0), width, color="#c45a4a", label="lost customers")
+    ax.set_ylabel("new / lost customers in the quarter")
+    ax.set_xticks(x, growth["quarter"], rotation=45 if len(growth) > 8 else 0)
+    ax.set_xlabel("quarter")
+    line_ax = ax.twinx()
+    complete = growth["history_complete"].to_numpy(dtype=bool)
+    line_ax.plot(x, growth["active_customers"], color="#1f5fa8", marker="o", label="active customers", **kwargs)
+    if (~complete).any():
+        line_ax.plot(x[~complete], growth["active_customers"][~complete], "o", mfc="white", color="#1f5fa8",
+                     label="active (history incomplete)")  # fmt: skip
+    line_ax.set_ylabel("active customers (a purchase in the last 12 months)")
+    line_ax.set_ylim(0, max(growth["active_customers"].max() * 1.15, 1))
+    handles = ax.get_legend_handles_labels()[0] + line_ax.get_legend_handles_labels()[0]
+    ax.legend(handles, [h.get_label() for h in handles], loc="upper left", fontsize=8)
+    ax.set_title("Customer growth")
+    return ax
+
+
+def plot_tier_distribution(tiers: pd.DataFrame, *, currency: str = "CNY", ax: Axes | None = None,
+                           **kwargs: object) -> Axes:  # fmt: skip
+    """Share of customers and share of the quarter's revenue per tier (paired bars)."""
+    ax = _axes(ax, (6.4, 4.0))
+    t = tiers.loc[tiers["tier"] != "total"]
+    x = np.arange(len(t))
+    colors = [tier_color(n, i) for i, n in enumerate(t["tier"])]
+    width = 0.38
+    a = ax.bar(x - width / 2, t["customer_share"] * 100, width, color=colors, edgecolor="black", **kwargs)
+    b = ax.bar(x + width / 2, t["revenue_share"].fillna(0) * 100, width, color=colors, hatch="//", edgecolor="black")
+    ax.bar_label(a, labels=[f"{c:,}\ncustomers" for c in t["customers"]], fontsize=7)
+    ax.bar_label(b, labels=[f"{s:.0%}" for s in t["revenue_share"].fillna(0)], fontsize=7)
+    ax.set_xticks(x, [f"{n} {lab}".strip() for n, lab in zip(t["tier"], t["label"], strict=True)])
+    ax.set_ylabel("% of customers (plain) / % of revenue (hatched)")
+    ax.set_ylim(0, 115)
+    ax.set_title(f"Tier distribution: customers and {currency} revenue of the quarter")
+    return ax
+
+
+def plot_churn_reasons(reasons: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
+    """Lost customers per recorded reason: the last quarters (light) and the quarter (dark)."""
+    ax = _axes(ax, (6.4, 3.6))
+    longer = next(c for c in reasons.columns if c.startswith("last_"))
+    r = reasons.iloc[::-1]
+    y = np.arange(len(r))
+    ax.barh(y, r[longer], color="#d9b3ad", label=longer.replace("_", " "), **kwargs)
+    ax.barh(y, r["quarter"], color="#c45a4a", height=0.5, label="this quarter")
+    ax.set_yticks(y, r["reason"].str.replace("_", " "))
+    ax.set_xlabel("lost customers")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title("Why customers left (recorded reasons)")
+    return ax
+
+
+def plot_risk_signals(signals: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
+    """How often each warning signal is a reason among the high-risk customers."""
+    ax = _axes(ax, (6.4, 3.6))
+    s = signals.iloc[::-1]
+    y = np.arange(len(s))
+    bars = ax.barh(y, s["share_of_high_risk"] * 100, color="#e08a3c", **kwargs)
+    ax.bar_label(bars, labels=[f"{c:,}" for c in s["customers"]], fontsize=7, padding=2)
+    ax.set_yticks(y, s["signal"])
+    ax.set_xlabel("% of high-risk customers with this reason (labels: customers)")
+    ax.set_xlim(0, 110)
+    ax.set_title("Warning signals behind the high-risk list")
+    return ax
+
+
+__all__ = ["plot_churn_reasons", "plot_customer_growth", "plot_risk_signals", "plot_tier_distribution"]

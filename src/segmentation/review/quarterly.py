@@ -1,0 +1,300 @@
+"""The quarterly review: every table the quarter-end report shows, computed in one call.
+
+Domain brief section 4: KPIs per tier against targets, new customers, churn, revenue, the
+customer-growth trend, the tier distribution, the tier migration with the reasons behind the
+moves, churn reasons, overdue contacts (section 3), the top at-risk customers with reasons
+and value at risk, and the persona summary. A part that cannot be computed (a table the team
+does not keep, too little history) is left empty and :attr:`QuarterlyReview.notes` says which
+and why; the rest is computed.
+
+Examples
+--------
+>>> from segmentation.datasets.sample import generate_sample
+>>> from segmentation.data.dataset import Dataset
+>>> t = generate_sample(150, seed=1)
+>>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+>>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+>>> sorted(r.tables())[:4]
+['churn_reasons', 'contact_summary', 'customer_growth', 'kpis']
+>>> r.notes
+['Churn risk: not computed in this run (churn=False).', 'Personas: not computed in this run (personas=False).']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from segmentation.churn.reasons import SIGNALS
+from segmentation.review.contact_policy import ContactCheck, overdue_contacts
+from segmentation.data.dataset import Dataset
+from segmentation.errors import WorkbenchError
+from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
+from segmentation.periods import Quarter, quarter as parse_quarter
+from segmentation.data.privacy import mask_personal
+from segmentation.review.trends import churn_reason_counts, customer_growth, tier_distribution
+from segmentation.value.regrading import Regrading, regrade
+from segmentation.review.service_levels import ServiceLevels
+from segmentation.value.tiers import TierPolicy
+
+PERSONA_COLUMNS = ["persona_id", "name", "customers", "customer_share", "revenue_share", "revenue_change_90d",
+                   "risk_tags", "play", "description"]  # fmt: skip
+
+
+@dataclass
+class QuarterlyReview:
+    """The result of :func:`review_quarter`; each attribute is a table of the report.
+
+    Attributes
+    ----------
+    quarter : Quarter
+    policy : TierPolicy
+    service : ServiceLevels
+    kpis : DataFrame
+        :func:`~segmentation.review.kpis.quarterly_kpis`; ``scorecard`` is its tier-by-KPI grid.
+    tiers : DataFrame
+        :func:`~segmentation.review.trends.tier_distribution` at the quarter end.
+    growth : DataFrame
+        :func:`~segmentation.review.trends.customer_growth` over the last quarters.
+    regrading : Regrading
+        Tier moves from the previous quarter end (matrix and one reason per move).
+    churn_reasons : DataFrame
+        Recorded reasons of lost customers.
+    contacts : ContactCheck
+        Overdue contacts against each tier's contact policy.
+    risk : DataFrame or None
+        The top at-risk customers (by value at risk) with their reasons.
+    risk_signals : DataFrame or None
+        How often each warning signal is a reason among the high-risk customers.
+    risk_by_band : DataFrame or None
+        Customers and value at risk per risk band (all scored customers, not only the top).
+    personas : DataFrame or None
+        The persona summary.
+    notes : list of str
+        What could not be computed, and why.
+    """
+
+    quarter: Quarter
+    policy: TierPolicy
+    service: ServiceLevels
+    currency: str
+    kpis: pd.DataFrame
+    scorecard: pd.DataFrame
+    tiers: pd.DataFrame
+    growth: pd.DataFrame
+    regrading: Regrading
+    churn_reasons: pd.DataFrame
+    contacts: ContactCheck
+    risk: pd.DataFrame | None = None
+    risk_signals: pd.DataFrame | None = None
+    risk_by_band: pd.DataFrame | None = None
+    personas: pd.DataFrame | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """The report's tables by name, personal data masked (what the report files hold)."""
+        out = {
+            "kpis": self.kpis,
+            "tier_distribution": self.tiers,
+            "customer_growth": self.growth,
+            "tier_migration": self.regrading.matrix.reset_index(),
+            "tier_changes": self.regrading.changes,
+            "churn_reasons": self.churn_reasons,
+            "overdue_contacts": self.contacts.overdue,
+            "contact_summary": self.contacts.summary,
+        }
+        if self.risk is not None:
+            out["at_risk"] = self.risk
+            out["risk_signals"] = self.risk_signals
+            out["risk_by_band"] = self.risk_by_band
+        if self.personas is not None:
+            out["personas"] = self.personas
+        return {name: mask_personal(table) for name, table in out.items()}
+
+    def tier_moves(self) -> pd.DataFrame:
+        """The tier changes worth reading first: downgrades, then upgrades (top tiers first), then
+        new customers, each with its reason."""
+        changes = self.regrading.changes
+        rank = {t: i for i, t in enumerate(self.policy.names)}
+        order = changes.assign(
+            _move=changes["move"].map({"downgrade": 0, "upgrade": 1, "new": 2}),
+            _tier=changes["previous_tier"].map(rank).fillna(len(rank)),
+            _now=changes["current_tier"].map(rank),
+        )  # fmt: skip
+        order = order.sort_values(["_move", "_tier", "_now", "customer_id"], kind="stable")
+        return order.drop(columns=["_move", "_tier", "_now"]).reset_index(drop=True)
+
+    def move_summary(self) -> list[str]:
+        """How many customers moved up, down, or arrived, as sentences."""
+        counts = self.regrading.changes["move"].value_counts()
+        words = {"downgrade": "moved down a tier or more", "upgrade": "moved up", "new": "are new customers"}
+        return [f"{counts.get(k, 0):,} customers {w}." for k, w in words.items()]
+
+    def headline(self) -> list[str]:
+        """The review in a few sentences: customers, revenue, targets, risk, overdue contacts."""
+        q, cur = self.quarter, self.currency
+        g = self.growth.set_index("quarter")
+        now = g.loc[str(q)]
+        change = ""
+        if str(q.shift(-1)) in g.index:
+            change = f", {int(now['active_customers'] - g.loc[str(q.shift(-1)), 'active_customers']):+,} on {q.shift(-1)}"
+        lines = [f"{int(now['active_customers']):,} active customers at {q.end:%Y-%m-%d}{change} (active: a purchase "
+                 f"in the last 12 months); {int(now['new_customers']):,} new customers in {q}."]  # fmt: skip
+        revenue = f"Revenue in {q}: {now['revenue']:,.0f} {cur}"
+        if str(q.shift(-4)) in g.index and g.loc[str(q.shift(-4)), "revenue"] > 0:
+            change = now["revenue"] / g.loc[str(q.shift(-4)), "revenue"] - 1
+            revenue += f" ({change:+.1%} on {q.shift(-4)})"
+        lines.append(revenue + ".")
+        status = self.kpis.loc[self.kpis["tier"] != "All", "status"].value_counts()
+        targets = f"KPI targets: {status.get('met', 0)} met, {status.get('missed', 0)} missed"
+        if status.get("not computed", 0):
+            targets += f", {status['not computed']} not computed"
+        lines.append(targets + ".")
+        if pd.notna(now["lost_customers"]):
+            lines.append(f"{int(now['lost_customers']):,} customers recorded as lost in {q}.")
+        if self.risk_by_band is not None:
+            high = self.risk_by_band.set_index("band").loc["high"]
+            lines.append(f"{int(high['customers']):,} customers at high churn risk, with {high['value_at_risk']:,.0f} "
+                         f"{cur} of value at risk.")  # fmt: skip
+        if self.contacts.missing is None:
+            overdue = self.contacts.overdue
+            top = self.policy.names[0]
+            lines.append(f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
+                         f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}).")  # fmt: skip
+        return lines
+
+
+def _with_names(table: pd.DataFrame, data: Dataset) -> pd.DataFrame:
+    """``table`` with the customer (company) name after ``customer_id``, when the team supplied names."""
+    if "name" not in data.customers or "name" in table:
+        return table
+    names = data.customers.drop_duplicates("customer_id").set_index("customer_id")["name"]
+    out = table.copy()
+    out.insert(out.columns.get_loc("customer_id") + 1, "name", names.reindex(out["customer_id"]).to_numpy())
+    return out
+
+
+def _named_regrading(r: Regrading, data: Dataset) -> Regrading:
+    return Regrading(r.previous, r.current, r.matrix, _with_names(r.changes, data))
+
+
+def _risk_signals(risk: pd.DataFrame) -> pd.DataFrame:
+    high = risk.loc[risk["band"] == "high", "signals"].fillna("")
+    names = high.str.split(",").explode()
+    counts = names[names != ""].value_counts()
+    table = pd.DataFrame({"signal": [SIGNALS[n].label or n for n in counts.index], "customers": counts.to_numpy()})
+    table["share_of_high_risk"] = table["customers"] / max(len(high), 1)
+    return table
+
+
+def review_quarter(
+    data: Dataset,
+    *,
+    quarter: str | Quarter,
+    policy: TierPolicy | str | Path = "abc",
+    service: ServiceLevels | str | Path | None = None,
+    currency: str | None = None,
+    top_n: int = 20,
+    n_quarters: int = 8,
+    active_days: int = 365,
+    churn: bool = True,
+    personas: bool = True,
+    seed: int = 0,
+) -> QuarterlyReview:
+    """Compute every table of the quarterly review.
+
+    Parameters
+    ----------
+    data : Dataset
+    quarter : str or Quarter
+        The quarter reviewed, e.g. ``"2025Q3"``; everything uses data up to its end.
+    policy : TierPolicy, preset name or path, default "abc"
+    service : ServiceLevels, preset name or path, optional
+        Contact rules and KPI targets; default the preset matching ``policy``.
+    currency : str, optional
+        Default the policy's currency.
+    top_n : int, default 20
+        At-risk customers listed.
+    n_quarters : int, default 8
+        Quarters in the growth trend.
+    active_days : int, default 365
+        A customer counts as active with a purchase in this many days.
+    churn, personas : bool, default True
+        Compute the churn-risk list and the persona summary (the two slow parts).
+    seed : int, default 0
+        Seed of the persona clustering.
+
+    Returns
+    -------
+    QuarterlyReview
+    """
+    q = parse_quarter(quarter)
+    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    first, last = data.transactions["order_date"].min(), data.transactions["order_date"].max()
+    if data.transactions.empty or first > q.end:
+        raise WorkbenchError(f"quarter {q}: no order on or before its end ({q.end:%Y-%m-%d}); the data starts "
+                             f"{'nowhere (no orders)' if data.transactions.empty else f'on {first:%Y-%m-%d}'}")
+    notes: list[str] = []
+    if last < q.start:
+        notes.append(f"No order in {q} at all: the last order in the data is from {last:%Y-%m-%d}.")
+    elif first < q.start and not data.transactions["order_date"].between(q.start, q.end).any():
+        notes.append(f"No order in {q} at all, though the data has orders before and after it: check that the "
+                     f"export is complete before reading this quarter's revenue and retention.")  # fmt: skip
+    kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days)
+    notes += [f"KPI {text}" for text in kpis.attrs["not_computed"]]
+    contacts = overdue_contacts(data, as_of=q.end, policy=policy, service=service, active_days=active_days)
+    if contacts.missing:
+        notes.append(f"Overdue contacts: {contacts.missing}.")
+    reasons = churn_reason_counts(data, quarter=q)
+    if "missing" in reasons.attrs:
+        notes.append(f"Churn reasons: {reasons.attrs['missing']}.")
+    review = QuarterlyReview(
+        quarter=q, policy=policy, service=service, currency=currency or policy.currency,
+        kpis=kpis, scorecard=kpi_scorecard(kpis),
+        tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
+        growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
+        regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
+        churn_reasons=reasons, contacts=contacts, notes=notes,
+    )  # fmt: skip
+    occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
+    if len(occupied) == 1 and len(policy.tiers) > 1:
+        notes.append(f"All {int(review.tiers['customers'].iloc[-1]):,} active customers are in tier {occupied.iloc[0]}: "
+                     f"the thresholds of policy {policy.name!r} do not separate this data, so the other tiers' KPIs are "
+                     f"not computed; the tier-tuning report proposes thresholds from the data.")  # fmt: skip
+    if churn:
+        from segmentation.churn.risk import churn_risk
+
+        try:
+            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days, importance=False,
+                                reasons=False)  # fmt: skip
+            notes += [f"Churn risk: {note}." for note in result.notes]
+            # Reasons for the customers the review shows: the top of the list and the high band.
+            shown = (result.table.index < top_n) | (result.table["band"] == "high")
+            risk = result.with_reasons(result.table.loc[shown, "customer_id"])
+            review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
+            review.risk_signals = _risk_signals(risk)
+            bands = risk.groupby("band", observed=False).agg(customers=("customer_id", "size"),
+                                                             value_at_risk=("value_at_risk", "sum"))
+            review.risk_by_band = bands.reindex(["high", "medium", "low"], fill_value=0).rename_axis("band").reset_index()
+        except WorkbenchError as exc:
+            notes.append(f"Churn risk: not computed: {exc}.")
+    else:
+        notes.append("Churn risk: not computed in this run (churn=False).")
+    if personas:
+        from segmentation.personas.analysis import find_personas
+
+        try:
+            run = find_personas(data, as_of=q.end, currency=review.currency, random_state=seed)
+            review.personas = run.profiles.table[PERSONA_COLUMNS]
+            notes += [f"Personas: {note}." for note in run.notes]
+        except WorkbenchError as exc:
+            notes.append(f"Personas: not computed: {exc}.")
+    else:
+        notes.append("Personas: not computed in this run (personas=False).")
+    return review
+
+
+__all__ = ["QuarterlyReview", "review_quarter"]

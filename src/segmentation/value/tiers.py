@@ -1,0 +1,214 @@
+"""Value tiers from a YAML policy: presets ``abc`` and ``sabc``, or a team's own.
+
+A policy grades one metric (trailing-12-month revenue by default) into bands from the top
+tier down. ``min`` is inclusive and ``max`` exclusive, and the bands must cover every value
+from 0 up with no gap and no overlap. A tier may also require a tenure
+(``min_tenure_days``); a customer above its threshold without that tenure is graded
+``otherwise``. A policy with gaps, overlaps, unknown fields or a missing tier is refused
+with every mistake named.
+
+Examples
+--------
+>>> policy = TierPolicy.load("abc")
+>>> f = pd.DataFrame({"revenue_t12m": [600_000, 500_000, 499_999.99, 0.0], "tenure_days": [900] * 4})
+>>> policy.assign(f)["tier"].tolist()
+['A', 'A', 'B', 'C']
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+
+from segmentation.config import read_yaml
+from segmentation.errors import ConfigError
+from segmentation.features import FEATURES
+
+_TOP = {"name", "metric", "currency", "tiers", "description"}
+_TIER = {"tier", "label", "min", "max", "min_tenure_days", "otherwise"}
+METRIC_WORDS = {
+    "revenue_t12m": "trailing-12-month revenue",
+    "monetary_total": "revenue to date",
+    "monetary_mean": "revenue per purchase day",
+}
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One band of a policy."""
+
+    tier: str
+    label: str
+    min: float | None = None
+    max: float | None = None
+    min_tenure_days: float | None = None
+    otherwise: str | None = None
+
+
+@dataclass(frozen=True)
+class TierPolicy:
+    """An ordered set of tiers on one metric (top tier first)."""
+
+    name: str
+    tiers: tuple[Tier, ...]
+    metric: str = "revenue_t12m"
+    currency: str = "CNY"
+    source: str = "policy"
+
+    @classmethod
+    def load(cls, name_or_path: str | Path) -> TierPolicy:
+        """A preset (``"abc"``, ``"sabc"``) or a YAML file."""
+        data = read_yaml("tiers", name_or_path)
+        return cls.from_dict(data, source=data.pop("_source"))
+
+    @classmethod
+    def from_dict(cls, data: dict, *, source: str = "policy") -> TierPolicy:
+        """Build and check a policy; every mistake is reported in one :class:`ConfigError`."""
+        errors: list[str] = []
+        unknown = set(data) - _TOP - {"_source"}
+        if unknown:
+            errors.append(f"unknown fields {sorted(unknown)}; expected some of {sorted(_TOP)}")
+        metric = data.get("metric", "revenue_t12m")
+        if metric not in FEATURES:
+            errors.append(f"metric {metric!r} is not a customer feature; expected one of {sorted(FEATURES)}")
+        raw = data.get("tiers") or []
+        if not isinstance(raw, list) or not raw:
+            errors.append("tiers: a list of at least one tier is needed")
+            raw = []
+        tiers: list[Tier] = []
+        for i, item in enumerate(raw, start=1):
+            if not isinstance(item, dict) or "tier" not in item:
+                errors.append(f"tier {i}: expected a mapping with at least 'tier'")
+                continue
+            bad = set(item) - _TIER
+            if bad:
+                errors.append(f"tier {item['tier']}: unknown fields {sorted(bad)}; expected some of {sorted(_TIER)}")
+            nums = {}
+            for key in ("min", "max", "min_tenure_days"):
+                value = item.get(key)
+                if value is not None and not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
+                    errors.append(f"tier {item['tier']}: {key} must be a number >= 0, got {value!r}")
+                    value = None
+                nums[key] = None if value is None else float(value)
+            tiers.append(Tier(str(item["tier"]), str(item.get("label", item["tier"])), nums["min"], nums["max"],
+                              nums["min_tenure_days"], item.get("otherwise")))  # fmt: skip
+        names = [t.tier for t in tiers]
+        dupes = sorted({n for n in names if names.count(n) > 1})
+        if dupes:
+            errors.append(f"tier names used twice: {dupes}")
+        errors += _band_errors(tiers)
+        for i, t in enumerate(tiers):
+            if t.otherwise is not None and t.otherwise not in names[i + 1:]:
+                errors.append(f"tier {t.tier}: otherwise names {t.otherwise!r}, which is not a tier below it "
+                              f"(tiers: {names})")  # fmt: skip
+            if (t.otherwise is None) != (t.min_tenure_days is None):
+                errors.append(f"tier {t.tier}: min_tenure_days and otherwise go together")
+        if errors:
+            raise ConfigError(f"{source}: the tier policy is not valid:\n- " + "\n- ".join(errors))
+        return cls(str(data.get("name", Path(source).stem)), tuple(tiers), metric, str(data.get("currency", "CNY")),
+                   source)  # fmt: skip
+
+    @property
+    def names(self) -> list[str]:
+        return [t.tier for t in self.tiers]
+
+    def tier(self, name: str) -> Tier:
+        return next(t for t in self.tiers if t.tier == name)
+
+    @property
+    def metric_words(self) -> str:
+        return METRIC_WORDS.get(self.metric, self.metric)
+
+    def assign(self, features: pd.DataFrame) -> pd.DataFrame:
+        """Tier and label of each customer, indexed like ``features``.
+
+        Parameters
+        ----------
+        features : DataFrame
+            Needs the policy's metric and, when a tier requires tenure, ``tenure_days``.
+        """
+        if self.metric not in features:
+            raise ValueError(f"policy {self.name!r}: features lack the metric column {self.metric!r}")
+        value = features[self.metric].fillna(0.0).to_numpy(dtype=float)
+        band = np.full(len(value), len(self.tiers) - 1)
+        for i in range(len(self.tiers) - 2, -1, -1):  # bottom-up: the highest band whose min holds wins
+            band = np.where(value >= self.tiers[i].min, i, band)
+        names = np.array(self.names, dtype=object)[band]
+        for t in self.tiers:
+            if t.min_tenure_days is not None:
+                if "tenure_days" not in features:
+                    raise ValueError(f"policy {self.name!r}: tier {t.tier} needs the column 'tenure_days'")
+                short = (names == t.tier) & (features["tenure_days"].to_numpy(dtype=float) < t.min_tenure_days)
+                names = np.where(short, t.otherwise, names)
+        labels = pd.Series(names).map({t.tier: t.label for t in self.tiers}).to_numpy()
+        tier = pd.Categorical(names, categories=self.names, ordered=True)
+        return pd.DataFrame({"tier": tier, "tier_label": labels}, index=features.index)
+
+    def with_thresholds(self, thresholds: list[float], *, name: str | None = None) -> TierPolicy:
+        """A copy with new band boundaries (top tier's min first, one per boundary)."""
+        if len(thresholds) != len(self.tiers) - 1:
+            raise ValueError(f"policy {self.name!r} has {len(self.tiers)} tiers: give {len(self.tiers) - 1} "
+                             f"thresholds, got {len(thresholds)}")  # fmt: skip
+        tiers = []
+        for i, t in enumerate(self.tiers):
+            low = float(thresholds[i]) if i < len(thresholds) else None
+            high = float(thresholds[i - 1]) if i > 0 else None
+            tiers.append(replace(t, min=low, max=high))
+        policy = replace(self, tiers=tuple(tiers), name=name or self.name)
+        return TierPolicy.from_dict(policy.to_dict(), source=f"{policy.name} (tuned)")
+
+    def to_dict(self) -> dict:
+        tiers = []
+        for t in self.tiers:
+            item = {"tier": t.tier, "label": t.label}
+            for key in ("min", "max", "min_tenure_days"):
+                value = getattr(t, key)
+                if value is not None:
+                    item[key] = int(value) if float(value).is_integer() else value
+            if t.otherwise:
+                item["otherwise"] = t.otherwise
+            tiers.append(item)
+        return {"name": self.name, "metric": self.metric, "currency": self.currency, "tiers": tiers}
+
+    def to_yaml(self) -> str:
+        """The policy as YAML, loadable with :meth:`load`."""
+        return yaml.safe_dump(self.to_dict(), sort_keys=False, allow_unicode=True)
+
+    def to_frame(self) -> pd.DataFrame:
+        """The bands as a table for reports."""
+        return pd.DataFrame([{"tier": t.tier, "label": t.label, "from (incl.)": t.min, "to (excl.)": t.max,
+                              "min_tenure_days": t.min_tenure_days, "otherwise": t.otherwise}
+                             for t in self.tiers])  # fmt: skip
+
+
+def _band_errors(tiers: list[Tier]) -> list[str]:
+    """Gaps, overlaps and open ends of the bands, top tier first."""
+    if not tiers:
+        return []
+    errors = []
+    if tiers[0].max is not None:
+        errors.append(f"tier {tiers[0].tier} is the top tier: it must have no max (values above "
+                      f"{tiers[0].max:,.0f} would have no tier)")  # fmt: skip
+    if tiers[-1].min not in (None, 0.0):
+        errors.append(f"tier {tiers[-1].tier} is the bottom tier: it must have no min (values below "
+                      f"{tiers[-1].min:,.0f} would have no tier)")  # fmt: skip
+    for upper, lower in zip(tiers, tiers[1:], strict=False):
+        if upper.min is None:
+            errors.append(f"tier {upper.tier}: min is needed (it is above tier {lower.tier})")
+            continue
+        if lower.max is None:
+            errors.append(f"tier {lower.tier}: max is needed (it is below tier {upper.tier})")
+            continue
+        if upper.min > lower.max:
+            errors.append(f"gap between tiers {lower.tier} and {upper.tier}: values from {lower.max:,.0f} "
+                          f"to {upper.min:,.0f} have no tier")  # fmt: skip
+        elif upper.min < lower.max:
+            errors.append(f"tiers {upper.tier} and {lower.tier} overlap from {upper.min:,.0f} to {lower.max:,.0f}")
+    for t in tiers:
+        if t.min is not None and t.max is not None and t.min >= t.max:
+            errors.append(f"tier {t.tier}: min {t.min:,.0f} must be below max {t.max:,.0f}")
+    return errors
