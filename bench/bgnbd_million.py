@@ -17,12 +17,12 @@ import time
 
 import numpy as np
 import pandas as pd
-
 from _results import record  # bench/ is on the path when a script here runs
+
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.clv import customer_lifetime_value
-from segmentation.features import btyd_summary
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.features import btyd_summary
 
 TRUE = {"r": 0.243, "alpha": 4.414, "a": 0.793, "b": 2.426}
 
@@ -48,8 +48,14 @@ def simulate(n: int, seed: int, weeks: float = 39.0) -> pd.DataFrame:
         alive[idx[~gone]] = True
     c, d = np.concatenate(cust), np.concatenate(day)
     spend = rng.gamma(6.25, 1 / rng.gamma(3.74, 1 / 15.44, n))[c] if len(c) else np.zeros(0)
-    return pd.DataFrame({"customer_id": c.astype(str), "order_id": np.arange(len(c)).astype(str),
-                         "order_date": start + pd.to_timedelta(d, unit="D"), "amount": np.round(spend, 2)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "customer_id": c.astype(str),
+            "order_id": np.arange(len(c)).astype(str),
+            "order_date": start + pd.to_timedelta(d, unit="D"),
+            "amount": np.round(spend, 2),
+        }
+    )
 
 
 def main() -> None:
@@ -72,11 +78,20 @@ def main() -> None:
     t0 = time.perf_counter()
     clv = customer_lifetime_value(bg, gg, summary, horizon=39, discount_rate=0.1)
     clv_s = time.perf_counter() - t0
-    result = {"customers": len(summary), "order_lines": len(tx), "distinct_histories": bg.n_unique_,
-              "simulate_s": round(simulate_s, 1), "summary_s": round(summary_s, 1), "bgnbd_fit_s": round(fit_s, 2),
-              "gamma_gamma_fit_s": round(gg_s, 2), "clv_39_weeks_s": round(clv_s, 1),
-              "params": {k: round(v, 4) for k, v in bg.params_.items()}, "true_params": TRUE,
-              "log_likelihood": round(bg.log_likelihood_, 1), "clv_total": round(float(clv["clv"].sum()), 0)}  # fmt: skip
+    result = {
+        "customers": len(summary),
+        "order_lines": len(tx),
+        "distinct_histories": bg.n_unique_,
+        "simulate_s": round(simulate_s, 1),
+        "summary_s": round(summary_s, 1),
+        "bgnbd_fit_s": round(fit_s, 2),
+        "gamma_gamma_fit_s": round(gg_s, 2),
+        "clv_39_weeks_s": round(clv_s, 1),
+        "params": {k: round(v, 4) for k, v in bg.params_.items()},
+        "true_params": TRUE,
+        "log_likelihood": round(bg.log_likelihood_, 1),
+        "clv_total": round(float(clv["clv"].sum()), 0),
+    }
     record("bgnbd_million", result)
 
 

@@ -53,8 +53,11 @@ LINE_TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "feature
 FIT_TASKS = ("bgnbd", "bgnbd_lifetimes", "gamma_gamma", "gamma_gamma_lifetimes")
 PERSONA_TASKS = ("persona_features", "personas")
 TASKS = (*LINE_TASKS, *FIT_TASKS, *PERSONA_TASKS, "review")
-REFERENCES = {"summary": ("summary_lifetimes", "summary_pandas"), "bgnbd": ("bgnbd_lifetimes",),
-              "gamma_gamma": ("gamma_gamma_lifetimes",)}  # fmt: skip
+REFERENCES = {
+    "summary": ("summary_lifetimes", "summary_pandas"),
+    "bgnbd": ("bgnbd_lifetimes",),
+    "gamma_gamma": ("gamma_gamma_lifetimes",),
+}
 TABLES = ("customers", "transactions", "interactions", "surveys", "churn_events")
 
 
@@ -131,9 +134,14 @@ def _summary_pandas(tx: pd.DataFrame) -> pd.DataFrame:
     first_amount = first_amount.set_index("customer_id")["amount"]
     frequency = (n - 1).astype(float)
     repeat = (total - first_amount).where(frequency > 0, 0.0)
-    return pd.DataFrame({"frequency": frequency, "recency": (last - first).dt.days.astype(float),
-                         "T": (end - first).dt.days.astype(float),
-                         "monetary_value": (repeat / frequency.where(frequency > 0)).fillna(0.0)})  # fmt: skip
+    return pd.DataFrame(
+        {
+            "frequency": frequency,
+            "recency": (last - first).dt.days.astype(float),
+            "T": (end - first).dt.days.astype(float),
+            "monetary_value": (repeat / frequency.where(frequency > 0)).fillna(0.0),
+        }
+    )
 
 
 def _peak_mb() -> float:
@@ -174,8 +182,18 @@ def run_task(task: str, path: Path) -> dict:
         import tempfile
 
         out_dir = tempfile.mkdtemp(prefix="bench-review-")
-        command = [str(Path(sys.executable).with_name("segmentation")), "report", "quarterly_review", "--data", str(path),
-                   "--quarter", QUARTER, "--out", out_dir, "--no-progress"]  # fmt: skip
+        command = [
+            str(Path(sys.executable).with_name("segmentation")),
+            "report",
+            "quarterly_review",
+            "--data",
+            str(path),
+            "--quarter",
+            QUARTER,
+            "--out",
+            out_dir,
+            "--no-progress",
+        ]
     start = time.perf_counter()
     if task == "read":
         out = pd.read_parquet(path)
@@ -183,8 +201,9 @@ def run_task(task: str, path: Path) -> dict:
         out = btyd_summary(path, observation_end=END, time_unit="D")
     elif task == "summary_lifetimes":
         tx = pd.read_parquet(path)
-        out = summary_data_from_transaction_data(tx, "customer_id", "order_date", monetary_value_col="amount",
-                                                 observation_period_end=END, freq="D")  # fmt: skip
+        out = summary_data_from_transaction_data(
+            tx, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=END, freq="D"
+        )
     elif task == "summary_pandas":
         out = _summary_pandas(pd.read_parquet(path))
     elif task == "features":
@@ -228,9 +247,16 @@ def measure(task: str, path: Path, runs: int) -> dict:
             return {"task": task, "error": done.stderr.strip().splitlines()[-1] if done.stderr.strip() else "failed"}
         results.append(json.loads(done.stdout.strip().splitlines()[-1]))
     seconds = [r["seconds"] for r in results]
-    return {"task": task, "runs": runs, "median_s": statistics.median(seconds), "min_s": min(seconds),
-            "max_s": max(seconds), "peak_mb": max(r["peak_mb"] for r in results), "rows": results[0]["rows"],
-            **{k: v for k, v in results[0].items() if k not in ("seconds", "peak_mb", "rows")}}  # fmt: skip
+    return {
+        "task": task,
+        "runs": runs,
+        "median_s": statistics.median(seconds),
+        "min_s": min(seconds),
+        "max_s": max(seconds),
+        "peak_mb": max(r["peak_mb"] for r in results),
+        "rows": results[0]["rows"],
+        **{k: v for k, v in results[0].items() if k not in ("seconds", "peak_mb", "rows")},
+    }
 
 
 def differences(path: Path, references: list[str]) -> dict[str, float]:
@@ -244,8 +270,9 @@ def differences(path: Path, references: list[str]) -> dict[str, float]:
         if ref == "summary_lifetimes":
             from lifetimes.utils import summary_data_from_transaction_data
 
-            theirs = summary_data_from_transaction_data(tx, "customer_id", "order_date", monetary_value_col="amount",
-                                                        observation_period_end=END, freq="D")  # fmt: skip
+            theirs = summary_data_from_transaction_data(
+                tx, "customer_id", "order_date", monetary_value_col="amount", observation_period_end=END, freq="D"
+            )
         else:
             theirs = _summary_pandas(tx)
         theirs = theirs.set_axis(theirs.index.astype(str)).reindex(ours.index)[ours.columns]
@@ -258,7 +285,9 @@ def _size(r: dict) -> str:
 
 
 def table(rows: list[dict]) -> str:
-    head = f"{'size':<20} {'task':<22} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8}  ratio (reference / ours)"
+    head = (
+        f"{'size':<20} {'task':<22} {'median s':>9} {'min s':>7} {'max s':>7} {'peak MB':>8}  ratio (reference / ours)"
+    )
     out = [head, "-" * len(head)]
     for r in rows:
         if "error" in r:
@@ -267,8 +296,10 @@ def table(rows: list[dict]) -> str:
         ratio = ", ".join(f"{k} {v:.1f}x" for k, v in r.get("ratios", {}).items())
         if "k" in r:
             ratio = f"k = {r['k']} (chosen on {r['chosen_on']:,})"
-        out.append(f"{_size(r)} {r['task']:<22} {r['median_s']:>9.2f} {r['min_s']:>7.2f} {r['max_s']:>7.2f} "
-                   f"{r['peak_mb']:>8,.0f}  {ratio}")  # fmt: skip
+        out.append(
+            f"{_size(r)} {r['task']:<22} {r['median_s']:>9.2f} {r['min_s']:>7.2f} {r['max_s']:>7.2f} "
+            f"{r['peak_mb']:>8,.0f}  {ratio}"
+        )
     for r in rows:
         for ref, diff in r.get("max_abs_difference", {}).items():
             out.append(f"{_size(r)} {r['task']} equals {ref} to {diff:.1e} (largest absolute difference)")
@@ -276,9 +307,11 @@ def table(rows: list[dict]) -> str:
         theirs = r.get("reference_params")
         if theirs:
             pairs = [f"{k} {v:.4g} / {theirs[k]:.4g}" for k, v in r["params"].items()]
-            out.append(f"{_size(r)} {r['task']} parameters, ours / lifetimes: {', '.join(pairs)}; "
-                       f"largest relative difference {r['params_relative_difference']:.1e}, "
-                       f"equal to 3 significant digits: {r['params_equal_3sf']}")  # fmt: skip
+            out.append(
+                f"{_size(r)} {r['task']} parameters, ours / lifetimes: {', '.join(pairs)}; "
+                f"largest relative difference {r['params_relative_difference']:.1e}, "
+                f"equal to 3 significant digits: {r['params_equal_3sf']}"
+            )
     return "\n".join(out)
 
 
@@ -321,10 +354,14 @@ def main() -> None:
     rows: list[dict] = []
     plan = [(n, "lines", order_lines, [t for t in args.tasks if t in LINE_TASKS]) for n in args.lines]
     plan += [(n, "customers", fit_data, [t for t in args.tasks if t in FIT_TASKS]) for n in args.customers]
-    plan += [(n, "customers", lambda n: customer_data(n, years=1), [t for t in args.tasks if t in PERSONA_TASKS])
-             for n in args.customers]  # fmt: skip
-    plan += [(n, "customers", lambda n: customer_data(n, years=3), [t for t in args.tasks if t == "review"])
-             for n in args.review_customers]  # fmt: skip
+    plan += [
+        (n, "customers", lambda n: customer_data(n, years=1), [t for t in args.tasks if t in PERSONA_TASKS])
+        for n in args.customers
+    ]
+    plan += [
+        (n, "customers", lambda n: customer_data(n, years=3), [t for t in args.tasks if t == "review"])
+        for n in args.review_customers
+    ]
     for n, unit, make, tasks in plan:
         if not tasks:
             continue

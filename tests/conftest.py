@@ -9,11 +9,11 @@ matplotlib.use("Agg")
 import pytest
 from hypothesis import settings
 
+from segmentation.datasets.sample import write_sample
+
 # Property tests draw their examples from a fixed seed: a failure in CI reproduces locally.
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
 settings.load_profile("deterministic")
-
-from segmentation.datasets.sample import write_sample
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 7

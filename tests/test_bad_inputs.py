@@ -48,7 +48,10 @@ def test_case_has_documented_outcome(case):
     for table, c in want.get("counts", {}).items():
         t = report.tables[table]
         assert (t.rows_read, t.rows_loaded, t.rows_repaired, t.rows_excluded) == (
-            c["read"], c["loaded"], c["repaired"], c["excluded"]
+            c["read"],
+            c["loaded"],
+            c["repaired"],
+            c["excluded"],
         ), report.to_text()
     for t in report.tables.values():
         if t.file is not None and report.ok:
@@ -87,8 +90,9 @@ def test_scoring_a_corpus_case_ends_in_a_result_or_a_message(case, tmp_path, cap
     """The command a team runs first: a table, or ``error: ...`` with exit 2; never a traceback."""
     want = expected_of(case)
     out = tmp_path / "scores.csv"
-    status = main(["score", str(case), "--as-of", "2025-09-30", "--today", want.get("today", "2025-10-01"),
-                   "--out", str(out)])  # fmt: skip
+    status = main(
+        ["score", str(case), "--as-of", "2025-09-30", "--today", want.get("today", "2025-10-01"), "--out", str(out)]
+    )
     printed = capsys.readouterr()
     assert "Traceback" not in printed.out + printed.err
     if want["outcome"] == "refused":
@@ -104,16 +108,40 @@ def test_scoring_a_corpus_case_ends_in_a_result_or_a_message(case, tmp_path, cap
 
 _CELLS = st.one_of(
     st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=10),
-    st.sampled_from(["", " ", "C001", " 007 ", "1,234.50", "¥1,200", "(3)", "-5", "0", "1e400", "2024-03-01",
-                     "45352", "2099-01-01", "2024年3月7日", "满意", "very satisfied", "proactive", '"', "\x00", "\r"]),
-)  # fmt: skip
-_HEADERS = st.sampled_from([
-    ["customer_id", "order_id", "order_date", "amount"],
-    ["customer_id", "order_id", "order_date", "amount", "product"],
-    [" Customer_ID", "ORDER_ID", "order_date", "amount", "amount"],
-    ["customer_id", "order_date"],
-    ["客户编号", "订单号", "下单日期", "金额"],
-])  # fmt: skip
+    st.sampled_from(
+        [
+            "",
+            " ",
+            "C001",
+            " 007 ",
+            "1,234.50",
+            "¥1,200",
+            "(3)",
+            "-5",
+            "0",
+            "1e400",
+            "2024-03-01",
+            "45352",
+            "2099-01-01",
+            "2024年3月7日",
+            "满意",
+            "very satisfied",
+            "proactive",
+            '"',
+            "\x00",
+            "\r",
+        ]
+    ),
+)
+_HEADERS = st.sampled_from(
+    [
+        ["customer_id", "order_id", "order_date", "amount"],
+        ["customer_id", "order_id", "order_date", "amount", "product"],
+        [" Customer_ID", "ORDER_ID", "order_date", "amount", "amount"],
+        ["customer_id", "order_date"],
+        ["客户编号", "订单号", "下单日期", "金额"],
+    ]
+)
 
 
 @st.composite
@@ -126,8 +154,9 @@ def _files(draw):
     writer.writerows([header, *rows])
     data = text.getvalue().encode(draw(st.sampled_from(["utf-8", "utf-8-sig", "gb18030", "utf-16"])))
     cut = draw(st.integers(min_value=0, max_value=len(data)))
-    surveys = draw(st.one_of(st.none(), st.lists(st.tuples(st.sampled_from(["C001", "X", ""]), _CELLS, _CELLS),
-                                                   max_size=4)))  # fmt: skip
+    surveys = draw(
+        st.one_of(st.none(), st.lists(st.tuples(st.sampled_from(["C001", "X", ""]), _CELLS, _CELLS), max_size=4))
+    )
     return data[:cut] if draw(st.booleans()) else data, surveys
 
 

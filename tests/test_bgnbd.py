@@ -72,8 +72,9 @@ def test_expected_purchases(fitted):
 
 
 def test_bad_summary_is_named():
-    s = pd.DataFrame({"frequency": [1.0, 0.0, 2.0], "recency": [5.0, 3.0, 50.0], "T": [10.0, 10.0, 40.0]},
-                     index=["a", "b", "c"])  # fmt: skip
+    s = pd.DataFrame(
+        {"frequency": [1.0, 0.0, 2.0], "recency": [5.0, 3.0, 50.0], "T": [10.0, 10.0, 40.0]}, index=["a", "b", "c"]
+    )
     with pytest.raises(WorkbenchError) as err:
         BetaGeoModel().fit(s)
     assert "1 rows with recency after T (first: ['c'])" in str(err.value)

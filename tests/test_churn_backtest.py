@@ -10,8 +10,8 @@ from segmentation.churn.backtest import BASELINES, backtest_churn
 from segmentation.churn.features import horizon_end
 from segmentation.churn.metrics import calibration_table, score_metrics, top_share_capture
 from segmentation.data.dataset import Dataset
-from segmentation.errors import WorkbenchError
 from segmentation.datasets.sample import generate_sample
+from segmentation.errors import WorkbenchError
 
 # The model's defaults were chosen on seeds 7 and 11; the acceptance test uses another seed.
 PLANTED_SEED = 3

@@ -17,8 +17,8 @@ from segmentation.churn.features import (
     quarter_ends,
 )
 from segmentation.data.dataset import Dataset
-from segmentation.errors import WorkbenchError
 from segmentation.datasets.sample import generate_sample
+from segmentation.errors import WorkbenchError
 
 CUTOFF = pd.Timestamp("2025-03-31")
 DATED = {"transactions": "order_date", "interactions": "date", "surveys": "date", "churn_events": "date"}
@@ -82,8 +82,9 @@ def test_changing_any_row_after_the_cutoff_changes_no_feature(tables, baseline, 
 
 def test_every_later_row_at_once_changes_no_feature(tables, baseline):
     rng = np.random.default_rng(0)
-    changed = {k: (_scramble_after_cutoff(v, DATED[k], rng, "move_customers") if k in DATED else v)
-               for k, v in tables.items()}  # fmt: skip
+    changed = {
+        k: (_scramble_after_cutoff(v, DATED[k], rng, "move_customers") if k in DATED else v) for k, v in tables.items()
+    }
     pd.testing.assert_frame_equal(churn_features(_dataset(changed), cutoff=CUTOFF), baseline)
 
 
@@ -110,23 +111,44 @@ def test_features_have_the_documented_columns_and_only_active_customers(tables, 
 
 
 def _tiny() -> Dataset:
-    tx = pd.DataFrame({
-        "customer_id": ["a"] * 6 + ["b", "c"],
-        "order_id": ["1", "2", "3", "4", "5", "6", "7", "8"],
-        "order_date": pd.to_datetime(["2024-05-01", "2024-07-01", "2024-09-01", "2024-11-01", "2025-01-15",
-                                      "2025-03-01", "2025-02-01", "2024-01-01"]),
-        "amount": [100.0, 100.0, 100.0, 100.0, 40.0, 40.0, 10.0, 10.0],
-    })  # fmt: skip
-    it = pd.DataFrame({
-        "customer_id": ["a"] * 6,
-        "date": pd.to_datetime(["2024-06-01", "2024-08-01", "2025-01-20", "2025-02-10", "2025-03-01", "2025-03-20"]),
-        "channel": ["phone"] * 6,
-        "direction": ["proactive", "proactive", "proactive", "inbound", "proactive", "proactive"],
-        "response_hours": [10.0, 14.0, 36.0, 2.0, np.nan, np.nan],
-        "topic": ["quote", "quote", "complaint", "complaint", "follow-up", "follow-up"],
-    })  # fmt: skip
-    sv = pd.DataFrame({"customer_id": ["a", "a", "a"], "rating": [4.0, 5.0, 2.0],
-                       "date": pd.to_datetime(["2024-06-15", "2024-12-15", "2025-03-25"])})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a"] * 6 + ["b", "c"],
+            "order_id": ["1", "2", "3", "4", "5", "6", "7", "8"],
+            "order_date": pd.to_datetime(
+                [
+                    "2024-05-01",
+                    "2024-07-01",
+                    "2024-09-01",
+                    "2024-11-01",
+                    "2025-01-15",
+                    "2025-03-01",
+                    "2025-02-01",
+                    "2024-01-01",
+                ]
+            ),
+            "amount": [100.0, 100.0, 100.0, 100.0, 40.0, 40.0, 10.0, 10.0],
+        }
+    )
+    it = pd.DataFrame(
+        {
+            "customer_id": ["a"] * 6,
+            "date": pd.to_datetime(
+                ["2024-06-01", "2024-08-01", "2025-01-20", "2025-02-10", "2025-03-01", "2025-03-20"]
+            ),
+            "channel": ["phone"] * 6,
+            "direction": ["proactive", "proactive", "proactive", "inbound", "proactive", "proactive"],
+            "response_hours": [10.0, 14.0, 36.0, 2.0, np.nan, np.nan],
+            "topic": ["quote", "quote", "complaint", "complaint", "follow-up", "follow-up"],
+        }
+    )
+    sv = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a"],
+            "rating": [4.0, 5.0, 2.0],
+            "date": pd.to_datetime(["2024-06-15", "2024-12-15", "2025-03-25"]),
+        }
+    )
     return Dataset.from_frames(transactions=tx, interactions=it, surveys=sv)
 
 
@@ -150,11 +172,19 @@ def test_warning_signals_measure_what_they_say():
 
 def test_labels_count_purchases_in_the_horizon_only():
     base = _tiny()
-    later = pd.DataFrame({"customer_id": ["a", "b", "b"], "order_id": ["9", "10", "11"],
-                          "order_date": pd.to_datetime(["2025-06-30", "2025-07-01", "2025-07-02"]),
-                          "amount": [5.0, 5.0, 5.0]})  # fmt: skip
-    data = Dataset.from_frames(transactions=pd.concat([base.transactions, later], ignore_index=True),
-                               interactions=base.interactions, surveys=base.surveys)  # fmt: skip
+    later = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b"],
+            "order_id": ["9", "10", "11"],
+            "order_date": pd.to_datetime(["2025-06-30", "2025-07-01", "2025-07-02"]),
+            "amount": [5.0, 5.0, 5.0],
+        }
+    )
+    data = Dataset.from_frames(
+        transactions=pd.concat([base.transactions, later], ignore_index=True),
+        interactions=base.interactions,
+        surveys=base.surveys,
+    )
     X, y = churn_training_frame(data, cutoff=CUTOFF)
     assert horizon_end(CUTOFF, 3) == pd.Timestamp("2025-06-30")
     assert y.to_dict() == {"a": False, "b": True}  # b's next order came a day after the horizon

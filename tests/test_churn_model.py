@@ -60,11 +60,15 @@ def test_params_reach_the_underlying_model():
     assert model.estimator_.n_iter_ == 7 and not model.calibrated_
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"method": "forest"}, "'method' parameter of ChurnModel must be one of"),
-    ({"calibration": "platt"}, "'calibration' parameter of ChurnModel must be one of"),
-    ({"cv": 1}, "'cv' parameter of ChurnModel must be an int >= 2"),
-], ids=["method", "calibration", "cv"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"method": "forest"}, "'method' parameter of ChurnModel must be one of"),
+        ({"calibration": "platt"}, "'calibration' parameter of ChurnModel must be one of"),
+        ({"cv": 1}, "'cv' parameter of ChurnModel must be an int >= 2"),
+    ],
+    ids=["method", "calibration", "cv"],
+)
 def test_bad_parameters_are_named(kwargs, match):
     X, y, _ = _noisy(200)
     with pytest.raises(ValueError, match=match):

@@ -8,7 +8,6 @@ import pytest
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
-from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 from segmentation.churn.metrics import gains_curve, roc_pr_curves
 from segmentation.churn.plots import (
     plot_alive_matrix,
@@ -19,9 +18,12 @@ from segmentation.churn.plots import (
     plot_importance,
     plot_roc_pr,
 )
+from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 
 Y = pd.Series([0, 0, 1, 1, 0, 1, 0, 0])
-SCORES = pd.DataFrame({"gradient_boosting": [.1, .2, .8, .7, .3, .9, .2, .1], "recency_rule": [1, 5, 3, 4, 2, 6, 7, 8]})
+SCORES = pd.DataFrame(
+    {"gradient_boosting": [0.1, 0.2, 0.8, 0.7, 0.3, 0.9, 0.2, 0.1], "recency_rule": [1, 5, 3, 4, 2, 6, 7, 8]}
+)
 
 
 @pytest.fixture(autouse=True)
@@ -38,8 +40,15 @@ def test_roc_and_pr_curves(curve):
 
 
 def test_calibration_and_gains():
-    cal = pd.DataFrame({"scorer": ["gradient_boosting"] * 2, "bin": ["0.0-0.1", "0.9-1.0"], "customers": [4, 4],
-                        "mean_predicted": [0.05, 0.95], "observed_rate": [0.0, 1.0]})  # fmt: skip
+    cal = pd.DataFrame(
+        {
+            "scorer": ["gradient_boosting"] * 2,
+            "bin": ["0.0-0.1", "0.9-1.0"],
+            "customers": [4, 4],
+            "mean_predicted": [0.05, 0.95],
+            "observed_rate": [0.0, 1.0],
+        }
+    )
     assert len(plot_calibration(cal).get_lines()) == 2
     gains = pd.concat([gains_curve(Y, SCORES[c]).assign(scorer=c) for c in SCORES])
     ax = plot_gains(gains)
@@ -55,7 +64,8 @@ def test_btyd_plots():
     bg = BetaGeoModel().fit(calibration_summary())
     ax = plot_alive_matrix(probability_alive_matrix(bg, T=39, max_frequency=10))
     assert ax.images and ax.get_ylabel() == "repeat purchases"
-    check = holdout_check(load_cdnow(sample=True).transactions, bg, calibration_end="1997-09-30",
-                          holdout_end="1998-06-30")  # fmt: skip
+    check = holdout_check(
+        load_cdnow(sample=True).transactions, bg, calibration_end="1997-09-30", holdout_end="1998-06-30"
+    )
     assert len(plot_holdout_tracking(check.tracking).get_lines()) == 2
     assert len(plot_holdout_by_frequency(check.by_frequency).get_lines()) == 2

@@ -13,8 +13,8 @@ from segmentation.churn.model import churn_probability
 from segmentation.churn.reasons import SIGNALS, customer_reasons
 from segmentation.churn.risk import churn_risk, risk_bands
 from segmentation.data.dataset import Dataset
-from segmentation.errors import WorkbenchError
 from segmentation.datasets.sample import generate_sample
+from segmentation.errors import WorkbenchError
 
 CUTOFF = "2025-06-30"
 
@@ -32,7 +32,14 @@ def risk(data):
 
 def test_the_list_has_every_active_customer_sorted_by_value_at_risk(risk):
     t = risk.table
-    assert list(t.columns[:6]) == ["customer_id", "tier", "churn_probability", "band", "expected_value", "value_at_risk"]
+    assert list(t.columns[:6]) == [
+        "customer_id",
+        "tier",
+        "churn_probability",
+        "band",
+        "expected_value",
+        "value_at_risk",
+    ]
     assert t["customer_id"].is_unique and set(t["customer_id"]) == set(risk.features.index)
     assert t["value_at_risk"].is_monotonic_decreasing
     assert np.allclose(t["value_at_risk"], t["churn_probability"] * t["expected_value"])
@@ -77,16 +84,24 @@ def test_importance_comes_from_a_quarter_the_model_had_not_seen(risk):
     imp = risk.importance
     assert set(imp["feature"]) == set(CHURN_FEATURES)
     assert imp["importance"].is_monotonic_decreasing and imp["importance"].iloc[0] > 0
-    assert [c.strftime("%Y-%m-%d") for c in risk.training_cutoffs] == ["2024-06-30", "2024-09-30", "2024-12-31",
-                                                                        "2025-03-31"]  # fmt: skip
+    assert [c.strftime("%Y-%m-%d") for c in risk.training_cutoffs] == [
+        "2024-06-30",
+        "2024-09-30",
+        "2024-12-31",
+        "2025-03-31",
+    ]
 
 
 def test_later_data_changes_nothing(data, risk):
     tx = data.transactions
     later = tx.loc[tx["order_date"] > pd.Timestamp(CUTOFF)]
-    shorter = Dataset.from_frames(transactions=tx.drop(later.index), customers=data.customers,
-                                  interactions=data.interactions, surveys=data.surveys,
-                                  churn_events=data.churn_events)  # fmt: skip
+    shorter = Dataset.from_frames(
+        transactions=tx.drop(later.index),
+        customers=data.customers,
+        interactions=data.interactions,
+        surveys=data.surveys,
+        churn_events=data.churn_events,
+    )
     again = churn_risk(shorter, cutoff=CUTOFF, importance=False)  # the importance's second model changes nothing
     pd.testing.assert_frame_equal(again.table, risk.table)
     assert again.importance is None
@@ -94,8 +109,14 @@ def test_later_data_changes_nothing(data, risk):
 
 def test_customers_explained_on_demand_get_the_reasons_of_the_full_list(data, risk):
     lean = churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False)
-    assert list(lean.table.columns) == ["customer_id", "tier", "churn_probability", "band", "expected_value",
-                                        "value_at_risk"]  # fmt: skip
+    assert list(lean.table.columns) == [
+        "customer_id",
+        "tier",
+        "churn_probability",
+        "band",
+        "expected_value",
+        "value_at_risk",
+    ]
     pd.testing.assert_frame_equal(lean.table, risk.table[lean.table.columns])
     some = risk.table["customer_id"].iloc[[40, 0, 7, -1]]
     full = risk.table.set_index("customer_id").loc[some, ["reason_1", "reason_2", "reason_3", "reasons", "signals"]]
@@ -103,7 +124,10 @@ def test_customers_explained_on_demand_get_the_reasons_of_the_full_list(data, ri
     assert explained.index.tolist() == some.tolist()
     pd.testing.assert_frame_equal(explained.reset_index(drop=True), full.reset_index(drop=True))
     shown = lean.with_reasons(some)
-    assert shown["reasons"].notna().sum() == len(some) and shown.set_index("customer_id").loc[some, "reasons"].notna().all()
+    assert (
+        shown["reasons"].notna().sum() == len(some)
+        and shown.set_index("customer_id").loc[some, "reasons"].notna().all()
+    )
     pd.testing.assert_frame_equal(lean.with_reasons(), risk.table)
     with pytest.raises(WorkbenchError, match=r"not in the risk list.*'nobody'"):
         lean.explain(["nobody", some.iloc[0]])
@@ -113,8 +137,9 @@ def test_reasons_from_the_known_probability_equal_those_predicted_afresh(risk):
     X = risk.features.head(200)
     reference = X.median()
     known = churn_probability(risk.model, X)
-    pd.testing.assert_frame_equal(customer_reasons(risk.model, X, reference, probability=known),
-                                  customer_reasons(risk.model, X, reference))
+    pd.testing.assert_frame_equal(
+        customer_reasons(risk.model, X, reference, probability=known), customer_reasons(risk.model, X, reference)
+    )
 
 
 def test_bands_by_capacity_follow_the_value_at_risk(data):

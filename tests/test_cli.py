@@ -28,8 +28,9 @@ def test_demo_runs_the_quarterly_review_and_prints_its_page(tmp_path, capsys):
 
 def test_unusable_data_exits_2_without_traceback(tmp_path):
     (tmp_path / "transactions.csv").write_text("customer_id,order_id,order_date,amount\nC1,o1,someday,1\n")
-    done = subprocess.run([sys.executable, "-m", "segmentation.cli", "validate", str(tmp_path)],
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "segmentation.cli", "validate", str(tmp_path)], capture_output=True, text=True
+    )
     assert done.returncode == 2
     assert "Traceback" not in done.stdout + done.stderr
     assert "transactions.csv, column 'order_date', row 2: cannot be read as date" in done.stdout
@@ -45,8 +46,23 @@ def test_bad_mapping_file_is_a_message_not_a_traceback(tmp_path, capsys):
 
 def test_score_writes_one_row_per_customer(sample_dir, sample_dataset, tmp_path, capsys):
     out = tmp_path / "scores.csv"
-    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", "sabc", "--out", str(out),
-                 "--today", "2025-10-01"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "score",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--policy",
+                "sabc",
+                "--out",
+                str(out),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 0
+    )
     import pandas as pd
 
     table = pd.read_csv(out, dtype={"customer_id": str})
@@ -61,21 +77,64 @@ def test_score_writes_one_row_per_customer(sample_dir, sample_dataset, tmp_path,
 def test_score_with_a_broken_policy_names_the_problem(sample_dir, tmp_path, capsys):
     policy = tmp_path / "p.yaml"
     policy.write_text("tiers:\n  - {tier: A, min: 100}\n  - {tier: C, max: 50}\n")
-    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", str(policy),
-                 "--out", str(tmp_path / "x.csv")]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "score",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--policy",
+                str(policy),
+                "--out",
+                str(tmp_path / "x.csv"),
+            ]
+        )
+        == 2
+    )
     assert "gap between tiers C and A: values from 50 to 100 have no tier" in capsys.readouterr().err
 
 
 def test_tune_tiers_compares_and_exports(sample_dir, tmp_path, capsys):
     out, policy = tmp_path / "tuning.csv", tmp_path / "tuned.yaml"
-    assert main(["tune-tiers", str(sample_dir), "--as-of", "2025-09-30", "--out", str(out), "--export", "target_shares",
-                 "--policy-out", str(policy), "--today", "2025-10-01"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "tune-tiers",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--out",
+                str(out),
+                "--export",
+                "target_shares",
+                "--policy-out",
+                str(policy),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 0
+    )
     import pandas as pd
 
     table = pd.read_csv(out)
     assert table["candidate"].tolist()[0] == "current" and "changed_tier_share" in table
-    assert main(["score", str(sample_dir), "--as-of", "2025-09-30", "--policy", str(policy),
-                 "--out", str(tmp_path / "s.csv")]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "score",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--policy",
+                str(policy),
+                "--out",
+                str(tmp_path / "s.csv"),
+            ]
+        )
+        == 0
+    )
     assert main(["tune-tiers", str(sample_dir), "--as-of", "2025-09-30", "--out", str(out), "--export", "best"]) == 2
     assert "no such candidate" in capsys.readouterr().err
 
@@ -84,8 +143,23 @@ def test_personas_two_quarters_keep_ids_and_report_migration(sample_dir, sample_
     import pandas as pd
 
     q2, q3, model = tmp_path / "q2.csv", tmp_path / "out" / "q3.xlsx", tmp_path / "q2.skops"
-    assert main(["personas", str(sample_dir), "--as-of", "2025-06-30", "--out", str(q2), "--save-model", str(model),
-                 "--today", "2025-10-01"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "personas",
+                str(sample_dir),
+                "--as-of",
+                "2025-06-30",
+                "--out",
+                str(q2),
+                "--save-model",
+                str(model),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 0
+    )
     first = pd.read_csv(q2, dtype={"customer_id": str})
     assert list(first.columns) == ["customer_id", "persona_id", "persona_name"]
     assert first["customer_id"].is_unique and first["persona_id"].nunique() == 5
@@ -96,8 +170,25 @@ def test_personas_two_quarters_keep_ids_and_report_migration(sample_dir, sample_
     printed = capsys.readouterr().out
     assert "k selection:" in printed and "5 personas as of 2025-06-30" in printed
 
-    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", str(q3), "--previous-model", str(model),
-                 "--previous-assignments", str(q2), "--today", "2025-10-01"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "personas",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--out",
+                str(q3),
+                "--previous-model",
+                str(model),
+                "--previous-assignments",
+                str(q2),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 0
+    )
     second = pd.read_excel(q3, dtype={"customer_id": str})
     alignment = pd.read_excel(tmp_path / "out" / "q3_alignment.xlsx")
     assert (alignment["status"] == "kept").all()
@@ -111,14 +202,35 @@ def test_personas_two_quarters_keep_ids_and_report_migration(sample_dir, sample_
 
 def test_personas_bad_inputs_are_messages(sample_dir, tmp_path, capsys):
     out = str(tmp_path / "p.csv")
-    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "5000",
-                 "--today", "2025-10-01"]) == 2  # fmt: skip
-    assert "5000 personas asked for, but 400 customers with a purchase on or before 2025-09-30 allow at most 80" \
+    assert (
+        main(
+            ["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "5000", "--today", "2025-10-01"]
+        )
+        == 2
+    )
+    assert (
+        "5000 personas asked for, but 400 customers with a purchase on or before 2025-09-30 allow at most 80"
         in capsys.readouterr().err
+    )
     fake = tmp_path / "fake.skops"
     fake.write_bytes(b"not a model")
-    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--previous-model", str(fake),
-                 "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "personas",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--out",
+                out,
+                "--previous-model",
+                str(fake),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 2
+    )
     assert "fake.skops: not a persona model written by the workbench" in capsys.readouterr().err
     try:
         main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", out, "--k", "zero"])
@@ -129,15 +241,41 @@ def test_personas_bad_inputs_are_messages(sample_dir, tmp_path, capsys):
 
 def test_churn_writes_the_risk_list_without_personal_data(sample_dir, tmp_path, capsys):
     out = tmp_path / "churn.csv"
-    assert main(["churn", str(sample_dir), "--cutoff", "2025-06-30", "--out", str(out), "--today", "2025-10-01",
-                 "--capacity", "5", "10", "--backtest", "1"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "churn",
+                str(sample_dir),
+                "--cutoff",
+                "2025-06-30",
+                "--out",
+                str(out),
+                "--today",
+                "2025-10-01",
+                "--capacity",
+                "5",
+                "10",
+                "--backtest",
+                "1",
+            ]
+        )
+        == 0
+    )
     printed = capsys.readouterr().out
-    assert "Risk bands:" in printed and "Highest value at risk:" in printed and "Backtest over 1 quarter ends" in printed
+    assert (
+        "Risk bands:" in printed and "Highest value at risk:" in printed and "Backtest over 1 quarter ends" in printed
+    )
     import pandas as pd
 
     table = pd.read_csv(out, dtype={"customer_id": str})
-    assert list(table.columns[:6]) == ["customer_id", "tier", "churn_probability", "band", "expected_value",
-                                       "value_at_risk"]  # fmt: skip
+    assert list(table.columns[:6]) == [
+        "customer_id",
+        "tier",
+        "churn_probability",
+        "band",
+        "expected_value",
+        "value_at_risk",
+    ]
     assert "reasons" in table and table["band"].value_counts().to_dict()["high"] == 5
     customers = pd.read_csv(sample_dir / "customers.csv", dtype=str)
     text = out.read_text(encoding="utf-8")
@@ -150,8 +288,22 @@ def test_clv_writes_values_and_the_fitted_models(sample_dir, tmp_path, capsys):
     import json
 
     out = tmp_path / "clv.csv"
-    args = ["clv", str(sample_dir), "--calibration-end", "2024-09-30", "--time-unit", "week", "--horizon", "39",
-            "--holdout-end", "2025-06-30", "--out", str(out), "--today", "2025-10-01"]  # fmt: skip
+    args = [
+        "clv",
+        str(sample_dir),
+        "--calibration-end",
+        "2024-09-30",
+        "--time-unit",
+        "week",
+        "--horizon",
+        "39",
+        "--holdout-end",
+        "2025-06-30",
+        "--out",
+        str(out),
+        "--today",
+        "2025-10-01",
+    ]
     assert main(args) == 2  # Gamma-Gamma cannot fit these B2B order values: a message, not a traceback
     assert "--order-value observed" in capsys.readouterr().err
     assert main([*args, "--order-value", "observed"]) == 0
@@ -166,16 +318,31 @@ def test_clv_writes_values_and_the_fitted_models(sample_dir, tmp_path, capsys):
 
 
 def test_churn_with_a_cutoff_too_early_is_a_message(sample_dir, tmp_path, capsys):
-    assert main(["churn", str(sample_dir), "--cutoff", "2023-03-31", "--out", str(tmp_path / "c.csv"),
-                 "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "churn",
+                str(sample_dir),
+                "--cutoff",
+                "2023-03-31",
+                "--out",
+                str(tmp_path / "c.csv"),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 2
+    )
     assert "no earlier quarter end to learn from" in capsys.readouterr().err
 
 
 def test_a_date_that_is_not_a_date_is_a_usage_message(sample_dir, tmp_path):
     out = str(tmp_path / "x.csv")
-    for args in (["churn", str(sample_dir), "--cutoff", "end of June", "--out", out],
-                 ["score", str(sample_dir), "--as-of", "2025-13-45", "--out", out],
-                 ["validate", str(sample_dir), "--today", "tomorrow"]):  # fmt: skip
+    for args in (
+        ["churn", str(sample_dir), "--cutoff", "end of June", "--out", out],
+        ["score", str(sample_dir), "--as-of", "2025-13-45", "--out", out],
+        ["validate", str(sample_dir), "--today", "tomorrow"],
+    ):
         done = subprocess.run([sys.executable, "-m", "segmentation.cli", *args], capture_output=True, text=True)
         assert done.returncode == 2, args
         assert "Traceback" not in done.stderr

@@ -7,12 +7,12 @@ import pandas as pd
 import pytest
 
 from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.btyd.clv import clv_table, customer_lifetime_value, fit_report
+from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
-from segmentation.btyd.clv import clv_table, customer_lifetime_value, fit_report
-from segmentation.errors import WorkbenchError
-from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.datasets.sample import generate_sample
+from segmentation.errors import WorkbenchError
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +38,9 @@ def test_undiscounted_clv_is_purchases_times_order_value(cdnow):
 
 def test_discounting_lowers_the_value_and_more_so_further_out(cdnow):
     summary, bg, gg = cdnow
-    values = [customer_lifetime_value(bg, gg, summary, horizon=104, discount_rate=d)["clv"].sum() for d in (0, .1, .3)]
+    values = [
+        customer_lifetime_value(bg, gg, summary, horizon=104, discount_rate=d)["clv"].sum() for d in (0, 0.1, 0.3)
+    ]
     assert values[0] > values[1] > values[2] > 0
     # One year ahead at 10% a year: within the bounds of discounting every purchase at 0 and at 1 year.
     year = customer_lifetime_value(bg, gg, summary, horizon=52.18, discount_rate=0.1)["clv"].sum()
@@ -56,11 +58,15 @@ def test_one_row_per_customer_whatever_the_duplicates(cdnow):
         assert group["clv"].nunique() == 1
 
 
-@pytest.mark.parametrize(("kwargs", "match"), [
-    ({"horizon": 0}, "horizon must be > 0"),
-    ({"horizon": 39, "discount_rate": 5}, "discount_rate must be a yearly rate"),
-    ({"horizon": 39, "time_unit": "fortnight"}, "time_unit must be one of"),
-], ids=["horizon", "rate", "unit"])  # fmt: skip
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"horizon": 0}, "horizon must be > 0"),
+        ({"horizon": 39, "discount_rate": 5}, "discount_rate must be a yearly rate"),
+        ({"horizon": 39, "time_unit": "fortnight"}, "time_unit must be one of"),
+    ],
+    ids=["horizon", "rate", "unit"],
+)
 def test_bad_settings_are_named(cdnow, kwargs, match):
     summary, bg, gg = cdnow
     with pytest.raises(WorkbenchError, match=match):

@@ -41,8 +41,9 @@ def _run(data: Path, out: Path, *, threads: str | None, hash_seed: str) -> dict[
     env["PYTHONHASHSEED"] = hash_seed
     if threads:
         env.update(OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads)
-    done = subprocess.run([sys.executable, "-c", COMMANDS, str(data), str(out)], env=env, capture_output=True,
-                          text=True, timeout=600)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", COMMANDS, str(data), str(out)], env=env, capture_output=True, text=True, timeout=600
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return {p.name: p.read_bytes() for p in sorted(out.iterdir())}
 
@@ -50,14 +51,24 @@ def _run(data: Path, out: Path, *, threads: str | None, hash_seed: str) -> dict[
 @pytest.fixture(scope="module")
 def two_runs(sample_dir, tmp_path_factory):
     base = tmp_path_factory.mktemp("determinism")
-    return (_run(sample_dir, base / "one", threads="1", hash_seed="1"),
-            _run(sample_dir, base / "two", threads=None, hash_seed="2"))  # fmt: skip
+    return (
+        _run(sample_dir, base / "one", threads="1", hash_seed="1"),
+        _run(sample_dir, base / "two", threads=None, hash_seed="2"),
+    )
 
 
 def test_every_table_is_byte_identical_across_processes(two_runs):
     first, second = two_runs
-    assert {"score.csv", "personas.csv", "personas_profiles.csv", "churn.csv", "churn_backtest.csv", "clv.csv",
-            "clv_models.json", "tune.xlsx"} <= set(first)  # fmt: skip
+    assert {
+        "score.csv",
+        "personas.csv",
+        "personas_profiles.csv",
+        "churn.csv",
+        "churn_backtest.csv",
+        "clv.csv",
+        "clv_models.json",
+        "tune.xlsx",
+    } <= set(first)
     assert set(first) == set(second)
     different = [name for name in first if first[name] != second[name]]
     assert not different, f"differ between processes: {different}"
@@ -74,8 +85,9 @@ def test_assignments_are_complete_and_the_same(two_runs, tmp_path):
 
 def test_csv_numbers_keep_twelve_significant_digits(tmp_path):
     """The last bits that thread counts change are not written; what a reader needs is."""
-    path = write_table(pd.DataFrame({"p": [0.038871913597540726, 0.03887191359754072, 1234567.891]}),
-                       tmp_path / "t.csv")  # fmt: skip
+    path = write_table(
+        pd.DataFrame({"p": [0.038871913597540726, 0.03887191359754072, 1234567.891]}), tmp_path / "t.csv"
+    )
     assert FLOAT_FORMAT == "%.12g"
     assert path.read_text().splitlines() == ["p", "0.0388719135975", "0.0388719135975", "1234567.891"]
 

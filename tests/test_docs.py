@@ -20,7 +20,19 @@ def test_data_contract_page_holds_each_table_as_defined_in_code(table):
 
 def test_readme_explains_each_added_dependency():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    for package in ("pandera", "pyarrow", "openpyxl", "xlsxwriter", "ibis-framework", "duckdb", "sqlglot", "jenkspy", "skops", "threadpoolctl", "pyspark"):
+    for package in (
+        "pandera",
+        "pyarrow",
+        "openpyxl",
+        "xlsxwriter",
+        "ibis-framework",
+        "duckdb",
+        "sqlglot",
+        "jenkspy",
+        "skops",
+        "threadpoolctl",
+        "pyspark",
+    ):
         assert f"`{package}`" in readme
 
 

@@ -33,8 +33,13 @@ def _subset(data: Dataset, ids) -> Dataset:
 
 
 def _with_transactions(data: Dataset, transactions: pd.DataFrame) -> Dataset:
-    return Dataset.from_frames(transactions=transactions.reset_index(drop=True), customers=data.customers,
-                               interactions=data.interactions, surveys=data.surveys, churn_events=data.churn_events)
+    return Dataset.from_frames(
+        transactions=transactions.reset_index(drop=True),
+        customers=data.customers,
+        interactions=data.interactions,
+        surveys=data.surveys,
+        churn_events=data.churn_events,
+    )
 
 
 def _write_folder(sample_dir: Path, out: Path, keep) -> Path:
@@ -66,8 +71,9 @@ def one_customer(sample_dataset):
 def test_zero_customers_every_order_a_refund(tmp_path, capsys):
     folder = tmp_path / "refunds"
     folder.mkdir()
-    (folder / "transactions.csv").write_text("customer_id,order_id,order_date,amount\n"
-                                             "C1,O1,2024-03-01,-5\nC2,O2,2024-03-02,-7\n", encoding="utf-8")  # fmt: skip
+    (folder / "transactions.csv").write_text(
+        "customer_id,order_id,order_date,amount\nC1,O1,2024-03-01,-5\nC2,O2,2024-03-02,-7\n", encoding="utf-8"
+    )
     data = load_dataset(folder, today=TODAY)
     assert data.transactions.empty and len(data.refunds) == 2
     report = data.report.tables["transactions"]
@@ -76,8 +82,9 @@ def test_zero_customers_every_order_a_refund(tmp_path, capsys):
         score_customers(data.transactions, as_of=END)
     with pytest.raises(WorkbenchError, match=r"quarter 2025Q3: no order on or before its end .*nowhere \(no orders\)"):
         review_quarter(data, quarter="2025Q3")
-    _cli_refuses(["score", str(folder), "--as-of", END, "--out", str(tmp_path / "s.csv")],
-                 "no customer bought anything", capsys)
+    _cli_refuses(
+        ["score", str(folder), "--as-of", END, "--out", str(tmp_path / "s.csv")], "no customer bought anything", capsys
+    )
     assert not (tmp_path / "s.csv").exists()
 
 
@@ -120,8 +127,11 @@ def test_one_customer_on_the_command_line(sample_dir, tmp_path, capsys):
     _cli_refuses(["tune-tiers", str(folder), "--as-of", END, "--out", out], "tuning 3 tiers needs at least 6", capsys)
     _cli_refuses(["personas", str(folder), "--as-of", END, "--out", out], "personas: 1 customer", capsys)
     _cli_refuses(["churn", str(folder), "--cutoff", END, "--out", out], "churn model: all", capsys)
-    _cli_refuses(["clv", str(folder), "--calibration-end", "2025-06-30", "--out", out],
-                 "summary: the Gamma-Gamma model needs at least 2 customers", capsys)
+    _cli_refuses(
+        ["clv", str(folder), "--calibration-end", "2025-06-30", "--out", out],
+        "summary: the Gamma-Gamma model needs at least 2 customers",
+        capsys,
+    )
     assert main(["score", str(folder), "--as-of", END, "--out", out, "--today", TODAY]) == 0
     assert len(pd.read_csv(out)) == 1
 
@@ -129,8 +139,22 @@ def test_one_customer_on_the_command_line(sample_dir, tmp_path, capsys):
 def test_one_customer_report_renders_and_lists_what_is_missing(sample_dir, tmp_path):
     top = pd.read_csv(sample_dir / "transactions.csv", dtype=str)["customer_id"].value_counts().index[0]
     folder = _write_folder(sample_dir, tmp_path / "one", lambda table, f: f[f["customer_id"] == top])
-    assert main(["report", "quarterly_review", "--data", str(folder), "--quarter", "2025Q3",
-                 "--out", str(tmp_path / "reports"), "--no-progress"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                "quarterly_review",
+                "--data",
+                str(folder),
+                "--quarter",
+                "2025Q3",
+                "--out",
+                str(tmp_path / "reports"),
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
     html = (tmp_path / "reports" / "quarterly_review_2025Q3" / "quarterly_review.html").read_text(encoding="utf-8")
     assert "Churn risk: not computed: churn model: all" in html
     assert "Personas: not computed: personas: 1 customer" in html
@@ -190,8 +214,11 @@ def test_quarter_after_the_last_order(sample_dataset):
 
 def test_more_personas_than_the_data_allows(sample_dataset):
     n = sample_dataset.transactions["customer_id"].nunique()
-    with pytest.raises(InsufficientDataError, match=rf"100 personas asked for, but {n} customers .* allow at most "
-                                                    rf"{n // 5} \(each persona needs at least 5 customers"):  # fmt: skip
+    with pytest.raises(
+        InsufficientDataError,
+        match=rf"100 personas asked for, but {n} customers .* allow at most "
+        rf"{n // 5} \(each persona needs at least 5 customers",
+    ):
         find_personas(sample_dataset, as_of=END, n_clusters=100)
     with pytest.raises(InsufficientDataError, match="allow at most 4 "):
         find_personas(sample_dataset, as_of=END, n_clusters=5, min_persona_size=n // 4)
@@ -218,12 +245,19 @@ def test_churn_cutoff_with_no_history_before_it(sample_dataset, capsys, sample_d
     cutoff = first + pd.Timedelta(days=45)
     with pytest.raises(WorkbenchError, match=f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from"):
         churn_risk(sample_dataset, cutoff=cutoff)
-    with pytest.raises(WorkbenchError, match=rf"not enough history for a backtest: .*\(none for the test cutoff {cutoff:%Y-%m-%d}\)"):
+    with pytest.raises(
+        WorkbenchError, match=rf"not enough history for a backtest: .*\(none for the test cutoff {cutoff:%Y-%m-%d}\)"
+    ):
         backtest_churn(sample_dataset, cutoffs=[cutoff])
     review = review_quarter(sample_dataset, quarter="2022Q4", personas=False)
-    assert any(n.startswith("Churn risk: not computed: cutoff 2022-12-31: no earlier quarter end") for n in review.notes)
-    _cli_refuses(["churn", str(sample_dir), "--cutoff", f"{cutoff:%Y-%m-%d}", "--out", str(tmp_path / "c.csv")],
-                 f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from", capsys)
+    assert any(
+        n.startswith("Churn risk: not computed: cutoff 2022-12-31: no earlier quarter end") for n in review.notes
+    )
+    _cli_refuses(
+        ["churn", str(sample_dir), "--cutoff", f"{cutoff:%Y-%m-%d}", "--out", str(tmp_path / "c.csv")],
+        f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from",
+        capsys,
+    )
 
 
 # A table that is missing -----------------------------------------------------------------------------------------------

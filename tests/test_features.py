@@ -12,13 +12,16 @@ from segmentation.features import FEATURES, btyd_summary, customer_features
 
 @pytest.fixture
 def tx():
-    return pd.DataFrame({
-        "customer_id": ["a", "a", "a", "a", "b", "c"],
-        "order_id": ["1", "2", "3", "4", "5", "6"],
-        "order_date": pd.to_datetime(["2023-06-15", "2024-08-01", "2024-08-01", "2024-09-20", "2024-07-10",
-                                      "2024-10-05"]),
-        "amount": [100.0, 30.0, 20.0, 50.0, 70.0, 999.0],
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "a", "b", "c"],
+            "order_id": ["1", "2", "3", "4", "5", "6"],
+            "order_date": pd.to_datetime(
+                ["2023-06-15", "2024-08-01", "2024-08-01", "2024-09-20", "2024-07-10", "2024-10-05"]
+            ),
+            "amount": [100.0, 30.0, 20.0, 50.0, 70.0, 999.0],
+        }
+    )
 
 
 def test_orders_are_distinct_orders_whatever_the_lines_per_day():
@@ -68,8 +71,9 @@ def test_tenure_counts_from_first_deal_date_when_known(tx):
 
 def test_lines_after_as_of_change_nothing(tx):
     later = pd.concat([tx, tx.assign(order_id="x", order_date=pd.Timestamp("2024-10-01"), amount=1e6)])
-    pd.testing.assert_frame_equal(customer_features(tx, as_of="2024-09-30"),
-                                  customer_features(later, as_of="2024-09-30"))  # fmt: skip
+    pd.testing.assert_frame_equal(
+        customer_features(tx, as_of="2024-09-30"), customer_features(later, as_of="2024-09-30")
+    )
 
 
 def test_same_result_from_frame_dataset_csv_and_parquet(sample_dir, sample_dataset):
@@ -98,11 +102,13 @@ def pandas_btyd_reference(lines: pd.DataFrame, end: pd.Timestamp, days_per_unit:
     daily = daily.sort_values(["customer_id", "order_date"])
     g = daily.groupby("customer_id")
     first, last, count = g["order_date"].min(), g["order_date"].max(), g.size()
-    out = pd.DataFrame({
-        "frequency": (count - 1).astype(float),
-        "recency": (last - first).dt.days / days_per_unit,
-        "T": (end - first).dt.days / days_per_unit,
-    })  # fmt: skip
+    out = pd.DataFrame(
+        {
+            "frequency": (count - 1).astype(float),
+            "recency": (last - first).dt.days / days_per_unit,
+            "T": (end - first).dt.days / days_per_unit,
+        }
+    )
     daily["is_first"] = g.cumcount() == 0
     out["monetary_value"] = daily[~daily["is_first"]].groupby("customer_id")["amount"].mean()
     out["monetary_value"] = out["monetary_value"].fillna(0.0)
@@ -128,8 +134,9 @@ def _first_days_of_many_lines(seed: int = 5) -> pd.DataFrame:
     rows = []
     for customer in range(400):
         first = int(rng.integers(0, 300))
-        days = [first] * int(rng.integers(1, 8)) + [first + int(d) for d in rng.integers(1, 400, rng.integers(0, 6))
-                                                    for _ in range(int(rng.integers(1, 4)))]  # fmt: skip
+        days = [first] * int(rng.integers(1, 8)) + [
+            first + int(d) for d in rng.integers(1, 400, rng.integers(0, 6)) for _ in range(int(rng.integers(1, 4)))
+        ]
         rows += [(f"c{customer:03d}", f"o{customer}-{day}-{i % 2}", day) for i, day in enumerate(days)]
     tx = pd.DataFrame(rows, columns=["customer_id", "order_id", "day"]).sample(frac=1.0, random_state=seed)
     tx["order_date"] = pd.Timestamp("2023-01-01") + pd.to_timedelta(tx.pop("day"), unit="D")
@@ -160,8 +167,9 @@ def test_summary_of_a_long_history_takes_the_group_by(monkeypatch):
     one_pass = btyd_summary(tx, observation_end=end, time_unit="D")
     monkeypatch.setattr(features, "BITSTRING_MAX_DAYS", 365)
     assert features._per_customer_summary_duckdb(features._to_ibis(tx), end) is None
-    pd.testing.assert_frame_equal(btyd_summary(tx, observation_end=end, time_unit="D"), one_pass,
-                                  check_exact=False, rtol=1e-12)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        btyd_summary(tx, observation_end=end, time_unit="D"), one_pass, check_exact=False, rtol=1e-12
+    )
     pd.testing.assert_frame_equal(one_pass, pandas_btyd_reference(tx, end, 1.0), check_exact=False, rtol=1e-9)
 
 
@@ -186,7 +194,9 @@ def test_an_ibis_table_from_another_connection_runs_on_its_own_backend(tx):
 
     con = ibis.duckdb.connect()
     table = con.create_table("orders", tx)  # needs sqlglot < 28 with Ibis 12 (see pyproject.toml)
-    pd.testing.assert_frame_equal(customer_features(table, as_of="2024-09-30"), customer_features(tx, as_of="2024-09-30"))
+    pd.testing.assert_frame_equal(
+        customer_features(table, as_of="2024-09-30"), customer_features(tx, as_of="2024-09-30")
+    )
 
 
 def test_bad_transactions_argument_is_named():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.datasets.cdnow import calibration_summary
 from segmentation.errors import WorkbenchError
-from segmentation.btyd.gamma_gamma import GammaGammaModel
 
 # Fader and Hardie (2013), "The Gamma-Gamma model of monetary value": CDNOW sample,
 # 946 customers with repeat purchases in the 39-week calibration period.

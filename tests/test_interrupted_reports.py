@@ -8,6 +8,7 @@ an event the test waits for (the file system), never a duration.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -43,9 +44,24 @@ def _descendants(pid: int) -> list[int]:
 
 def _kill_when(out: Path, data: Path, ready) -> None:
     """Start a report run, wait until ``ready(staging folder)`` holds, then SIGKILL it and its kernel."""
-    run = subprocess.Popen([sys.executable, "-m", "segmentation.cli", "report", NAME, "--data", str(data),
-                            "--quarter", QUARTER, "--out", str(out), "--no-progress"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    run = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "segmentation.cli",
+            "report",
+            NAME,
+            "--data",
+            str(data),
+            "--quarter",
+            QUARTER,
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + 300  # a safety net against a hung run, not a measurement
     try:
         while not any(ready(p) for p in out.glob(f".{FOLDER}.*.partial")):
@@ -77,10 +93,8 @@ def _kill_tree(pid: int) -> None:
 
 
 def _signal(pid: int, sig: int) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.kill(pid, sig)
-    except ProcessLookupError:
-        pass
 
 
 def _tables_started(staging: Path) -> bool:
@@ -107,8 +121,9 @@ def test_a_killed_first_run_leaves_nothing_that_looks_complete(point, sample_dir
     _kill_when(out, sample_dir, point)
     assert _visible(out) == [], "a killed run left a visible report or file"
     assert any(out.glob(f".{FOLDER}.*.partial"))  # the half-written run is there, hidden
-    assert main(["report", NAME, "--data", str(sample_dir), "--quarter", QUARTER, "--out", str(out),
-                 "--no-progress"]) == 0  # fmt: skip
+    assert (
+        main(["report", NAME, "--data", str(sample_dir), "--quarter", QUARTER, "--out", str(out), "--no-progress"]) == 0
+    )
     assert _visible(out) == [FOLDER]
     _complete(out / FOLDER)
     assert not list(out.glob(f".{FOLDER}.*.partial")), "the next run did not clear the killed run's folder"
@@ -116,8 +131,9 @@ def test_a_killed_first_run_leaves_nothing_that_looks_complete(point, sample_dir
 
 def test_a_killed_rerun_keeps_the_previous_report_intact(sample_dir, tmp_path):
     out = tmp_path / "reports"
-    assert main(["report", NAME, "--data", str(sample_dir), "--quarter", QUARTER, "--out", str(out),
-                 "--no-progress"]) == 0  # fmt: skip
+    assert (
+        main(["report", NAME, "--data", str(sample_dir), "--quarter", QUARTER, "--out", str(out), "--no-progress"]) == 0
+    )
     before = {p.name: p.read_bytes() for p in (out / FOLDER).iterdir()}
     _kill_when(out, sample_dir, _tables_started)
     assert _visible(out) == [FOLDER]

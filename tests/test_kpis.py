@@ -6,14 +6,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.review.contact_policy import overdue_contacts
 from segmentation.data.dataset import Dataset
-from segmentation.errors import ConfigError
-from segmentation.review.kpis import quarterly_kpis
-from segmentation.periods import quarter
 from segmentation.data.privacy import mask_personal
-from segmentation.review.trends import customer_growth, tier_distribution
+from segmentation.errors import ConfigError
+from segmentation.periods import quarter
+from segmentation.review.contact_policy import overdue_contacts
+from segmentation.review.kpis import quarterly_kpis
 from segmentation.review.service_levels import ServiceLevels
+from segmentation.review.trends import customer_growth, tier_distribution
 from segmentation.value.tiers import TierPolicy
 
 
@@ -25,27 +25,35 @@ def _d(*days: str) -> pd.Series:
 def data() -> Dataset:
     # a: A tier (600k in the year to 2025-06-30), buys again in Q3; b: B tier, silent in Q3;
     # c: C tier, buys in Q3; d: bought only in 2023 (not a customer at the start); e: lost before Q3.
-    tx = pd.DataFrame({
-        "customer_id": ["a", "a", "b", "c", "c", "d", "e"],
-        "order_id": list("1234567"),
-        "order_date": _d("2024-10-01", "2025-08-01", "2025-01-15", "2025-02-01", "2025-09-30", "2023-05-01",
-                         "2025-03-01"),
-        "amount": [600_000.0, 100_000.0, 250_000.0, 1_000.0, 3_000.0, 50.0, 10.0],
-    })  # fmt: skip
-    interactions = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "b", "c"],
-        "date": _d("2025-07-03", "2025-08-03", "2025-09-03", "2025-07-10", "2025-06-01"),
-        "channel": ["visit", "phone", "phone", "email", "email"],
-        "direction": ["proactive", "proactive", "inbound", "proactive", "proactive"],
-        "response_hours": [5.0, np.nan, np.nan, 12.0, np.nan],
-    })  # fmt: skip
-    surveys = pd.DataFrame({
-        "customer_id": ["a", "b", "b", "c"],
-        "date": _d("2025-06-20", "2025-03-01", "2025-09-01", "2024-01-01"),
-        "rating": [5, 5, 2, 4],
-    })  # fmt: skip
-    events = pd.DataFrame({"customer_id": ["e", "b"], "date": _d("2025-05-01", "2025-09-15"),
-                           "reason": ["price", "competitor"]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c", "c", "d", "e"],
+            "order_id": list("1234567"),
+            "order_date": _d(
+                "2024-10-01", "2025-08-01", "2025-01-15", "2025-02-01", "2025-09-30", "2023-05-01", "2025-03-01"
+            ),
+            "amount": [600_000.0, 100_000.0, 250_000.0, 1_000.0, 3_000.0, 50.0, 10.0],
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c"],
+            "date": _d("2025-07-03", "2025-08-03", "2025-09-03", "2025-07-10", "2025-06-01"),
+            "channel": ["visit", "phone", "phone", "email", "email"],
+            "direction": ["proactive", "proactive", "inbound", "proactive", "proactive"],
+            "response_hours": [5.0, np.nan, np.nan, 12.0, np.nan],
+        }
+    )
+    surveys = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "b", "c"],
+            "date": _d("2025-06-20", "2025-03-01", "2025-09-01", "2024-01-01"),
+            "rating": [5, 5, 2, 4],
+        }
+    )
+    events = pd.DataFrame(
+        {"customer_id": ["e", "b"], "date": _d("2025-05-01", "2025-09-15"), "reason": ["price", "competitor"]}
+    )
     return Dataset.from_frames(transactions=tx, interactions=interactions, surveys=surveys, churn_events=events)
 
 
@@ -79,8 +87,10 @@ def test_kpis_by_hand(data):
 def test_kpis_without_optional_tables_say_why(data):
     bare = Dataset.from_frames(transactions=data.transactions)
     k = quarterly_kpis(bare, quarter="2025Q3")
-    assert (k.loc[k["kpi"].isin(["activity", "satisfaction_rate", "survey_coverage", "churn_rate"]), "status"]
-            == "not computed").all()  # fmt: skip
+    assert (
+        k.loc[k["kpi"].isin(["activity", "satisfaction_rate", "survey_coverage", "churn_rate"]), "status"]
+        == "not computed"
+    ).all()
     assert len(k.attrs["not_computed"]) == 4
     assert _kpi(k, "All", "retention_rate")["value"] == pytest.approx(2 / 4)  # e counts: not known to be lost
 
@@ -115,13 +125,20 @@ def test_tier_distribution_and_growth(data):
 
 def test_service_levels_name_every_mistake(tmp_path):
     bad = tmp_path / "s.yaml"
-    bad.write_text("tiers:\n  A:\n    contacts:\n      - {contact: call, channels: phone, every_months: 0}\n"
-                   "    targets: {retention: 0.9, activity: -1}\nsurvey_window_months: 40\n")  # fmt: skip
+    bad.write_text(
+        "tiers:\n  A:\n    contacts:\n      - {contact: call, channels: phone, every_months: 0}\n"
+        "    targets: {retention: 0.9, activity: -1}\nsurvey_window_months: 40\n"
+    )
     with pytest.raises(ConfigError) as err:
         ServiceLevels.load(bad)
     text = str(err.value)
-    for part in ("every_months must be a whole number", "channels must be 'any' or a list", "unknown KPI 'retention'",
-                 "target of activity must be a number >= 0", "survey_window_months"):  # fmt: skip
+    for part in (
+        "every_months must be a whole number",
+        "channels must be 'any' or a list",
+        "unknown KPI 'retention'",
+        "target of activity must be a number >= 0",
+        "survey_window_months",
+    ):
         assert part in text
     assert ServiceLevels.for_policy(TierPolicy.load("sabc")).name == "sabc"
     with pytest.raises(ConfigError, match="not tiers of policy"):
@@ -132,8 +149,13 @@ def test_quarter_parsing_and_masking():
     assert str(quarter(" 2024-q4 ")) == "2024Q4" and quarter("2025Q1").previous_end == pd.Timestamp("2024-12-31")
     with pytest.raises(ConfigError, match="expected a quarter such as 2025Q3, got '2025Q0'"):
         quarter("2025Q0")
-    people = pd.DataFrame({"contact_name": ["Ann Lee", None], "contact_phone": ["+1 (555) 010-2345", ""],
-                           "contact_email": ["ann@x.org", "broken"]})  # fmt: skip
+    people = pd.DataFrame(
+        {
+            "contact_name": ["Ann Lee", None],
+            "contact_phone": ["+1 (555) 010-2345", ""],
+            "contact_email": ["ann@x.org", "broken"],
+        }
+    )
     masked = mask_personal(people)
     assert masked.iloc[0].tolist() == ["A***", "***-2345", "a***@x.org"]
     assert pd.isna(masked.iloc[1, 0]) and masked.iloc[1, 1] == "" and masked.iloc[1, 2] == "***"

@@ -46,10 +46,18 @@ def test_encodings_load_the_same_chinese_text(tmp_path, encoding):
 def test_mapping_file_passed_explicitly(tmp_path):
     write(tmp_path, "orders.csv", "CustomerID,Invoice,InvoiceDate,Total,Extra\n0042,i1,2024-02-01,3\n")
     mapping = ColumnMapping.from_dict(
-        {"files": {"transactions": "orders.csv"},
-         "columns": {"transactions": {"CustomerID": "customer_id", "Invoice": "order_id",
-                                      "InvoiceDate": "order_date", "Total": "amount"}}}
-    )  # fmt: skip
+        {
+            "files": {"transactions": "orders.csv"},
+            "columns": {
+                "transactions": {
+                    "CustomerID": "customer_id",
+                    "Invoice": "order_id",
+                    "InvoiceDate": "order_date",
+                    "Total": "amount",
+                }
+            },
+        }
+    )
     ds = load_dataset(tmp_path, mapping=mapping)
     assert ds.transactions["customer_id"].tolist() == ["0042"]
     assert any("ignored" in p.message and "Extra" in p.message for p in ds.report.problems)
@@ -64,13 +72,21 @@ def test_mapping_with_dayfirst_format(tmp_path):
 
 
 def test_mapping_mistakes_are_reported_together(tmp_path):
-    bad = {"columns": {"transactions": {"A": "client", "B": "amount", "C": "amount"}, "sales": {}},
-           "colour": 1, "csv": {"delimiter": ";;"}}  # fmt: skip
+    bad = {
+        "columns": {"transactions": {"A": "client", "B": "amount", "C": "amount"}, "sales": {}},
+        "colour": 1,
+        "csv": {"delimiter": ";;"},
+    }
     with pytest.raises(ConfigError) as info:
         ColumnMapping.from_dict(bad)
     text = str(info.value)
-    for words in ["unknown keys ['colour']", "'client'", "several columns map to ['amount']",
-                  "unknown table 'sales'", "one character"]:  # fmt: skip
+    for words in [
+        "unknown keys ['colour']",
+        "'client'",
+        "several columns map to ['amount']",
+        "unknown table 'sales'",
+        "one character",
+    ]:
         assert words in text
 
 
@@ -81,7 +97,10 @@ def test_every_problem_is_reported_at_once(tmp_path):
         load_dataset(tmp_path)
     errors = info.value.report.errors
     assert {(p.file, p.column) for p in errors} == {
-        ("transactions.csv", "order_date"), ("transactions.csv", "amount"), ("surveys.csv", "rating")}
+        ("transactions.csv", "order_date"),
+        ("transactions.csv", "amount"),
+        ("surveys.csv", "rating"),
+    }
     assert "3 problems" in str(info.value)
 
 
@@ -105,8 +124,14 @@ def test_future_dates_only_checked_against_given_today(tmp_path):
 
 
 def test_load_frames_applies_the_same_rules():
-    tx = pd.DataFrame({"customer_id": [" 1", "2", "2"], "order_id": ["a", "b", "c"],
-                       "order_date": ["2024-01-01", "2024-01-02", "2024-01-03"], "amount": ["5", "-1", "¥3"]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": [" 1", "2", "2"],
+            "order_id": ["a", "b", "c"],
+            "order_date": ["2024-01-01", "2024-01-02", "2024-01-03"],
+            "amount": ["5", "-1", "¥3"],
+        }
+    )
     ds = load_frames(transactions=tx)
     assert ds.transactions["customer_id"].tolist() == ["1", "2"]
     assert ds.transactions["amount"].tolist() == [5.0, 3.0]
@@ -115,11 +140,24 @@ def test_load_frames_applies_the_same_rules():
 
 
 def test_dataset_from_frames_derives_customers():
-    tx = pd.DataFrame({"customer_id": ["b", "a"], "order_id": ["1", "2"],
-                       "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]), "amount": [1.0, 2.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["b", "a"],
+            "order_id": ["1", "2"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-01-02"]),
+            "amount": [1.0, 2.0],
+        }
+    )
     ds = Dataset.from_frames(transactions=tx)
     assert ds.customers["customer_id"].tolist() == ["a", "b"]
-    assert list(ds.customers.columns)[:6] == ["customer_id", "name", "industry", "size_band", "region", "first_deal_date"]
+    assert list(ds.customers.columns)[:6] == [
+        "customer_id",
+        "name",
+        "industry",
+        "size_band",
+        "region",
+        "first_deal_date",
+    ]
 
 
 def test_parse_amounts_handles_bracket_negatives_and_keeps_plain_numbers():

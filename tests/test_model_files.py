@@ -43,8 +43,11 @@ def _pickle_in_a_zip(path: Path, marker: Path) -> Path:
     import pickle
 
     with zipfile.ZipFile(path, "w") as z:
-        z.writestr("schema.json", '{"__class__": "touch", "__module__": "pathlib", "__loader__": "ObjectNode", '
-                                  '"protocol": 2, "_skops_version": "0.10"}')  # fmt: skip
+        z.writestr(
+            "schema.json",
+            '{"__class__": "touch", "__module__": "pathlib", "__loader__": "ObjectNode", '
+            '"protocol": 2, "_skops_version": "0.10"}',
+        )
         z.writestr("payload.pkl", pickle.dumps(_Payload(marker)))
     return path
 
@@ -61,8 +64,23 @@ def test_a_crafted_model_file_is_refused_and_never_runs(craft, tmp_path):
 def test_the_command_line_refuses_a_crafted_previous_model(sample_dir, tmp_path, capsys):
     marker = tmp_path / "pwned"
     path = _crafted_pickle(tmp_path / "last_quarter.skops", marker)
-    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", str(tmp_path / "p.csv"),
-                 "--previous-model", str(path), "--today", "2025-10-01"]) == 2  # fmt: skip
+    assert (
+        main(
+            [
+                "personas",
+                str(sample_dir),
+                "--as-of",
+                "2025-09-30",
+                "--out",
+                str(tmp_path / "p.csv"),
+                "--previous-model",
+                str(path),
+                "--today",
+                "2025-10-01",
+            ]
+        )
+        == 2
+    )
     err = capsys.readouterr().err
     assert "pickles are never loaded" in err and "Traceback" not in err
     assert not marker.exists() and not (tmp_path / "p.csv").exists()
@@ -71,8 +89,21 @@ def test_the_command_line_refuses_a_crafted_previous_model(sample_dir, tmp_path,
 def test_the_personas_report_refuses_a_crafted_previous_model(sample_dir, tmp_path, capsys):
     marker = tmp_path / "pwned"
     path = _crafted_pickle(tmp_path / "last_quarter.skops", marker)
-    status = main(["report", "personas", "--data", str(sample_dir), "--quarter", "2025Q3", "--out",
-                   str(tmp_path / "reports"), "--no-progress", "-p", f"previous_model={path}"])  # fmt: skip
+    status = main(
+        [
+            "report",
+            "personas",
+            "--data",
+            str(sample_dir),
+            "--quarter",
+            "2025Q3",
+            "--out",
+            str(tmp_path / "reports"),
+            "--no-progress",
+            "-p",
+            f"previous_model={path}",
+        ]
+    )
     assert status == 2
     assert "ModelFileError" in capsys.readouterr().err
     assert not marker.exists()
@@ -81,8 +112,10 @@ def test_the_personas_report_refuses_a_crafted_previous_model(sample_dir, tmp_pa
 
 def test_nothing_else_in_the_package_deserialises_code():
     """The one loader of model files is persona_store; no pickle, joblib or unchecked skops load elsewhere."""
-    risky = re.compile(r"\b(pickle\.loads?|joblib\.load|read_pickle|cloudpickle|dill\.loads?|sio\.load|"
-                       r"skops\.io\.load|torch\.load|np\.load\([^)]*allow_pickle=True)")  # fmt: skip
+    risky = re.compile(
+        r"\b(pickle\.loads?|joblib\.load|read_pickle|cloudpickle|dill\.loads?|sio\.load|"
+        r"skops\.io\.load|torch\.load|np\.load\([^)]*allow_pickle=True)"
+    )
     found = {path.name for path in SRC.rglob("*.py") if risky.search(path.read_text(encoding="utf-8"))}
     assert found == {"persona_store.py"}
     store = (SRC / "persona_store.py").read_text(encoding="utf-8")

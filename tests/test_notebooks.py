@@ -49,6 +49,5 @@ def test_notebook_holds_no_logic_and_no_paths(name):
         assert not [n for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.ClassDef, ast.Lambda))]
         literals = [n.value for n in ast.walk(tree) if isinstance(n, ast.Constant) and isinstance(n.value, str)]
         assert not [s for s in literals if "/" in s or s.endswith((".csv", ".ipynb"))], cell.source
-        body = [line for line in cell.source.splitlines()
-                if line.strip() and not line.startswith(("import ", "from "))]  # fmt: skip
+        body = [line for line in cell.source.splitlines() if line.strip() and not line.startswith(("import ", "from "))]
         assert len(body) <= 10, f"a long cell belongs in the package:\n{cell.source}"

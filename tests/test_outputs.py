@@ -12,17 +12,19 @@ from segmentation.data.writers import write_report_tables, write_table
 
 
 def _frame() -> pd.DataFrame:
-    return pd.DataFrame({
-        "customer_id": ["007", "b", "c"],
-        "count": [1, 2, 3],
-        "share": [0.25, np.nan, np.inf],
-        "flag": [True, False, True],
-        "day": pd.to_datetime(["2025-09-30", None, "2025-01-02"]),
-        "stamp": pd.to_datetime(["2025-09-30 13:45:00", "2025-09-30 00:00:00", None]),
-        "tier": pd.Categorical(["A", "B", None]),
-        "note": ["=1+1", None, "http://example.com"],
-        "end": [datetime.date(2025, 9, 30), None, datetime.date(2025, 6, 30)],  # dates as Python objects
-    })  # fmt: skip
+    return pd.DataFrame(
+        {
+            "customer_id": ["007", "b", "c"],
+            "count": [1, 2, 3],
+            "share": [0.25, np.nan, np.inf],
+            "flag": [True, False, True],
+            "day": pd.to_datetime(["2025-09-30", None, "2025-01-02"]),
+            "stamp": pd.to_datetime(["2025-09-30 13:45:00", "2025-09-30 00:00:00", None]),
+            "tier": pd.Categorical(["A", "B", None]),
+            "note": ["=1+1", None, "http://example.com"],
+            "end": [datetime.date(2025, 9, 30), None, datetime.date(2025, 6, 30)],  # dates as Python objects
+        }
+    )
 
 
 def test_a_workbook_keeps_types_blanks_and_text(tmp_path):
@@ -40,7 +42,9 @@ def test_a_workbook_keeps_types_blanks_and_text(tmp_path):
     assert rows[3][7] == "http://example.com"
     assert cells["I"].is_date and cells["I"].number_format == "yyyy-mm-dd" and rows[2][8] is None
     back = pd.read_excel(path, dtype={"customer_id": str})
-    assert back["day"].iloc[0] == pd.Timestamp("2025-09-30") and back["stamp"].iloc[0] == pd.Timestamp("2025-09-30 13:45")
+    assert back["day"].iloc[0] == pd.Timestamp("2025-09-30") and back["stamp"].iloc[0] == pd.Timestamp(
+        "2025-09-30 13:45"
+    )
     assert back["tier"].tolist()[:2] == ["A", "B"]
 
 
@@ -52,7 +56,11 @@ def test_number_headers_stay_numbers(tmp_path):
 
 
 def test_report_workbook_has_a_sheet_per_table_and_the_same_bytes_twice(tmp_path):
-    tables = {"first": _frame(), "a_name_longer_than_thirty_one_characters": _frame().head(1), "empty": _frame().head(0)}
+    tables = {
+        "first": _frame(),
+        "a_name_longer_than_thirty_one_characters": _frame().head(1),
+        "empty": _frame().head(0),
+    }
     one = write_report_tables(tables, tmp_path / "one", workbook="r.xlsx")["workbook"]
     two = write_report_tables(tables, tmp_path / "two", workbook="r.xlsx")["workbook"]
     assert one.read_bytes() == two.read_bytes()

@@ -28,15 +28,13 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
 
 
 def test_ci_runs_exactly_the_readme_test_command():
-    ci = [l.strip() for l in (ROOT / ".ci" / "run").read_text().splitlines()
-          if l.strip() and not l.startswith("#") and not l.startswith(("set ", "cd "))]  # fmt: skip
+    ci = [
+        line.strip()
+        for line in (ROOT / ".ci" / "run").read_text().splitlines()
+        if line.strip() and not line.startswith("#") and not line.startswith(("set ", "cd "))
+    ]
     assert ci == ["python3 dev.py test"]
     readme = (ROOT / "README.md").read_text()
     quick_start = readme.split("## Quick start", 1)[1].split("\n## ", 1)[0]
     commands = re.findall(r"^(python3 dev\.py \w+)\s*(?:#.*)?$", quick_start, flags=re.M)
     assert commands == ["python3 dev.py demo", "python3 dev.py test"]
-
-
-def test_console_script_is_declared():
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    assert project["scripts"]["segmentation"] == "segmentation.cli:main"

@@ -18,27 +18,41 @@ AS_OF = "2024-12-31"
 
 @pytest.fixture
 def small():
-    tx = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "b", "c"],
-        "order_id": ["1", "1", "2", "3", "4"],
-        "order_date": pd.to_datetime(["2024-01-10", "2024-01-10", "2024-07-01", "2024-06-01", "2023-12-20"]),
-        "amount": [300.0, 100.0, 600.0, 50.0, 80.0],
-        "category": ["hardware", "services", "hardware", None, "software"],
-    })  # fmt: skip
-    customers = pd.DataFrame({"customer_id": ["a", "b", "c"], "industry": ["Retail", None, "energy"],
-                              "size_band": ["large", "small", "small"], "region": ["east", "west", ""],
-                              "decision_chain_size": [6.0, None, 2.0]})  # fmt: skip
-    interactions = pd.DataFrame({
-        "customer_id": ["a", "a", "a", "b", "a"],
-        "date": pd.to_datetime(["2024-03-01", "2024-09-01", "2024-10-01", "2024-05-05", "2022-01-01"]),
-        "channel": ["visit", "phone", "visit", "email", "event"],
-        "direction": ["proactive", "inbound", "proactive", "proactive", "proactive"],
-        "response_hours": [4.0, 10.0, None, 30.0, 100.0],
-        "topic": ["quote", "Complaint about delivery", "renewal", "follow-up", "complaint"],
-    })  # fmt: skip
-    surveys = pd.DataFrame({"customer_id": ["a", "a", "b"],
-                            "date": pd.to_datetime(["2024-06-30", "2023-06-30", "2024-12-01"]),
-                            "rating": [3.0, 5.0, 4.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "c"],
+            "order_id": ["1", "1", "2", "3", "4"],
+            "order_date": pd.to_datetime(["2024-01-10", "2024-01-10", "2024-07-01", "2024-06-01", "2023-12-20"]),
+            "amount": [300.0, 100.0, 600.0, 50.0, 80.0],
+            "category": ["hardware", "services", "hardware", None, "software"],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "industry": ["Retail", None, "energy"],
+            "size_band": ["large", "small", "small"],
+            "region": ["east", "west", ""],
+            "decision_chain_size": [6.0, None, 2.0],
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "a", "b", "a"],
+            "date": pd.to_datetime(["2024-03-01", "2024-09-01", "2024-10-01", "2024-05-05", "2022-01-01"]),
+            "channel": ["visit", "phone", "visit", "email", "event"],
+            "direction": ["proactive", "inbound", "proactive", "proactive", "proactive"],
+            "response_hours": [4.0, 10.0, None, 30.0, 100.0],
+            "topic": ["quote", "Complaint about delivery", "renewal", "follow-up", "complaint"],
+        }
+    )
+    surveys = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b"],
+            "date": pd.to_datetime(["2024-06-30", "2023-06-30", "2024-12-01"]),
+            "rating": [3.0, 5.0, 4.0],
+        }
+    )
     data = Dataset.from_frames(transactions=tx, customers=customers, interactions=interactions, surveys=surveys)
     return persona_features(data, as_of=AS_OF)
 
@@ -89,8 +103,14 @@ def test_attributes_are_categories_with_unknown_for_blanks(small):
 
 
 def test_only_transactions_still_gives_every_customer_a_row():
-    tx = pd.DataFrame({"customer_id": ["x", "y"], "order_id": ["1", "2"],
-                       "order_date": pd.to_datetime(["2024-01-01", "2024-02-01"]), "amount": [10.0, 20.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["x", "y"],
+            "order_id": ["1", "2"],
+            "order_date": pd.to_datetime(["2024-01-01", "2024-02-01"]),
+            "amount": [10.0, 20.0],
+        }
+    )
     f = persona_features(Dataset.from_frames(transactions=tx), as_of=AS_OF)
     assert f.index.tolist() == ["x", "y"]
     assert f.drop(columns=["industry", "size_band", "region"]).notna().all().all()
@@ -99,8 +119,14 @@ def test_only_transactions_still_gives_every_customer_a_row():
 
 
 def test_later_data_is_ignored(small):
-    tx = pd.DataFrame({"customer_id": ["a", "a"], "order_id": ["1", "2"],
-                       "order_date": pd.to_datetime(["2024-01-01", "2025-02-01"]), "amount": [10.0, 999.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a"],
+            "order_id": ["1", "2"],
+            "order_date": pd.to_datetime(["2024-01-01", "2025-02-01"]),
+            "amount": [10.0, 999.0],
+        }
+    )
     f = persona_features(Dataset.from_frames(transactions=tx), as_of=AS_OF)
     assert f.loc["a", "avg_order_value"] == 10.0
 
@@ -115,8 +141,9 @@ def test_state_features_are_not_clustered(small):
 
 @pytest.mark.parametrize("bad", [0, -5, 1.5, "365"])
 def test_bad_window_is_named(bad):
-    tx = pd.DataFrame({"customer_id": ["x"], "order_id": ["1"], "order_date": pd.to_datetime(["2024-01-01"]),
-                       "amount": [1.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {"customer_id": ["x"], "order_id": ["1"], "order_date": pd.to_datetime(["2024-01-01"]), "amount": [1.0]}
+    )
     with pytest.raises(ValueError, match="contact_window_days must be a positive number of days"):
         persona_features(Dataset.from_frames(transactions=tx), as_of=AS_OF, contact_window_days=bad)
 

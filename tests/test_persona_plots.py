@@ -17,13 +17,25 @@ def close_figures():
 
 
 def test_k_selection_scales_scores_and_marks_the_chosen_k():
-    scores = pd.DataFrame({"k": [3, 4, 5], "silhouette": [0.2, 0.3, 0.25], "calinski_harabasz": [9.0, 8, 7],
-                           "davies_bouldin": [1.5, 1.2, 1.4], "bic": [np.nan] * 3, "stability": [0.9, 0.95, 0.99],
-                           "chosen": [False, True, False]})  # fmt: skip
+    scores = pd.DataFrame(
+        {
+            "k": [3, 4, 5],
+            "silhouette": [0.2, 0.3, 0.25],
+            "calinski_harabasz": [9.0, 8, 7],
+            "davies_bouldin": [1.5, 1.2, 1.4],
+            "bic": [np.nan] * 3,
+            "stability": [0.9, 0.95, 0.99],
+            "chosen": [False, True, False],
+        }
+    )
     ax = pp.plot_k_selection(scores)
     labels = [line.get_label() for line in ax.lines if not line.get_label().startswith("_")]
-    assert labels == ["silhouette", "Calinski-Harabasz", "Davies-Bouldin (lower is better, flipped)",
-                      "stability (bootstrap ARI)"]  # fmt: skip
+    assert labels == [
+        "silhouette",
+        "Calinski-Harabasz",
+        "Davies-Bouldin (lower is better, flipped)",
+        "stability (bootstrap ARI)",
+    ]
     davies = ax.lines[2].get_ydata()
     assert list(davies) == pytest.approx([0.0, 1.0, 1 / 3])  # lowest DB (k=4) scores 1
     assert any(t.get_text() == "chosen k = 4" for t in ax.texts)

@@ -13,19 +13,22 @@ from segmentation.personas.profiles import profile_personas, standardised_differ
 @pytest.fixture
 def two():
     """Three small, frequent, cheap buyers and three large, rare, expensive ones."""
-    f = pd.DataFrame({
-        "avg_order_value": [100.0, 120, 90, 50_000, 52_000, 48_000],
-        "purchases_per_year": [12.0, 10, 11, 1, 1, 2],
-        "revenue_t12m": [1200.0, 1200, 990, 50_000, 52_000, 96_000],
-        "revenue_last90": [300.0, 300, 250, 0, 0, 0],
-        "revenue_last90_year_before": [300.0, 300, 250, 50_000, 0, 50_000],
-        "response_hours_median": [5.0, 6, 4, 90, 80, 100],
-        "satisfaction_mean": [3.0, 3, 3.5, 4.5, 4.5, 4],
-        "tenure_days": [200.0, 300, 250, 2000, 3000, 2500],
-        "category_share_consumables": [1.0, 0.9, 1.0, 0, 0, 0.1],
-        "size_band": pd.Categorical(["small"] * 3 + ["large"] * 3),
-        "industry": pd.Categorical(["retail"] * 3 + ["energy", "energy", "construction"]),
-    }, index=list("abcdef"))  # fmt: skip
+    f = pd.DataFrame(
+        {
+            "avg_order_value": [100.0, 120, 90, 50_000, 52_000, 48_000],
+            "purchases_per_year": [12.0, 10, 11, 1, 1, 2],
+            "revenue_t12m": [1200.0, 1200, 990, 50_000, 52_000, 96_000],
+            "revenue_last90": [300.0, 300, 250, 0, 0, 0],
+            "revenue_last90_year_before": [300.0, 300, 250, 50_000, 0, 50_000],
+            "response_hours_median": [5.0, 6, 4, 90, 80, 100],
+            "satisfaction_mean": [3.0, 3, 3.5, 4.5, 4.5, 4],
+            "tenure_days": [200.0, 300, 250, 2000, 3000, 2500],
+            "category_share_consumables": [1.0, 0.9, 1.0, 0, 0, 0.1],
+            "size_band": pd.Categorical(["small"] * 3 + ["large"] * 3),
+            "industry": pd.Categorical(["retail"] * 3 + ["energy", "energy", "construction"]),
+        },
+        index=list("abcdef"),
+    )
     return f, pd.Series([0, 0, 0, 1, 1, 1], index=f.index)
 
 
@@ -54,7 +57,9 @@ def test_profiles_table(two):
 def test_description_reads_the_numbers_in_plain_words(two):
     f, personas = two
     text = profile_personas(f, personas, currency="EUR").table.loc[1, "description"]
-    assert text.startswith("3 customers (50% of customers, 98% of revenue). Mostly large companies (100%) in energy (67%).")
+    assert text.startswith(
+        "3 customers (50% of customers, 98% of revenue). Mostly large companies (100%) in energy (67%)."
+    )
     assert "the median order is EUR 50,000" in text
     assert "Their revenue of the last 90 days fell 100% against the same 90 days a year before." in text
     assert "Satisfaction averages 4.3 of 5 (all customers 3.8)." in text
@@ -80,7 +85,8 @@ def test_missing_features_are_noted_not_guessed(two):
 def test_a_team_playbook_from_yaml(two, tmp_path):
     f, personas = two
     book = tmp_path / "playbook.yaml"
-    book.write_text("""
+    book.write_text(
+        """
 name: ours
 risk_tags:
   whale:
@@ -93,7 +99,9 @@ plays:
     actions: call weekly
   - name: standard
     when: []
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     t = profile_personas(f, personas, playbook=book).table.set_index("persona_id")
     assert t["risk_tags"].tolist() == ["", "whale"]
     assert t["play"].tolist() == ["standard", "vip"]
@@ -101,7 +109,8 @@ plays:
 
 def test_every_playbook_mistake_is_reported_at_once(tmp_path):
     book = tmp_path / "bad.yaml"
-    book.write_text("""
+    book.write_text(
+        """
 risk_tags:
   odd:
     when: ["avg_order_value ~ 3", "d(x) >= 2 * base"]
@@ -109,7 +118,9 @@ risk_tags:
 plays:
   - name: p
     when: ["tag:nope"]
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     with pytest.raises(ConfigError) as err:
         Playbook.load(book)
     message = str(err.value)

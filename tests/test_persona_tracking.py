@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from segmentation.personas.model import PersonaModel
 from segmentation.personas.store import ModelFileError, load_persona_model, save_persona_model
 from segmentation.personas.tracking import align_personas, persona_migration
-from segmentation.personas.model import PersonaModel
 
 
 def _blobs(centres, n=60, seed=0):
@@ -24,7 +24,9 @@ CENTRES = [(0, 0), (6, 0), (0, 6)]
 
 def test_refit_keeps_last_quarters_ids():
     sized = lambda sizes, seed: pd.concat(  # noqa: E731
-        [_blobs([c], n=n, seed=seed + i) for i, (c, n) in enumerate(zip(CENTRES, sizes, strict=True))], ignore_index=True)
+        [_blobs([c], n=n, seed=seed + i) for i, (c, n) in enumerate(zip(CENTRES, sizes, strict=True))],
+        ignore_index=True,
+    )
     last = PersonaModel(n_clusters=3).fit(sized((100, 60, 30), 0))
     # Next quarter the groups have other sizes, so a fresh fit numbers them differently.
     now_X = sized((30, 60, 100), 10)
@@ -96,8 +98,11 @@ def test_a_file_that_would_load_untrusted_code_is_refused(tmp_path):
 
     path = tmp_path / "evil.skops"
     sio.dump(FunctionTransformer(func=os.system), path)
-    with pytest.raises(ModelFileError, match=r"refused; the file would create types the workbench does not trust: "
-                                             r"\[.*system.*\]"):  # fmt: skip
+    with pytest.raises(
+        ModelFileError,
+        match=r"refused; the file would create types the workbench does not trust: "
+        r"\[.*system.*\]",
+    ):
         load_persona_model(path)
 
 

@@ -12,10 +12,10 @@ from sklearn.pipeline import Pipeline
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from segmentation.data.dataset import Dataset
+from segmentation.datasets.sample import PERSONAS, generate_sample
 from segmentation.personas.analysis import find_personas
 from segmentation.personas.features import clustering_columns
 from segmentation.personas.model import PersonaModel
-from segmentation.datasets.sample import PERSONAS, generate_sample
 
 PLANTED_SEED = 7
 
@@ -79,8 +79,9 @@ def test_k_chosen_on_a_sample_then_fitted_on_everyone(planted):
     assert (model.predict(X) == model.labels_).all()
     Z = model.embed(X).to_numpy()
     for cluster, persona in enumerate(model.persona_ids_):
-        np.testing.assert_allclose(model.clusterer_.cluster_centers_[cluster], Z[model.labels_ == persona].mean(axis=0),
-                                   atol=1e-6)  # fmt: skip
+        np.testing.assert_allclose(
+            model.clusterer_.cluster_centers_[cluster], Z[model.labels_ == persona].mean(axis=0), atol=1e-6
+        )
     again = PersonaModel(selection_sample=600, random_state=0).fit(X)
     assert (again.labels_ == model.labels_).all()
     pd.testing.assert_frame_equal(again.k_scores_, model.k_scores_)
@@ -116,12 +117,15 @@ def _two_groups(big=30, small=130, seed=0):
     """A few large, heavy-spending customers and many small ones (revenue is heavy-tailed)."""
     rng = np.random.default_rng(seed)
     n = big + small
-    return pd.DataFrame({
-        "revenue": np.r_[rng.lognormal(12, 0.8, big), rng.lognormal(8, 0.8, small)],
-        "visits": np.r_[rng.normal(6, 1, big), rng.normal(1, 0.5, small)],
-        "share": rng.uniform(0, 1, n),
-        "size_band": ["large"] * big + ["small"] * small,
-    }, index=[f"C{i:03d}" for i in range(n)])  # fmt: skip
+    return pd.DataFrame(
+        {
+            "revenue": np.r_[rng.lognormal(12, 0.8, big), rng.lognormal(8, 0.8, small)],
+            "visits": np.r_[rng.normal(6, 1, big), rng.normal(1, 0.5, small)],
+            "share": rng.uniform(0, 1, n),
+            "size_band": ["large"] * big + ["small"] * small,
+        },
+        index=[f"C{i:03d}" for i in range(n)],
+    )
 
 
 def test_preparation_logs_heavy_tails_and_encodes_categories():
@@ -168,7 +172,17 @@ def test_unseen_category_is_ignored_not_an_error():
         ({"log_features": ["size_band"]}, "log_features names columns that are not numeric features"),
         ({"log_features": ["nope"]}, r"not numeric features: \['nope'\]"),
     ],
-    ids=["k0", "low-range", "inverted-range", "method", "stability", "selection", "weight", "log-category", "log-unknown"],
+    ids=[
+        "k0",
+        "low-range",
+        "inverted-range",
+        "method",
+        "stability",
+        "selection",
+        "weight",
+        "log-category",
+        "log-unknown",
+    ],
 )
 def test_bad_parameters_are_named(params, message):
     with pytest.raises(ValueError, match=message):
@@ -212,8 +226,17 @@ def test_scikit_learn_estimator_checks(estimator, check):
 def test_too_few_customers_for_the_k_range_is_a_message():
     from segmentation.errors import WorkbenchError
 
-    tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "order_id": ["1", "2", "3"],
-                       "order_date": pd.to_datetime(["2024-01-01"] * 3), "amount": [1.0, 2.0, 3.0]})  # fmt: skip
-    with pytest.raises(WorkbenchError, match="personas: 3 customers with a purchase on or before 2024-06-30 allow at "
-                                             "most 0 personas of at least 5 customers"):  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c"],
+            "order_id": ["1", "2", "3"],
+            "order_date": pd.to_datetime(["2024-01-01"] * 3),
+            "amount": [1.0, 2.0, 3.0],
+        }
+    )
+    with pytest.raises(
+        WorkbenchError,
+        match="personas: 3 customers with a purchase on or before 2024-06-30 allow at "
+        "most 0 personas of at least 5 customers",
+    ):
         find_personas(Dataset.from_frames(transactions=tx), as_of="2024-06-30")

@@ -28,8 +28,12 @@ def test_lorenz_curve_ends_at_100_and_marks_cut_points():
 
 
 def test_tier_sizes_bars_and_labels():
-    tiers = pd.DataFrame({"tier": pd.Categorical(["A", "C", "C", "C"], categories=["A", "B", "C"]),
-                          "revenue_t12m": [900.0, 50.0, 30.0, 20.0]})  # fmt: skip
+    tiers = pd.DataFrame(
+        {
+            "tier": pd.Categorical(["A", "C", "C", "C"], categories=["A", "B", "C"]),
+            "revenue_t12m": [900.0, 50.0, 30.0, 20.0],
+        }
+    )
     ax = plots.plot_tier_sizes(tiers, revenue="revenue_t12m")
     assert [p.get_height() for p in ax.patches] == [1, 0, 3]
     labels = [t.get_text() for t in ax.texts]
@@ -45,8 +49,11 @@ def test_segment_map_counts_cells():
 
 
 def test_migration_heat_map_writes_every_count():
-    matrix = pd.DataFrame([[3, 1], [0, 5]], index=pd.Index(["A", "B"], name="previous tier"),
-                          columns=pd.Index(["A", "B"], name="current tier"))  # fmt: skip
+    matrix = pd.DataFrame(
+        [[3, 1], [0, 5]],
+        index=pd.Index(["A", "B"], name="previous tier"),
+        columns=pd.Index(["A", "B"], name="current tier"),
+    )
     ax = plots.plot_migration(matrix)
     assert np.array_equal(ax.images[0].get_array(), matrix.to_numpy())
     assert sorted(t.get_text() for t in ax.texts) == ["0", "1", "3", "5"]

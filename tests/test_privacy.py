@@ -20,10 +20,10 @@ import pytest
 from segmentation import load_dataset
 from segmentation.cli import main
 from segmentation.data.mapping import ColumnMapping
-from segmentation.data.writers import read_output, write_report_tables
 from segmentation.data.privacy import mask_personal, redact_contacts
-from segmentation.review.quarterly import review_quarter
+from segmentation.data.writers import read_output, write_report_tables
 from segmentation.reports.runner import REPORTS, notebook_dir
+from segmentation.review.quarterly import review_quarter
 
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
@@ -77,8 +77,21 @@ def outputs(sample_dir, tmp_path_factory, request):
             assert main(["score", *common, "--as-of", "2025-09-30", "--out", f"out/cli/score.{fmt}"]) == 0
             assert main(["churn", *common, "--cutoff", "2025-06-30", "--out", f"out/cli/churn.{fmt}"]) == 0
         assert main(["personas", *common, "--as-of", "2025-09-30", "--out", "out/cli/personas.csv"]) == 0
-        assert main(["clv", *common, "--calibration-end", "2025-06-30", "--order-value", "observed",
-                     "--out", "out/cli/clv.csv"]) == 0  # fmt: skip
+        assert (
+            main(
+                [
+                    "clv",
+                    *common,
+                    "--calibration-end",
+                    "2025-06-30",
+                    "--order-value",
+                    "observed",
+                    "--out",
+                    "out/cli/clv.csv",
+                ]
+            )
+            == 0
+        )
         assert main(["tune-tiers", *common, "--as-of", "2025-09-30", "--out", "out/cli/tune.xlsx"]) == 0
     finally:
         mp.undo()
@@ -145,8 +158,7 @@ def test_csv_keeps_names_as_data_and_masks_contacts(outputs):
 
 
 def test_contacts_typed_into_free_text_are_redacted():
-    t = pd.DataFrame({"comment": [f"call {TYPED_PHONE} / {TYPED_EMAIL} before 2025-03-01", None],
-                      "amount": [1.0, 2.0]})  # fmt: skip
+    t = pd.DataFrame({"comment": [f"call {TYPED_PHONE} / {TYPED_EMAIL} before 2025-03-01", None], "amount": [1.0, 2.0]})
     masked = mask_personal(t)
     assert masked["comment"].tolist()[0] == "call ***-5678 / s***@private.cn before 2025-03-01"
     assert masked["comment"].isna().tolist() == [False, True] and masked["amount"].tolist() == [1.0, 2.0]

@@ -14,20 +14,32 @@ import pytest
 
 from segmentation import load_dataset
 from segmentation.cli import main
-from segmentation.review.kpis import quarterly_kpis
 from segmentation.data.writers import read_output
 from segmentation.reports.runner import ReportError, convert_parameter, run_report
+from segmentation.review.kpis import quarterly_kpis
 from segmentation.value.tuning import tune_tiers
 
 QUARTER = "2025Q3"
-REVIEW_SECTIONS = ["At a glance", "What could not be computed", "KPIs against targets", "Customers and revenue by tier",
-                   "Customer growth", "Tier moves since the last quarter end", "Why customers left",
-                   "Who may leave next", "Overdue contacts", "Personas", "Files"]  # fmt: skip
+REVIEW_SECTIONS = [
+    "At a glance",
+    "What could not be computed",
+    "KPIs against targets",
+    "Customers and revenue by tier",
+    "Customer growth",
+    "Tier moves since the last quarter end",
+    "Why customers left",
+    "Who may leave next",
+    "Overdue contacts",
+    "Personas",
+    "Files",
+]
 
 
 def _report(name: str, data: Path, out: Path, *extra: str) -> Path:
-    assert main(["report", name, "--data", str(data), "--quarter", QUARTER, "--out", str(out), "--no-progress",
-                 *extra]) == 0  # fmt: skip
+    assert (
+        main(["report", name, "--data", str(data), "--quarter", QUARTER, "--out", str(out), "--no-progress", *extra])
+        == 0
+    )
     return out / f"{name}_{QUARTER}"
 
 
@@ -73,8 +85,20 @@ def test_review_has_every_section_and_embeds_every_figure(review):
 
 
 def test_review_writes_every_table_as_csv_and_one_workbook(review):
-    expected = {"kpis", "tier_distribution", "customer_growth", "tier_migration", "tier_changes", "churn_reasons",
-                "overdue_contacts", "contact_summary", "at_risk", "risk_signals", "risk_by_band", "personas"}
+    expected = {
+        "kpis",
+        "tier_distribution",
+        "customer_growth",
+        "tier_migration",
+        "tier_changes",
+        "churn_reasons",
+        "overdue_contacts",
+        "contact_summary",
+        "at_risk",
+        "risk_signals",
+        "risk_by_band",
+        "personas",
+    }
     assert {p.stem for p in review.glob("*.csv")} == expected
     sheets = pd.ExcelFile(review / "quarterly_review.xlsx").sheet_names
     assert set(sheets) == expected
@@ -115,12 +139,30 @@ def test_rerunning_a_report_gives_the_same_tables(review, sample_dir):
 
 def test_a_failing_run_leaves_no_report_and_names_the_cell(sample_dir, tmp_path, capsys):
     # "previous" is the last quarter ended on --today (what a quarter-end schedule passes)
-    code = main(["report", "quarterly_review", "--data", str(sample_dir), "--quarter", "previous", "--today",
-                 "2025-10-05", "--out", str(tmp_path), "--no-progress", "-p", "policy=no_such_policy"])  # fmt: skip
+    code = main(
+        [
+            "report",
+            "quarterly_review",
+            "--data",
+            str(sample_dir),
+            "--quarter",
+            "previous",
+            "--today",
+            "2025-10-05",
+            "--out",
+            str(tmp_path),
+            "--no-progress",
+            "-p",
+            "policy=no_such_policy",
+        ]
+    )
     err = capsys.readouterr().err
     assert code == 2
-    assert re.search(r"error: report quarterly_review failed in cell \d+ \(.+\): ConfigError: report parameters "
-                     r"are not valid:\n- policy: no_such_policy: no such file", err)  # fmt: skip
+    assert re.search(
+        r"error: report quarterly_review failed in cell \d+ \(.+\): ConfigError: report parameters "
+        r"are not valid:\n- policy: no_such_policy: no such file",
+        err,
+    )
     assert "Traceback" not in err
     assert not (tmp_path / f"quarterly_review_{QUARTER}").exists()
     assert not list(tmp_path.glob(".*.partial"))
@@ -131,11 +173,11 @@ def test_unknown_or_mistyped_parameters_are_refused_before_running(sample_dir, t
     with pytest.raises(ReportError, match=r"unknown parameter \['polcy'\]; quarterly_review takes \["):
         run_report("quarterly_review", data_dir=sample_dir, quarter=QUARTER, out=tmp_path, parameters={"polcy": "x"})
     with pytest.raises(ReportError, match="parameter top_n: expected int, got 'many'"):
-        run_report("quarterly_review", data_dir=sample_dir, quarter=QUARTER, out=tmp_path,
-                   parameters={"top_n": "many"})  # fmt: skip
+        run_report("quarterly_review", data_dir=sample_dir, quarter=QUARTER, out=tmp_path, parameters={"top_n": "many"})
     with pytest.raises(ReportError, match="set by the runner"):
-        run_report("quarterly_review", data_dir=sample_dir, quarter=QUARTER, out=tmp_path,
-                   parameters={"output_dir": "x"})  # fmt: skip
+        run_report(
+            "quarterly_review", data_dir=sample_dir, quarter=QUARTER, out=tmp_path, parameters={"output_dir": "x"}
+        )
     with pytest.raises(ReportError, match="unknown report 'quartely'"):
         run_report("quartely", data_dir=sample_dir, quarter=QUARTER, out=tmp_path)
     assert not list(tmp_path.iterdir())
@@ -148,20 +190,41 @@ def test_review_on_cdnow_says_what_it_cannot_compute(tmp_path):
     data = tmp_path / "cdnow"
     data.mkdir()
     load_cdnow(sample=True).transactions.to_csv(data / "transactions.csv", index=False)
-    assert main(["report", "quarterly_review", "--data", str(data), "--quarter", "1998Q2", "--out",
-                 str(tmp_path / "r"), "--no-progress", "-p", "currency=USD"]) == 0  # fmt: skip
+    assert (
+        main(
+            [
+                "report",
+                "quarterly_review",
+                "--data",
+                str(data),
+                "--quarter",
+                "1998Q2",
+                "--out",
+                str(tmp_path / "r"),
+                "--no-progress",
+                "-p",
+                "currency=USD",
+            ]
+        )
+        == 0
+    )
     folder = tmp_path / "r" / "quarterly_review_1998Q2"
     html = (folder / "quarterly_review.html").read_text(encoding="utf-8")
     assert _sections(html) == REVIEW_SECTIONS
-    for message in ("KPI activity: no interactions table: follow-up contacts were not supplied",
-                    "KPI satisfaction_rate: no surveys table: satisfaction answers were not supplied",
-                    "KPI churn_rate: no churn_events table",
-                    "Overdue contacts: no interactions table",
-                    "Churn reasons: no churn_events table"):  # fmt: skip
+    for message in (
+        "KPI activity: no interactions table: follow-up contacts were not supplied",
+        "KPI satisfaction_rate: no surveys table: satisfaction answers were not supplied",
+        "KPI churn_rate: no churn_events table",
+        "Overdue contacts: no interactions table",
+        "Churn reasons: no churn_events table",
+    ):
         assert message in html
     kpis = read_output(folder / "kpis.csv").set_index(["tier", "kpi"])
     assert kpis.loc[("All", "activity"), "status"] == "not computed"
-    assert kpis.loc[("All", "retention_rate"), "status"] == "no target" and kpis.loc[("All", "retention_rate"), "value"] > 0
+    assert (
+        kpis.loc[("All", "retention_rate"), "status"] == "no target"
+        and kpis.loc[("All", "retention_rate"), "value"] > 0
+    )
     pngs, embedded = _figures(folder, "quarterly_review")
     assert pngs == embedded == 4  # no churn-reasons picture without churn_events
     assert "USD" in html
@@ -196,8 +259,13 @@ def test_personas_report_writes_assignments_profiles_and_model(sample_dir, tmp_p
 def test_churn_evaluation_report_backtests_before_the_quarter(sample_dir, tmp_path):
     folder = _report("churn_evaluation", sample_dir, tmp_path)
     html = (folder / "churn_evaluation.html").read_text(encoding="utf-8")
-    assert _sections(html) == ["Scores against outcomes", "Ranking, calibration and gains",
-                               "Which warning signals matter", "Who may leave next quarter", "Files"]  # fmt: skip
+    assert _sections(html) == [
+        "Scores against outcomes",
+        "Ranking, calibration and gains",
+        "Which warning signals matter",
+        "Who may leave next quarter",
+        "Files",
+    ]
     metrics = read_output(folder / "backtest_metrics.csv")
     # The last tested cutoff is the start of the quarter: its labels are the quarter itself.
     assert sorted(metrics["cutoff"].unique()) == ["2024-12-31", "2025-03-31", "2025-06-30"]

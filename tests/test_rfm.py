@@ -17,8 +17,9 @@ COLUMNS = ["rfm_recency_days", "purchase_days", "monetary_total"]
 
 
 def frame(r, f, m):
-    return pd.DataFrame({"rfm_recency_days": r, "purchase_days": f, "monetary_total": m},
-                        index=[f"c{i}" for i in range(len(r))])  # fmt: skip
+    return pd.DataFrame(
+        {"rfm_recency_days": r, "purchase_days": f, "monetary_total": m}, index=[f"c{i}" for i in range(len(r))]
+    )
 
 
 customers = st.integers(1, 60).flatmap(
@@ -37,8 +38,11 @@ def test_scores_in_range_and_monotone(data, n_bins):
     scores = RFMScorer(n_bins=n_bins).fit(X).transform(X)
     for col in ("r_score", "f_score", "m_score"):
         assert scores[col].between(1, n_bins).all()
-    for value_col, score_col, sign in (("purchase_days", "f_score", 1), ("monetary_total", "m_score", 1),
-                                       ("rfm_recency_days", "r_score", -1)):  # fmt: skip
+    for value_col, score_col, sign in (
+        ("purchase_days", "f_score", 1),
+        ("monetary_total", "m_score", 1),
+        ("rfm_recency_days", "r_score", -1),
+    ):
         order = np.argsort(sign * X[value_col].to_numpy(), kind="stable")
         assert (np.diff(scores[score_col].to_numpy()[order]) >= 0).all()
     # Equal values, equal scores; row order changes nothing.
@@ -71,8 +75,9 @@ def test_tie_rule_for_tiny_and_tied_data():
 
 def test_cut_points_learned_on_reference_are_reused():
     rng = np.random.default_rng(0)
-    ref = frame(rng.integers(0, 400, 200).astype(float), rng.integers(1, 10, 200).astype(float),
-                rng.lognormal(8, 1, 200))  # fmt: skip
+    ref = frame(
+        rng.integers(0, 400, 200).astype(float), rng.integers(1, 10, 200).astype(float), rng.lognormal(8, 1, 200)
+    )
     scorer = RFMScorer().fit(ref)
     later = ref.copy()
     later.loc[later.index[1:], "monetary_total"] *= 10  # everybody else grows tenfold
@@ -108,13 +113,17 @@ def test_a_team_edits_its_rules(tmp_path):
     path = tmp_path / "rules.yaml"
     path.write_text("segments:\n  - {name: Top, r: [4, 5], f: [4, 5], m: [4, 5]}\nfallback: Rest\n")
     rules = SegmentRules.load(path)
-    assert rules.assign(pd.DataFrame({"r_score": [5, 1], "f_score": [5, 1], "m_score": [5, 1]})).tolist() == ["Top", "Rest"]
+    assert rules.assign(pd.DataFrame({"r_score": [5, 1], "f_score": [5, 1], "m_score": [5, 1]})).tolist() == [
+        "Top",
+        "Rest",
+    ]
 
 
 def test_bad_rules_are_refused_with_every_mistake(tmp_path):
     path = tmp_path / "rules.yaml"
-    path.write_text("colour: red\nsegments:\n  - {name: A, r: [0, 9], f: [1, 5], m: [1, 5], x: 1}\n"
-                    "  - {name: A, r: [3, 2]}\n")  # fmt: skip
+    path.write_text(
+        "colour: red\nsegments:\n  - {name: A, r: [0, 9], f: [1, 5], m: [1, 5], x: 1}\n  - {name: A, r: [3, 2]}\n"
+    )
     with pytest.raises(ConfigError) as info:
         SegmentRules.load(path)
     text = str(info.value)

@@ -78,10 +78,12 @@ def test_churn_is_preceded_by_warning_signals():
     tx = tables["transactions"].merge(truth, on="customer_id")
     before = tx["order_date"] < tx["churned_on"] - pd.DateOffset(months=9)
     late = (tx["order_date"] >= tx["churned_on"] - pd.DateOffset(months=4)) & (tx["order_date"] < tx["churned_on"])
-    per_customer = pd.DataFrame({
-        "before": tx[before].groupby("customer_id")["amount"].mean(),
-        "late": tx[late].groupby("customer_id")["amount"].mean(),
-    }).dropna()
+    per_customer = pd.DataFrame(
+        {
+            "before": tx[before].groupby("customer_id")["amount"].mean(),
+            "late": tx[late].groupby("customer_id")["amount"].mean(),
+        }
+    ).dropna()
     assert len(per_customer) > 50
     assert (per_customer["late"] / per_customer["before"]).median() < 0.85  # orders shrink
     assert not (tx["order_date"] > tx["churned_on"] + pd.DateOffset(months=1)).any()

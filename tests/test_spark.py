@@ -19,9 +19,14 @@ AS_OF = "2025-09-30"
 def spark():
     from pyspark.sql import SparkSession
 
-    session = (SparkSession.builder.master("local[2]").appName("segmentation-tests")
-               .config("spark.ui.enabled", "false").config("spark.sql.shuffle.partitions", "4")
-               .config("spark.sql.session.timeZone", "UTC").getOrCreate())  # fmt: skip
+    session = (
+        SparkSession.builder.master("local[2]")
+        .appName("segmentation-tests")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
     session.sparkContext.setLogLevel("ERROR")
     yield session
     session.stop()
@@ -59,8 +64,9 @@ def test_features_from_spark_equal_those_from_duckdb(orders, sample_dataset):
     assert list(on_spark.columns) == list(on_duckdb.columns) and len(on_duckdb) > 300
     assert on_spark.index.equals(on_duckdb.index)
     for column in on_duckdb.columns:
-        pd.testing.assert_series_equal(on_spark[column], on_duckdb[column], check_exact=False, rtol=1e-12,
-                                       obj=f"feature {column}")  # fmt: skip
+        pd.testing.assert_series_equal(
+            on_spark[column], on_duckdb[column], check_exact=False, rtol=1e-12, obj=f"feature {column}"
+        )
     # Only the per-customer table came back: one row per customer, no order-line column.
     assert returned and all(len(r) <= len(on_duckdb) for r in returned)
     assert all(not {"order_id", "amount"} & set(r.columns) for r in returned)
@@ -68,6 +74,9 @@ def test_features_from_spark_equal_those_from_duckdb(orders, sample_dataset):
 
 def test_btyd_summary_from_spark_equals_duckdbs(orders, sample_dataset):
     table, _ = orders
-    pd.testing.assert_frame_equal(btyd_summary(table, observation_end=AS_OF, time_unit="W"),
-                                  btyd_summary(sample_dataset.transactions, observation_end=AS_OF, time_unit="W"),
-                                  check_exact=False, rtol=1e-12)  # fmt: skip
+    pd.testing.assert_frame_equal(
+        btyd_summary(table, observation_end=AS_OF, time_unit="W"),
+        btyd_summary(sample_dataset.transactions, observation_end=AS_OF, time_unit="W"),
+        check_exact=False,
+        rtol=1e-12,
+    )

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from segmentation.datasets.sample import generate_sample
-from segmentation.value.tuning import tune_tiers
 from segmentation.value.tiers import TierPolicy
+from segmentation.value.tuning import tune_tiers
 
 
 @pytest.fixture(scope="module")

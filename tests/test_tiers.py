@@ -26,13 +26,19 @@ def test_presets_load():
 @pytest.mark.parametrize(
     "tiers, message",
     [
-        ([{"tier": "A", "min": 500}, {"tier": "B", "min": 100, "max": 400}, {"tier": "C", "max": 100}],
-         "gap between tiers B and A: values from 400 to 500 have no tier"),
-        ([{"tier": "A", "min": 300}, {"tier": "B", "min": 100, "max": 400}, {"tier": "C", "max": 100}],
-         "tiers A and B overlap from 300 to 400"),
+        (
+            [{"tier": "A", "min": 500}, {"tier": "B", "min": 100, "max": 400}, {"tier": "C", "max": 100}],
+            "gap between tiers B and A: values from 400 to 500 have no tier",
+        ),
+        (
+            [{"tier": "A", "min": 300}, {"tier": "B", "min": 100, "max": 400}, {"tier": "C", "max": 100}],
+            "tiers A and B overlap from 300 to 400",
+        ),
         ([{"tier": "A", "min": 500, "colour": "red"}, {"tier": "C", "max": 500}], "unknown fields ['colour']"),
-        ([{"tier": "S", "min": 500, "min_tenure_days": 730, "otherwise": "A"}, {"tier": "C", "max": 500}],
-         "otherwise names 'A', which is not a tier below it"),
+        (
+            [{"tier": "S", "min": 500, "min_tenure_days": 730, "otherwise": "A"}, {"tier": "C", "max": 500}],
+            "otherwise names 'A', which is not a tier below it",
+        ),
         ([{"tier": "A", "min": 500, "max": 900}, {"tier": "C", "max": 500}], "it must have no max"),
         ([{"tier": "A", "min": 500}, {"tier": "C", "min": 10, "max": 500}], "it must have no min"),
         ([{"tier": "A", "min": 500}, {"tier": "A", "max": 500}], "tier names used twice: ['A']"),
@@ -84,16 +90,22 @@ def test_with_thresholds_and_yaml_round_trip(tmp_path):
 
 
 def test_regrade_matrix_and_reasons():
-    tx = pd.DataFrame({
-        "customer_id": ["up", "up", "down", "new", "same", "tenure"],
-        "order_id": list("123456"),
-        "order_date": pd.to_datetime(["2025-01-10", "2025-08-01", "2024-08-20", "2025-09-01", "2025-05-01",
-                                      "2025-05-01"]),
-        "amount": [180_000.0, 340_000.0, 250_000.0, 12_000.0, 1_000.0, 700_000.0],
-    })  # fmt: skip
-    customers = pd.DataFrame({"customer_id": ["up", "down", "new", "same", "tenure"],
-                              "first_deal_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2025-09-01",
-                                                                 "2020-01-01", "2023-08-15"])})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["up", "up", "down", "new", "same", "tenure"],
+            "order_id": list("123456"),
+            "order_date": pd.to_datetime(
+                ["2025-01-10", "2025-08-01", "2024-08-20", "2025-09-01", "2025-05-01", "2025-05-01"]
+            ),
+            "amount": [180_000.0, 340_000.0, 250_000.0, 12_000.0, 1_000.0, 700_000.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["up", "down", "new", "same", "tenure"],
+            "first_deal_date": pd.to_datetime(["2020-01-01", "2020-01-01", "2025-09-01", "2020-01-01", "2023-08-15"]),
+        }
+    )
     r = regrade(tx, previous="2025-06-30", current="2025-09-30", policy="sabc", customers=customers)
     assert int(r.matrix.to_numpy().sum()) == len(r.current) == 5
     assert r.matrix.loc["new", "C"] == 1
@@ -107,8 +119,14 @@ def test_regrade_matrix_and_reasons():
 
 
 def test_regrade_says_when_a_first_order_comes_long_after_the_first_deal():
-    tx = pd.DataFrame({"customer_id": ["old", "x"], "order_id": ["1", "2"],
-                       "order_date": pd.to_datetime(["2025-08-01", "2025-01-01"]), "amount": [5_000.0, 1.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["old", "x"],
+            "order_id": ["1", "2"],
+            "order_date": pd.to_datetime(["2025-08-01", "2025-01-01"]),
+            "amount": [5_000.0, 1.0],
+        }
+    )
     customers = pd.DataFrame({"customer_id": ["old", "x"], "first_deal_date": pd.to_datetime(["2019-03-04", None])})
     r = regrade(tx, previous="2025-06-30", current="2025-09-30", customers=customers)
     reason = r.changes.set_index("customer_id").loc["old", "reason"]
@@ -116,7 +134,8 @@ def test_regrade_says_when_a_first_order_comes_long_after_the_first_deal():
 
 
 def test_regrade_refuses_reversed_dates():
-    tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-01"]),
-                       "amount": [1.0]})  # fmt: skip
+    tx = pd.DataFrame(
+        {"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-01"]), "amount": [1.0]}
+    )
     with pytest.raises(ValueError, match="must be before current"):
         regrade(tx, previous="2025-09-30", current="2025-06-30")

@@ -12,10 +12,10 @@ Examples
 
 from segmentation.data.contract import TABLES
 from segmentation.data.dataset import Dataset
-from segmentation.errors import ConfigError, DataContractError, Problem, WorkbenchError
 from segmentation.data.load_report import LoadReport
 from segmentation.data.loading import check_dataset, load_dataset
 from segmentation.data.mapping import ColumnMapping
+from segmentation.errors import ConfigError, DataContractError, Problem, WorkbenchError
 
 __version__ = "0.1.0"
 

@@ -27,12 +27,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from segmentation.errors import DataContractError, WorkbenchError
 from segmentation.data.loading import check_dataset, load_dataset
 from segmentation.data.mapping import ColumnMapping
-from segmentation.reports.runner import REPORTS as REPORT_NAMES
-from segmentation.datasets.sample import DEFAULT_END, write_sample
 from segmentation.data.overview import yearly_overview
+from segmentation.datasets.sample import DEFAULT_END, write_sample
+from segmentation.errors import DataContractError, WorkbenchError
+from segmentation.reports.runner import REPORTS as REPORT_NAMES
 
 EXIT_OK, EXIT_UNUSABLE = 0, 2
 log = logging.getLogger("segmentation")
@@ -73,8 +73,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
         print(yearly_overview(dataset).to_string(index=False))
     quarter = "2025Q3"
     print(f"\nRunning the quarterly review of {quarter} (about half a minute) ...", flush=True)
-    run = run_report("quarterly_review", data_dir=out, quarter=quarter, out=args.reports, parameters={"seed": args.seed},
-                     progress=False)  # fmt: skip
+    run = run_report(
+        "quarterly_review",
+        data_dir=out,
+        quarter=quarter,
+        out=args.reports,
+        parameters={"seed": args.seed},
+        progress=False,
+    )
     print(f"\nThe quarterly review: {run.html}")
     print(f"Its tables (CSV and {run.folder.name}/quarterly_review.xlsx) are beside it, in {run.folder}")
     print("\nNext: python3 dev.py lab   (the report notebooks in JupyterLab)")
@@ -109,8 +115,14 @@ def cmd_report(args: argparse.Namespace) -> int:
 
         args.quarter = str(quarter_of(_today(args.today)).shift(-1))
     print(f"Running {args.name} for {args.quarter} on {args.data or 'the built-in sample'} ...", file=sys.stderr)
-    run = run_report(args.name, data_dir=args.data, quarter=args.quarter, out=args.out, parameters=parameters,
-                     progress=not args.no_progress)  # fmt: skip
+    run = run_report(
+        args.name,
+        data_dir=args.data,
+        quarter=args.quarter,
+        out=args.out,
+        parameters=parameters,
+        progress=not args.no_progress,
+    )
     print(f"Report: {run.html}")
     print(f"Files in {run.folder}: " + ", ".join(p.name for p in run.files))
     return EXIT_OK
@@ -118,8 +130,8 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     from segmentation.data.writers import write_table
-    from segmentation.value.rfm import RFMScorer
     from segmentation.features import customer_features
+    from segmentation.value.rfm import RFMScorer
     from segmentation.value.scoring import score_features
     from segmentation.value.segments import SegmentRules
     from segmentation.value.tiers import TierPolicy
@@ -148,8 +160,8 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 def cmd_tune_tiers(args: argparse.Namespace) -> int:
     from segmentation.data.writers import write_table
-    from segmentation.value.tuning import tune_tiers
     from segmentation.value.tiers import TierPolicy
+    from segmentation.value.tuning import tune_tiers
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
@@ -162,7 +174,9 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
     print(f"\nCandidates compared -> {path}")
     if args.export:
         if args.export not in tuning.candidates:
-            raise WorkbenchError(f"--export {args.export!r}: no such candidate; choose one of {sorted(tuning.candidates)}")
+            raise WorkbenchError(
+                f"--export {args.export!r}: no such candidate; choose one of {sorted(tuning.candidates)}"
+            )
         out = tuning.export(args.export, args.policy_out or f"{policy.name}_{args.export}.yaml")
         print(f"Policy {args.export!r} written to {out}; use it with --policy {out}")
     return EXIT_OK
@@ -183,9 +197,17 @@ def cmd_personas(args: argparse.Namespace) -> int:
     previous = load_persona_model(args.previous_model) if args.previous_model else None
     before = read_output(args.previous_assignments) if args.previous_assignments else None
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
-    run = find_personas(dataset, as_of=args.as_of, n_clusters=args.k or "auto", method=args.method,
-                        previous_model=previous, previous_assignments=before, playbook=playbook,
-                        random_state=args.seed, min_persona_size=args.min_persona_size)  # fmt: skip
+    run = find_personas(
+        dataset,
+        as_of=args.as_of,
+        n_clusters=args.k or "auto",
+        method=args.method,
+        previous_model=previous,
+        previous_assignments=before,
+        playbook=playbook,
+        random_state=args.seed,
+        min_persona_size=args.min_persona_size,
+    )
     written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
     k_scores = run.model.k_scores_
     if not k_scores.empty:
@@ -220,18 +242,29 @@ def cmd_churn(args: argparse.Namespace) -> int:
     out = Path(args.out)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
     capacity = tuple(args.capacity) if args.capacity else None
-    risk = churn_risk(dataset, cutoff=args.cutoff, horizon_months=args.horizon_months, policy=args.policy,
-                      high=args.high, medium=args.medium, capacity=capacity)  # fmt: skip
+    risk = churn_risk(
+        dataset,
+        cutoff=args.cutoff,
+        horizon_months=args.horizon_months,
+        policy=args.policy,
+        high=args.high,
+        medium=args.medium,
+        capacity=capacity,
+    )
     written = [write_table(risk.table, out), write_table(risk.importance, _beside(out, "importance"))]
     table = risk.table
-    print(f"Churn risk at {risk.table.attrs['cutoff']:%Y-%m-%d} over the next {args.horizon_months} months: "
-          f"{len(table):,} active customers; model trained on the quarter ends "
-          f"{', '.join(f'{c:%Y-%m-%d}' for c in risk.training_cutoffs)}")  # fmt: skip
+    print(
+        f"Churn risk at {risk.table.attrs['cutoff']:%Y-%m-%d} over the next {args.horizon_months} months: "
+        f"{len(table):,} active customers; model trained on the quarter ends "
+        f"{', '.join(f'{c:%Y-%m-%d}' for c in risk.training_cutoffs)}"
+    )
     if table.attrs["excluded"]:
         print(f"Left out: {table.attrs['excluded']} active customers already recorded as lost in churn_events.")
     for note in risk.notes:
         print(f"Note: {note}")
-    bands = table.groupby("band", observed=False).agg(customers=("band", "size"), value_at_risk=("value_at_risk", "sum"))
+    bands = table.groupby("band", observed=False).agg(
+        customers=("band", "size"), value_at_risk=("value_at_risk", "sum")
+    )
     print("\nRisk bands:")
     print(bands.to_string(float_format="{:,.0f}".format))
     cols = ["customer_id", "tier", "churn_probability", "band", "value_at_risk", "reasons"]
@@ -242,9 +275,21 @@ def cmd_churn(args: argparse.Namespace) -> int:
         print(risk.importance[["feature", "importance"]].head(6).to_string(index=False, float_format="{:.4f}".format))
     if args.backtest:
         bt = backtest_churn(dataset, horizon_months=args.horizon_months, n_cutoffs=args.backtest)
-        written += [write_table(bt.metrics, _beside(out, "backtest")),
-                    write_table(bt.calibration, _beside(out, "calibration"))]  # fmt: skip
-        cols = ["roc_auc", "roc_auc_min", "pr_auc", "brier", "log_loss", "lift_10", "capture_10", "lift_20", "capture_20"]
+        written += [
+            write_table(bt.metrics, _beside(out, "backtest")),
+            write_table(bt.calibration, _beside(out, "calibration")),
+        ]
+        cols = [
+            "roc_auc",
+            "roc_auc_min",
+            "pr_auc",
+            "brier",
+            "log_loss",
+            "lift_10",
+            "capture_10",
+            "lift_20",
+            "capture_20",
+        ]
         with pd.option_context("display.width", 200):
             print(f"\nBacktest over {args.backtest} quarter ends (mean; each model against the naive baselines):")
             print(bt.summary[cols].to_string(float_format="{:.3f}".format))
@@ -258,39 +303,65 @@ _TIME_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
 def cmd_clv(args: argparse.Namespace) -> int:
     import json
 
-    from segmentation.btyd.holdout import holdout_check
     from segmentation.btyd.clv import clv_table, fit_report
+    from segmentation.btyd.holdout import holdout_check
     from segmentation.data.writers import write_table
 
     out = Path(args.out)
     unit = _TIME_UNITS[args.time_unit]
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
-    table, bgnbd, gamma_gamma = clv_table(dataset.transactions, calibration_end=args.calibration_end,
-                                          horizon=args.horizon, time_unit=unit, discount_rate=args.discount_rate,
-                                          order_value=args.order_value.replace("-", "_"))  # fmt: skip
+    table, bgnbd, gamma_gamma = clv_table(
+        dataset.transactions,
+        calibration_end=args.calibration_end,
+        horizon=args.horizon,
+        time_unit=unit,
+        discount_rate=args.discount_rate,
+        order_value=args.order_value.replace("-", "_"),
+    )
     written = [write_table(table.reset_index(), out)]
-    report = fit_report(bgnbd, gamma_gamma, calibration_end=table.attrs["calibration_end"], time_unit=args.time_unit,
-                        horizon=args.horizon, discount_rate=args.discount_rate)  # fmt: skip
+    report = fit_report(
+        bgnbd,
+        gamma_gamma,
+        calibration_end=table.attrs["calibration_end"],
+        time_unit=args.time_unit,
+        horizon=args.horizon,
+        discount_rate=args.discount_rate,
+    )
     if args.holdout_end:
-        check = holdout_check(dataset.transactions, bgnbd, calibration_end=args.calibration_end,
-                              holdout_end=args.holdout_end, time_unit=unit)  # fmt: skip
-        written += [write_table(check.by_frequency, _beside(out, "holdout")),
-                    write_table(check.tracking, _beside(out, "tracking"))]  # fmt: skip
+        check = holdout_check(
+            dataset.transactions,
+            bgnbd,
+            calibration_end=args.calibration_end,
+            holdout_end=args.holdout_end,
+            time_unit=unit,
+        )
+        written += [
+            write_table(check.by_frequency, _beside(out, "holdout")),
+            write_table(check.tracking, _beside(out, "tracking")),
+        ]
         report["holdout"] = {"end": args.holdout_end, **check.totals}
     json_path = out.with_name(f"{out.stem}_models.json")
     json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
     written.append(json_path)
     bg, gg = report["bgnbd"], report["gamma_gamma"]
-    print(f"BG/NBD on {bg['customers']:,} customers ({bg['distinct_histories']:,} distinct histories): "
-          + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items()) + f"; log-likelihood {bg['log_likelihood']:,.2f}")
+    print(
+        f"BG/NBD on {bg['customers']:,} customers ({bg['distinct_histories']:,} distinct histories): "
+        + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items())
+        + f"; log-likelihood {bg['log_likelihood']:,.2f}"
+    )
     if gg is None:
         print("Order values: each customer's own revenue per purchase day (no Gamma-Gamma model).")
     else:
-        print(f"Gamma-Gamma on {gg['customers']:,} repeat customers ({gg['excluded_without_repeat']:,} without a "
-              "repeat left out): " + ", ".join(f"{k} = {v:.4f}" for k, v in gg["params"].items())
-              + f"; log-likelihood {gg['log_likelihood']:,.2f}")  # fmt: skip
-    print(f"\nOver the next {args.horizon:g} {args.time_unit}s (discount {args.discount_rate:.0%} a year): "
-          f"{table['expected_purchases'].sum():,.0f} purchases, CLV {table['clv'].sum():,.0f} in total")
+        print(
+            f"Gamma-Gamma on {gg['customers']:,} repeat customers ({gg['excluded_without_repeat']:,} without a "
+            "repeat left out): "
+            + ", ".join(f"{k} = {v:.4f}" for k, v in gg["params"].items())
+            + f"; log-likelihood {gg['log_likelihood']:,.2f}"
+        )
+    print(
+        f"\nOver the next {args.horizon:g} {args.time_unit}s (discount {args.discount_rate:.0%} a year): "
+        f"{table['expected_purchases'].sum():,.0f} purchases, CLV {table['clv'].sum():,.0f} in total"
+    )
     if args.holdout_end:
         print("\nHoldout check (mean repeat purchases per calibration frequency):")
         print(check.by_frequency.to_string(index=False, float_format="{:.3f}".format))
@@ -341,8 +412,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quarter", help="the quarter reported on, e.g. 2025Q3, or 'previous': the last quarter ended")
     p.add_argument("--today", type=_date, help="the day 'previous' counts from (default: the machine's date)")
     p.add_argument("--out", help="parent folder of the report folder, e.g. reports/")
-    p.add_argument("-p", "--parameter", action="append", metavar="NAME=VALUE",
-                   help="a notebook parameter, e.g. -p policy=sabc (repeatable; see --show-parameters)")  # fmt: skip
+    p.add_argument(
+        "-p",
+        "--parameter",
+        action="append",
+        metavar="NAME=VALUE",
+        help="a notebook parameter, e.g. -p policy=sabc (repeatable; see --show-parameters)",
+    )
     p.add_argument("--show-parameters", action="store_true", help="list the report's parameters and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_report)
@@ -378,8 +454,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--as-of", type=_date, required=True, help="last day of data used, e.g. 2025-09-30")
     p.add_argument("--k", type=_positive_int, help="number of personas (default: chosen from the data)")
     p.add_argument("--method", choices=["kmeans", "gmm"], default="kmeans", help="clustering (default: kmeans)")
-    p.add_argument("--min-persona-size", type=_positive_int, default=5,
-                   help="fewest customers a persona should describe; caps the number of personas (default: 5)")
+    p.add_argument(
+        "--min-persona-size",
+        type=_positive_int,
+        default=5,
+        help="fewest customers a persona should describe; caps the number of personas (default: 5)",
+    )
     p.add_argument("--out", required=True, help="persona per customer: .csv, .parquet or .xlsx; profiles beside it")
     p.add_argument("--playbook", default="default", help="risk tags and plays: a YAML file (default: the preset)")
     p.add_argument("--save-model", help="write the fitted model here (.skops) for next quarter's alignment")
@@ -389,16 +469,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_personas)
 
     p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")
-    p.add_argument("--cutoff", type=_date, required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)")
+    p.add_argument(
+        "--cutoff", type=_date, required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)"
+    )
     p.add_argument("--out", required=True, help="risk list: .csv, .parquet or .xlsx; importance beside it")
     p.add_argument("--horizon-months", type=int, default=3, help="months ahead without a purchase = churn (default: 3)")
     p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
     p.add_argument("--high", type=float, default=0.5, help="probability for the high band (default: 0.5)")
     p.add_argument("--medium", type=float, default=0.25, help="probability for the medium band (default: 0.25)")
-    p.add_argument("--capacity", type=int, nargs=2, metavar=("HIGH", "MEDIUM"),
-                   help="bands by how many customers the team can call, ranked by value at risk")  # fmt: skip
-    p.add_argument("--backtest", type=int, nargs="?", const=3, metavar="N",
-                   help="also backtest over the last N quarter ends (default 3) and write the metrics beside")  # fmt: skip
+    p.add_argument(
+        "--capacity",
+        type=int,
+        nargs=2,
+        metavar=("HIGH", "MEDIUM"),
+        help="bands by how many customers the team can call, ranked by value at risk",
+    )
+    p.add_argument(
+        "--backtest",
+        type=int,
+        nargs="?",
+        const=3,
+        metavar="N",
+        help="also backtest over the last N quarter ends (default 3) and write the metrics beside",
+    )
     p.set_defaults(func=cmd_churn)
 
     p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
@@ -407,8 +500,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--horizon", type=float, default=52, help="time units ahead (default: 52)")
     p.add_argument("--discount-rate", type=float, default=0.10, help="yearly discount rate (default: 0.10)")
     p.add_argument("--holdout-end", type=_date, help="also compare predictions with what happened up to this date")
-    p.add_argument("--order-value", choices=["gamma-gamma", "observed"], default="gamma-gamma",
-                   help="expected order value: the Gamma-Gamma model (default) or each customer's own average")  # fmt: skip
+    p.add_argument(
+        "--order-value",
+        choices=["gamma-gamma", "observed"],
+        default="gamma-gamma",
+        help="expected order value: the Gamma-Gamma model (default) or each customer's own average",
+    )
     p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
     p.set_defaults(func=cmd_clv)
     return parser

@@ -25,7 +25,7 @@ def available(kind: str) -> list[str]:
     """Names of the presets of one kind shipped with the package."""
     prefix = _PREFIX[kind]
     names = [p.name for p in resources.files("segmentation.presets").iterdir() if p.name.endswith(".yaml")]
-    return [n[len(prefix):-5] or "default" for n in names if n.startswith(prefix)]
+    return [n[len(prefix) : -5] or "default" for n in names if n.startswith(prefix)]
 
 
 def read_yaml(kind: str, name_or_path: str | Path) -> dict[str, Any]:

@@ -209,8 +209,9 @@ def _duckdb_functions() -> dict:
     return {
         "bitstring_agg": agg(bitstring_agg, signature=(("int64", "int64", "int64"), "binary")),
         "bit_count": scalar(bit_count, signature=(("binary",), "int64")),
-        "earliest_amounts": agg(min_by_amount, name="min_by",
-                                signature=(("float64", "date", "int64"), "array<float64>")),
+        "earliest_amounts": agg(
+            min_by_amount, name="min_by", signature=(("float64", "date", "int64"), "array<float64>")
+        ),
         "earliest_days": agg(min_by_day, name="min_by", signature=(("date", "date", "int64"), "array<date>")),
     }
 
@@ -242,36 +243,42 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
     span = (end.date() - start).days
     f = _duckdb_functions()
     bitstring_agg, bit_count, earliest_amounts, earliest_days = (
-        f["bitstring_agg"], f["bit_count"], f["earliest_amounts"], f["earliest_days"])
+        f["bitstring_agg"],
+        f["bit_count"],
+        f["earliest_amounts"],
+        f["earliest_days"],
+    )
     n = ibis.literal(FIRST_DAY_LINES, "int64")
     amount = t.amount.cast("float64").fill_null(0.0)
     offset = t.day.delta(ibis.date(start), unit="day").cast("int64")
     per = t.group_by("customer_id").aggregate(
         days=bit_count(bitstring_agg(offset, ibis.literal(0, "int64"), ibis.literal(span, "int64"))),
-        first=t.day.min(), last=t.day.max(), total=amount.sum(),
-        amounts=earliest_amounts(amount, t.day, n), dates=earliest_days(t.day, t.day, n),
-    )  # fmt: skip
+        first=t.day.min(),
+        last=t.day.max(),
+        total=amount.sum(),
+        amounts=earliest_amounts(amount, t.day, n),
+        dates=earliest_days(t.day, t.day, n),
+    )
     # min_by(…, n) lists its rows by day, so in both lists the first day's lines come first (in any
     # order among themselves): with fewer than n of them, position i is a first-day line in both.
     on_first = [(per.dates[i] == per.first).ifelse(per.amounts[i], 0.0) for i in range(FIRST_DAY_LINES)]
     full = (per.dates.length() == FIRST_DAY_LINES) & (per.dates[FIRST_DAY_LINES - 1] == per.first)
-    per = per.select("customer_id", "days", "first", "last", "total", full=full,
-                     first_amount=ibis.array(on_first).sort().sums())  # sorted: one sum whatever the order
+    per = per.select(
+        "customer_id", "days", "first", "last", "total", full=full, first_amount=ibis.array(on_first).sort().sums()
+    )  # sorted: one sum whatever the order
     # Customers whose earliest lines all fall on their first day: that day's revenue from their lines.
     # The lines are scanned again rather than shared (a shared scan keeps every line in memory).
-    lines = raw.select("customer_id", day=raw.order_date.cast("date"),
-                       amount=raw.amount.cast("float64").fill_null(0.0))
+    lines = raw.select("customer_id", day=raw.order_date.cast("date"), amount=raw.amount.cast("float64").fill_null(0.0))
     full = per.filter(per.full).select(full_id="customer_id", full_first="first")
     exact = lines.join(full, [lines.customer_id == full.full_id, lines.day == full.full_first])
     exact = exact.group_by("customer_id").aggregate(exact_amount=exact.amount.sum())
     joined = per.left_join(exact, "customer_id")
-    return joined.select("customer_id", "days", "first", "last", "total",
-                         first_amount=joined.exact_amount.fill_null(joined.first_amount))  # fmt: skip
+    return joined.select(
+        "customer_id", "days", "first", "last", "total", first_amount=joined.exact_amount.fill_null(joined.first_amount)
+    )
 
 
-def summary_expression(
-    transactions: object, *, observation_end: str | pd.Timestamp, time_unit: str = "W"
-) -> ir.Table:
+def summary_expression(transactions: object, *, observation_end: str | pd.Timestamp, time_unit: str = "W") -> ir.Table:
     """The buy-till-you-die summary as an Ibis expression: see :func:`btyd_summary`.
 
     On DuckDB, one group-by of the order lines by customer (``_per_customer_summary_duckdb``;
@@ -302,9 +309,12 @@ def _per_customer_summary(transactions: object, end: pd.Timestamp) -> ir.Table:
     t = _purchase_lines(transactions, end)
     daily = t.group_by("customer_id", "day").aggregate(amount=t.amount.sum())
     return daily.group_by("customer_id").aggregate(
-        days=daily.count(), first=daily.day.min(), last=daily.day.max(), total=daily.amount.sum(),
+        days=daily.count(),
+        first=daily.day.min(),
+        last=daily.day.max(),
+        total=daily.amount.sum(),
         first_amount=daily.amount.argmin(daily.day),
-    )  # fmt: skip
+    )
 
 
 def _per_customer(expr: ir.Table, *, index: bool = True) -> pd.DataFrame:
@@ -383,7 +393,9 @@ def customer_features(
         deal = deal.set_axis(f.index)
         start = deal.where(deal.notna() & (deal <= as_of), start).astype("datetime64[us]")
     f["tenure_days"] = (as_of - start).dt.days.astype(float)
-    f["value_growth"] = (f["revenue_t12m"] - f["revenue_prev12m"]) / f["revenue_prev12m"].where(f["revenue_prev12m"] > 0)
+    f["value_growth"] = (f["revenue_t12m"] - f["revenue_prev12m"]) / f["revenue_prev12m"].where(
+        f["revenue_prev12m"] > 0
+    )
     f["purchase_trend"] = _trend(f["purchase_days_last90"], f["purchase_days_prev90"])
     f["revenue_trend"] = _trend(f["revenue_last90"], f["revenue_prev90"])
     repeats = f["purchase_days"] - 1
@@ -431,5 +443,13 @@ def describe_features() -> pd.DataFrame:
     return pd.DataFrame({"feature": list(FEATURES), "meaning": list(FEATURES.values())})
 
 
-__all__ = ["FEATURES", "TIME_UNITS", "aggregate_purchases", "btyd_summary", "customer_features", "describe_features",
-           "summary_expression", "summary_from_features"]
+__all__ = [
+    "FEATURES",
+    "TIME_UNITS",
+    "aggregate_purchases",
+    "btyd_summary",
+    "customer_features",
+    "describe_features",
+    "summary_expression",
+    "summary_from_features",
+]

@@ -41,8 +41,9 @@ def check_summary(summary: pd.DataFrame, columns: tuple[str, ...] = SUMMARY_COLU
     """Refuse a summary with missing columns, negative or impossible values, naming the rows."""
     missing = [c for c in columns if c not in summary]
     if missing:
-        raise WorkbenchError(f"summary: missing columns {missing}; expected {list(columns)} "
-                             f"(see segmentation.features.btyd_summary)")  # fmt: skip
+        raise WorkbenchError(
+            f"summary: missing columns {missing}; expected {list(columns)} (see segmentation.features.btyd_summary)"
+        )
     values = summary[list(columns)].astype(float)
     problems = []
     bad = values.isna().any(axis=1) | (values < 0).any(axis=1)
@@ -54,8 +55,10 @@ def check_summary(summary: pd.DataFrame, columns: tuple[str, ...] = SUMMARY_COLU
             problems.append(f"{int(late.sum())} rows with recency after T (first: {list(values.index[late][:5])})")
         no_repeat = (values["frequency"] == 0) & (values["recency"] > 0)
         if no_repeat.any():
-            problems.append(f"{int(no_repeat.sum())} rows with recency > 0 but no repeat purchase "
-                            f"(first: {list(values.index[no_repeat][:5])})")  # fmt: skip
+            problems.append(
+                f"{int(no_repeat.sum())} rows with recency > 0 but no repeat purchase "
+                f"(first: {list(values.index[no_repeat][:5])})"
+            )
     if problems:
         raise WorkbenchError("summary: " + "; ".join(problems))
     return values
@@ -67,8 +70,7 @@ def _terms(params: np.ndarray, x: np.ndarray, tx: np.ndarray, T: np.ndarray):
     term1 = betaln(a, b + x) - betaln(a, b) - (r + x) * np.log(alpha + T)
     repeat = x > 0
     term2 = np.full_like(term1, -np.inf)
-    term2[repeat] = (betaln(a + 1, b + x[repeat] - 1) - betaln(a, b)
-                     - (r + x[repeat]) * np.log(alpha + tx[repeat]))  # fmt: skip
+    term2[repeat] = betaln(a + 1, b + x[repeat] - 1) - betaln(a, b) - (r + x[repeat]) * np.log(alpha + tx[repeat])
     return a1, term1, term2, repeat
 
 
@@ -134,8 +136,13 @@ class BetaGeoModel(BaseEstimator):
             value = -ll / total + self.penalizer * np.sum(params**2)
             return value, (-gradient / total + 2 * self.penalizer * params) * params  # chain rule: d/d log p = p d/dp
 
-        result = minimize(objective, np.log(np.asarray(self.initial, dtype=float)), method="L-BFGS-B", jac=True,
-                          options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9})  # fmt: skip
+        result = minimize(
+            objective,
+            np.log(np.asarray(self.initial, dtype=float)),
+            method="L-BFGS-B",
+            jac=True,
+            options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
+        )
         if not result.success and not np.isfinite(result.fun):
             raise WorkbenchError(f"BG/NBD did not converge: {result.message}")
         params = np.exp(result.x)

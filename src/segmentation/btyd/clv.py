@@ -30,12 +30,20 @@ import numpy as np
 import pandas as pd
 
 from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
+from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, customer_features, summary_from_features
-from segmentation.btyd.gamma_gamma import GammaGammaModel
 
-CLV_COLUMNS = ("frequency", "recency", "T", "monetary_value", "probability_alive", "expected_purchases",
-               "expected_order_value", "clv")  # fmt: skip
+CLV_COLUMNS = (
+    "frequency",
+    "recency",
+    "T",
+    "monetary_value",
+    "probability_alive",
+    "expected_purchases",
+    "expected_order_value",
+    "clv",
+)
 
 
 def customer_lifetime_value(
@@ -87,14 +95,19 @@ def customer_lifetime_value(
     cumulative = np.column_stack([bgnbd.expected_purchases(unique, t).to_numpy() for t in ends])
     increments = np.diff(np.column_stack([np.zeros(len(unique)), cumulative]), axis=1)
     discounted = increments @ (1.0 / (1.0 + discount_rate) ** years)
-    unique = unique.assign(expected_purchases=cumulative[:, -1], discounted_purchases=discounted,
-                           probability_alive=bgnbd.probability_alive(unique).to_numpy())  # fmt: skip
+    unique = unique.assign(
+        expected_purchases=cumulative[:, -1],
+        discounted_purchases=discounted,
+        probability_alive=bgnbd.probability_alive(unique).to_numpy(),
+    )
     out = values.merge(unique, on=list(SUMMARY_COLUMNS), how="left").set_axis(values.index)
     if isinstance(gamma_gamma, pd.Series):
         order_value = gamma_gamma.reindex(values.index)
         if order_value.isna().any():
-            raise WorkbenchError(f"order values missing for {int(order_value.isna().sum())} customers "
-                                 f"(first: {list(order_value.index[order_value.isna()][:5])})")  # fmt: skip
+            raise WorkbenchError(
+                f"order values missing for {int(order_value.isna().sum())} customers "
+                f"(first: {list(order_value.index[order_value.isna()][:5])})"
+            )
         out["expected_order_value"] = order_value.to_numpy(dtype=float)
     else:
         out["expected_order_value"] = gamma_gamma.expected_order_value(values).to_numpy()
@@ -138,16 +151,19 @@ def clv_table(
         try:
             gamma_gamma = GammaGammaModel().fit(summary)
         except WorkbenchError as exc:
-            raise WorkbenchError(f"{exc}. Use the observed order values instead (order_value='observed', "
-                                 "CLI: --order-value observed)") from exc  # fmt: skip
+            raise WorkbenchError(
+                f"{exc}. Use the observed order values instead (order_value='observed', CLI: --order-value observed)"
+            ) from exc
         values = gamma_gamma
     else:
         gamma_gamma = None
         values = features["monetary_mean"]
-    table = customer_lifetime_value(bgnbd, values, summary, horizon=horizon, time_unit=time_unit,
-                                    discount_rate=discount_rate)  # fmt: skip
-    table.attrs.update(calibration_end=end, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate,
-                       order_value=order_value)  # fmt: skip
+    table = customer_lifetime_value(
+        bgnbd, values, summary, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate
+    )
+    table.attrs.update(
+        calibration_end=end, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate, order_value=order_value
+    )
     return table, bgnbd, gamma_gamma
 
 
@@ -155,13 +171,24 @@ def fit_report(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel | None, **setti
     """Fitted parameters, log-likelihoods and sizes of both models, ready for ``json.dump``."""
     report = {
         "settings": {k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v) for k, v in settings.items()},
-        "bgnbd": {"params": bgnbd.params_, "log_likelihood": bgnbd.log_likelihood_, "customers": bgnbd.n_customers_,
-                  "distinct_histories": bgnbd.n_unique_, "converged": bgnbd.converged_},
-        "gamma_gamma": {"params": gamma_gamma.params_, "log_likelihood": gamma_gamma.log_likelihood_,
-                        "customers": gamma_gamma.n_customers_, "excluded_without_repeat": gamma_gamma.n_excluded_,
-                        "population_mean_order_value": gamma_gamma.population_mean_,
-                        "converged": gamma_gamma.converged_} if gamma_gamma is not None else None,
-    }  # fmt: skip
+        "bgnbd": {
+            "params": bgnbd.params_,
+            "log_likelihood": bgnbd.log_likelihood_,
+            "customers": bgnbd.n_customers_,
+            "distinct_histories": bgnbd.n_unique_,
+            "converged": bgnbd.converged_,
+        },
+        "gamma_gamma": {
+            "params": gamma_gamma.params_,
+            "log_likelihood": gamma_gamma.log_likelihood_,
+            "customers": gamma_gamma.n_customers_,
+            "excluded_without_repeat": gamma_gamma.n_excluded_,
+            "population_mean_order_value": gamma_gamma.population_mean_,
+            "converged": gamma_gamma.converged_,
+        }
+        if gamma_gamma is not None
+        else None,
+    }
     return report
 
 

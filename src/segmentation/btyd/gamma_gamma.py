@@ -35,8 +35,15 @@ PARAMS = ("p", "q", "gamma")
 def _log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray) -> float:
     p, q, g = params
     px = p * x
-    ll = (gammaln(px + q) - gammaln(px) - gammaln(q) + q * np.log(g) + (px - 1) * np.log(m)
-          + px * np.log(x) - (px + q) * np.log(g + x * m))  # fmt: skip
+    ll = (
+        gammaln(px + q)
+        - gammaln(px)
+        - gammaln(q)
+        + q * np.log(g)
+        + (px - 1) * np.log(m)
+        + px * np.log(x)
+        - (px + q) * np.log(g + x * m)
+    )
     return float(np.sum(w * ll))
 
 
@@ -67,20 +74,28 @@ class GammaGammaModel(BaseEstimator):
         values = check_summary(summary, ("frequency", "monetary_value"))
         used = (values["frequency"] > 0) & (values["monetary_value"] > 0)
         if used.sum() < 2:
-            raise WorkbenchError("summary: the Gamma-Gamma model needs at least 2 customers with a repeat purchase "
-                                 f"and a positive monetary_value; found {int(used.sum())}")  # fmt: skip
+            raise WorkbenchError(
+                "summary: the Gamma-Gamma model needs at least 2 customers with a repeat purchase "
+                f"and a positive monetary_value; found {int(used.sum())}"
+            )
         grouped = values.loc[used].groupby(["frequency", "monetary_value"]).size().reset_index(name="weight")
         x, m, w = (grouped[c].to_numpy(dtype=float) for c in ("frequency", "monetary_value", "weight"))
 
         def objective(log_params: np.ndarray) -> float:
             return -_log_likelihood(np.exp(log_params), x, m, w) / w.sum()
 
-        result = minimize(objective, np.log(np.asarray(self.initial, dtype=float)), method="L-BFGS-B",
-                          options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9})  # fmt: skip
+        result = minimize(
+            objective,
+            np.log(np.asarray(self.initial, dtype=float)),
+            method="L-BFGS-B",
+            options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
+        )
         params = np.exp(result.x)
         if params[1] <= 1:
-            raise WorkbenchError(f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; "
-                                 "too few repeat customers or order values far from gamma-shaped")  # fmt: skip
+            raise WorkbenchError(
+                f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; "
+                "too few repeat customers or order values far from gamma-shaped"
+            )
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
         self.log_likelihood_ = _log_likelihood(params, x, m, w)
         self.n_customers_, self.n_excluded_ = int(used.sum()), int((~used).sum())

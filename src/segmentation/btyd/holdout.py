@@ -59,8 +59,10 @@ class HoldoutCheck:
     @property
     def totals(self) -> dict[str, float]:
         """Total repeat purchases in the holdout, actual and predicted."""
-        return {"actual": float(self.per_customer["actual"].sum()),
-                "predicted": float(self.per_customer["predicted"].sum())}  # fmt: skip
+        return {
+            "actual": float(self.per_customer["actual"].sum()),
+            "predicted": float(self.per_customer["predicted"].sum()),
+        }
 
 
 def holdout_check(
@@ -91,8 +93,9 @@ def holdout_check(
     unit = TIME_UNITS[time_unit]
     tx = transactions.loc[transactions["order_date"] <= stop, ["customer_id", "order_date"]]
     days = tx.assign(day=tx["order_date"].dt.normalize()).drop_duplicates(["customer_id", "day"])
-    summary = btyd_summary(transactions.loc[transactions["order_date"] <= start], observation_end=start,
-                           time_unit=time_unit)  # fmt: skip
+    summary = btyd_summary(
+        transactions.loc[transactions["order_date"] <= start], observation_end=start, time_unit=time_unit
+    )
     days = days.loc[days["customer_id"].isin(summary.index)]
     holdout_days = days.loc[days["day"] > start]
     length = (stop - start).days / unit
@@ -102,8 +105,9 @@ def holdout_check(
     )
     bucket = per_customer["frequency"].clip(upper=max_frequency).astype(int)
     labels = bucket.map(lambda f: f"{f}+" if f == max_frequency else str(f))
-    by_frequency = per_customer.groupby(bucket).agg(customers=("actual", "size"), actual=("actual", "mean"),
-                                                    predicted=("predicted", "mean"))  # fmt: skip
+    by_frequency = per_customer.groupby(bucket).agg(
+        customers=("actual", "size"), actual=("actual", "mean"), predicted=("predicted", "mean")
+    )
     by_frequency.insert(0, "frequency", labels.groupby(bucket).first())
     by_frequency = by_frequency.reset_index(drop=True)
 
@@ -120,12 +124,15 @@ def holdout_check(
     predicted = np.zeros_like(t)
     for s, count in born.items():
         predicted += count * model.expected_repeat_purchases(np.clip(t - s, 0, None))
-    tracking = pd.DataFrame({"period_end": ends.normalize(), "t": t, "actual": actual, "predicted": predicted,
-                             "holdout": ends > start})  # fmt: skip
+    tracking = pd.DataFrame(
+        {"period_end": ends.normalize(), "t": t, "actual": actual, "predicted": predicted, "holdout": ends > start}
+    )
     return HoldoutCheck(by_frequency=by_frequency, tracking=tracking, per_customer=per_customer, holdout_length=length)
 
 
-def probability_alive_matrix(model: BetaGeoModel, *, T: float, max_frequency: int = 20, points: int = 40) -> pd.DataFrame:
+def probability_alive_matrix(
+    model: BetaGeoModel, *, T: float, max_frequency: int = 20, points: int = 40
+) -> pd.DataFrame:
     """P(alive) for a customer of age ``T`` by repeat purchases (rows) and recency (columns).
 
     Recency runs from 0 to ``T`` in ``points`` steps; frequency from 0 to ``max_frequency``. A
@@ -144,8 +151,11 @@ def probability_alive_matrix(model: BetaGeoModel, *, T: float, max_frequency: in
     valid = (grid["frequency"] > 0) | (grid["recency"] == 0)
     p = pd.Series(np.nan, index=grid.index)
     p[valid] = model.probability_alive(grid.loc[valid]).to_numpy()
-    matrix = pd.DataFrame(p.to_numpy().reshape(x.shape), index=pd.Index(range(max_frequency + 1), name="frequency"),
-                          columns=pd.Index(np.round(recency, 2), name="recency"))  # fmt: skip
+    matrix = pd.DataFrame(
+        p.to_numpy().reshape(x.shape),
+        index=pd.Index(range(max_frequency + 1), name="frequency"),
+        columns=pd.Index(np.round(recency, 2), name="recency"),
+    )
     return matrix
 
 

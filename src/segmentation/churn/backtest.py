@@ -94,7 +94,9 @@ class ChurnBacktest:
         return bool((ours < others).all() if lower_is_better else (ours > others).all())
 
 
-def previous_cutoffs(cutoff: pd.Timestamp, *, horizon_months: int, n: int, earliest: pd.Timestamp) -> list[pd.Timestamp]:
+def previous_cutoffs(
+    cutoff: pd.Timestamp, *, horizon_months: int, n: int, earliest: pd.Timestamp
+) -> list[pd.Timestamp]:
     """Up to ``n`` quarter steps before ``cutoff`` whose label window has closed by ``cutoff``, oldest first."""
     out = []
     k = 1
@@ -130,16 +132,19 @@ def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_mont
         return
     when = ", ".join(f"{c:%Y-%m-%d}" for c in cutoffs)
     found = "churned" if churners else "bought again"
-    raise InsufficientDataError(f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
-                                f"{found} within {horizon_months} months, so there is nothing to learn the difference "
-                                f"from; the model needs both churners and customers who stayed (more customers, a "
-                                f"later cutoff or another horizon)")  # fmt: skip
+    raise InsufficientDataError(
+        f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
+        f"{found} within {horizon_months} months, so there is nothing to learn the difference "
+        f"from; the model needs both churners and customers who stayed (more customers, a "
+        f"later cutoff or another horizon)"
+    )
 
 
 def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
     """The naive baselines' scores (higher = riskier) for the customers of a churn frame."""
-    summary = btyd_summary(data.transactions.loc[data.transactions["order_date"] <= cutoff],
-                           observation_end=cutoff, time_unit="W")  # fmt: skip
+    summary = btyd_summary(
+        data.transactions.loc[data.transactions["order_date"] <= cutoff], observation_end=cutoff, time_unit="W"
+    )
     alive = BetaGeoModel().fit(summary).probability_alive(summary).reindex(X.index)
     return pd.DataFrame(
         {
@@ -196,11 +201,13 @@ def backtest_churn(
     plan = {c: previous_cutoffs(c, horizon_months=horizon_months, n=train_quarters, earliest=earliest) for c in tests}
     if not tests or not all(plan.values()):
         lacking = ", ".join(f"{c:%Y-%m-%d}" for c, p in plan.items() if not p)
-        raise InsufficientDataError(f"not enough history for a backtest: the data run from "
-                                    f"{data.transactions['order_date'].min():%Y-%m-%d} to {data_end(data):%Y-%m-%d}; each "
-                                    f"test cutoff needs a training cutoff {min_history_days} days after the first order "
-                                    f"and {horizon_months} months of labels after it"
-                                    + (f" (none for the test cutoff {lacking})" if lacking else ""))  # fmt: skip
+        raise InsufficientDataError(
+            f"not enough history for a backtest: the data run from "
+            f"{data.transactions['order_date'].min():%Y-%m-%d} to {data_end(data):%Y-%m-%d}; each "
+            f"test cutoff needs a training cutoff {min_history_days} days after the first order "
+            f"and {horizon_months} months of labels after it"
+            + (f" (none for the test cutoff {lacking})" if lacking else "")
+        )
     frames: dict[pd.Timestamp, tuple] = {}
 
     def frame(c: pd.Timestamp):
@@ -217,8 +224,13 @@ def backtest_churn(
         check_both_outcomes(y_train, plan[test], horizon_months)
         b_train = pd.concat([f[2] for f in train])
         X_test, y_test, b_test = frame(test)
-        log.info("backtest %s: train %d rows from %s, test %d customers", test.date(), len(X_train),
-                 [c.date().isoformat() for c in plan[test]], len(X_test))  # fmt: skip
+        log.info(
+            "backtest %s: train %d rows from %s, test %d customers",
+            test.date(),
+            len(X_train),
+            [c.date().isoformat() for c in plan[test]],
+            len(X_test),
+        )
         pred = pd.DataFrame({"cutoff": test, "churned": y_test.to_numpy()}, index=X_test.index)
         for name, model in models.items():
             fitted = clone(model).fit(X_train, y_train)
@@ -241,8 +253,9 @@ def backtest_churn(
     calibration = pd.concat(
         [calibration_table(pooled["churned"], pooled[s]).assign(scorer=s) for s in scorers], ignore_index=True
     )
-    gains = pd.concat([gains_curve(pooled["churned"], pooled[f"{s}_score"]).assign(scorer=s) for s in scorers],
-                      ignore_index=True)  # fmt: skip
+    gains = pd.concat(
+        [gains_curve(pooled["churned"], pooled[f"{s}_score"]).assign(scorer=s) for s in scorers], ignore_index=True
+    )
     return ChurnBacktest(
         metrics=metrics,
         summary=summary,

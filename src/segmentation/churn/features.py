@@ -81,9 +81,7 @@ def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
     return pd.Index(events.loc[events["date"] <= cutoff, "customer_id"].unique())
 
 
-def churn_features(
-    data: Dataset, *, cutoff: str | pd.Timestamp, active_days: int = 365
-) -> pd.DataFrame:
+def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: int = 365) -> pd.DataFrame:
     """Warning-signal features of the active customers at a cutoff, from rows up to the cutoff only.
 
     Parameters
@@ -159,9 +157,19 @@ def _order_size(tx: pd.DataFrame, ids: pd.Index, start: pd.Timestamp, end: pd.Ti
 
 
 def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: pd.Timestamp) -> pd.DataFrame:
-    out = pd.DataFrame(index=ids, columns=["contacts_last_quarter", "no_reply_streak", "reply_hours_recent",
-                                           "reply_hours_before", "reply_delay_change", "complaints_last_quarter",
-                                           "complaints_t12m"], dtype=float)  # fmt: skip
+    out = pd.DataFrame(
+        index=ids,
+        columns=[
+            "contacts_last_quarter",
+            "no_reply_streak",
+            "reply_hours_recent",
+            "reply_hours_before",
+            "reply_delay_change",
+            "complaints_last_quarter",
+            "complaints_t12m",
+        ],
+        dtype=float,
+    )
     if interactions is None:
         return out
     # Every signal is per customer and reindexed to ``ids`` at the end: other customers' rows are
@@ -182,8 +190,9 @@ def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: p
         before = ours.loc[(ours["date"] > cutoff - YEAR) & (ours["date"] <= cutoff - QUARTER)]
         out["reply_hours_recent"] = recent.groupby("customer_id")["response_hours"].median().reindex(ids)
         out["reply_hours_before"] = before.groupby("customer_id")["response_hours"].median().reindex(ids)
-        out["reply_delay_change"] = out["reply_hours_recent"] / out["reply_hours_before"].where(
-            out["reply_hours_before"] > 0) - 1  # fmt: skip
+        out["reply_delay_change"] = (
+            out["reply_hours_recent"] / out["reply_hours_before"].where(out["reply_hours_before"] > 0) - 1
+        )
     if "topic" in rows:
         complaint = rows["topic"].astype("string").str.contains("complaint", case=False, na=False)
         in_year = rows["date"] > cutoff - YEAR
@@ -241,8 +250,10 @@ def churn_labels(
     stop = horizon_end(cutoff, horizon_months)
     last = data_end(data, end)
     if stop > last:
-        raise WorkbenchError(f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon_months} "
-                             f"months) but the transactions end on {last:%Y-%m-%d}; choose an earlier cutoff")  # fmt: skip
+        raise WorkbenchError(
+            f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon_months} "
+            f"months) but the transactions end on {last:%Y-%m-%d}; choose an earlier cutoff"
+        )
     tx = data.transactions
     window = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
     bought = pd.Index(window["customer_id"].unique())
@@ -281,8 +292,14 @@ def churn_training_frame(
     return X, y
 
 
-def quarter_ends(data: Dataset, *, n: int, horizon_months: int = 3, end: str | pd.Timestamp | None = None,
-                 min_history_days: int = 365) -> list[pd.Timestamp]:  # fmt: skip
+def quarter_ends(
+    data: Dataset,
+    *,
+    n: int,
+    horizon_months: int = 3,
+    end: str | pd.Timestamp | None = None,
+    min_history_days: int = 365,
+) -> list[pd.Timestamp]:
     """The last ``n`` quarter ends whose label window the data covers, oldest first.
 
     Quarter ends less than ``min_history_days`` after the first order are not offered (too
@@ -300,5 +317,13 @@ def describe_churn_features() -> pd.DataFrame:
     return pd.DataFrame({"feature": list(CHURN_FEATURES), "meaning": list(CHURN_FEATURES.values())})
 
 
-__all__ = ["CHURN_FEATURES", "churn_features", "churn_labels", "churn_training_frame",
-           "data_end", "describe_churn_features", "horizon_end", "quarter_ends"]
+__all__ = [
+    "CHURN_FEATURES",
+    "churn_features",
+    "churn_labels",
+    "churn_training_frame",
+    "data_end",
+    "describe_churn_features",
+    "horizon_end",
+    "quarter_ends",
+]

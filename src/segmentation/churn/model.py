@@ -40,8 +40,13 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 #: Settings of the gradient boosting model unless ``params`` overrides them.
 #: ``min_samples_leaf`` grows with the data: 1% of the training rows, at least 20 (scikit-learn's default).
-GRADIENT_BOOSTING_DEFAULTS = {"learning_rate": 0.03, "max_iter": 300, "max_leaf_nodes": 7,
-                              "min_samples_leaf": "1% of rows, at least 20", "l2_regularization": 1.0}  # fmt: skip
+GRADIENT_BOOSTING_DEFAULTS = {
+    "learning_rate": 0.03,
+    "max_iter": 300,
+    "max_leaf_nodes": 7,
+    "min_samples_leaf": "1% of rows, at least 20",
+    "l2_regularization": 1.0,
+}
 #: Settings of the logistic regression unless ``params`` overrides them.
 LOGISTIC_DEFAULTS = {"C": 1.0, "max_iter": 2000}
 METHODS = ("gradient_boosting", "logistic")
@@ -79,8 +84,14 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         (a signal the data cannot measure) is left out.
     """
 
-    def __init__(self, method: str = "gradient_boosting", calibration: str | None = "isotonic", cv: int = 3,
-                 params: dict | None = None, random_state: int | None = 0):  # fmt: skip
+    def __init__(
+        self,
+        method: str = "gradient_boosting",
+        calibration: str | None = "isotonic",
+        cv: int = 3,
+        params: dict | None = None,
+        random_state: int | None = 0,
+    ):
         self.method = method
         self.calibration = calibration
         self.cv = cv
@@ -89,18 +100,25 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
 
     def _base_estimator(self, n_samples: int):
         if self.method not in METHODS:
-            raise ValueError(f"The 'method' parameter of ChurnModel must be one of {list(METHODS)}. Got {self.method!r}.")
+            raise ValueError(
+                f"The 'method' parameter of ChurnModel must be one of {list(METHODS)}. Got {self.method!r}."
+            )
         if self.calibration not in CALIBRATIONS:
-            raise ValueError(f"The 'calibration' parameter of ChurnModel must be one of {list(CALIBRATIONS)}. "
-                             f"Got {self.calibration!r}.")  # fmt: skip
+            raise ValueError(
+                f"The 'calibration' parameter of ChurnModel must be one of {list(CALIBRATIONS)}. "
+                f"Got {self.calibration!r}."
+            )
         if not isinstance(self.cv, (int, np.integer)) or isinstance(self.cv, bool) or self.cv < 2:
             raise ValueError(f"The 'cv' parameter of ChurnModel must be an int >= 2. Got {self.cv!r}.")
         extra = dict(self.params or {})
         if self.method == "gradient_boosting":
             settings = {**GRADIENT_BOOSTING_DEFAULTS, "min_samples_leaf": max(20, n_samples // 100), **extra}
             return HistGradientBoostingClassifier(random_state=self.random_state, **settings)
-        return make_pipeline(SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
-                             StandardScaler(), LogisticRegression(**{**LOGISTIC_DEFAULTS, **extra}))  # fmt: skip
+        return make_pipeline(
+            SimpleImputer(strategy="median", add_indicator=True, keep_empty_features=True),
+            StandardScaler(),
+            LogisticRegression(**{**LOGISTIC_DEFAULTS, **extra}),
+        )
 
     def fit(self, X, y) -> ChurnModel:
         """Fit on churn features ``X`` and labels ``y`` (True/1 = churned)."""
@@ -109,12 +127,16 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         kind = type_of_target(y, input_name="y")
         if kind != "binary":
             n = len(np.unique(y))
-            raise ValueError(f"Only binary classification is supported (churned or not). The type of the target is "
-                             f"{kind}: {n} class{'' if n == 1 else 'es'}.")  # fmt: skip
+            raise ValueError(
+                f"Only binary classification is supported (churned or not). The type of the target is "
+                f"{kind}: {n} class{'' if n == 1 else 'es'}."
+            )
         self.classes_, encoded = np.unique(y, return_inverse=True)
         if len(self.classes_) < 2:
-            raise ValueError(f"Only binary classification is supported (churned or not), but the labels hold 1 class: "
-                             f"{self.classes_.tolist()}; choose a cutoff and horizon with churners and stayers")  # fmt: skip
+            raise ValueError(
+                f"Only binary classification is supported (churned or not), but the labels hold 1 class: "
+                f"{self.classes_.tolist()}; choose a cutoff and horizon with churners and stayers"
+            )
         # A signal the team's data cannot measure (no surveys: every rating empty) carries nothing;
         # gradient boosting's binning fails on a column with no value at all, so it is left out.
         self.used_features_ = np.flatnonzero(~np.isnan(X).all(axis=0))
@@ -157,5 +179,11 @@ def churn_probability(model, X) -> np.ndarray:
     return model.predict_proba(X)[:, classes.index(True) if True in classes else len(classes) - 1]
 
 
-__all__ = ["CALIBRATIONS", "GRADIENT_BOOSTING_DEFAULTS", "LOGISTIC_DEFAULTS", "METHODS", "ChurnModel",
-           "churn_probability"]
+__all__ = [
+    "CALIBRATIONS",
+    "GRADIENT_BOOSTING_DEFAULTS",
+    "LOGISTIC_DEFAULTS",
+    "METHODS",
+    "ChurnModel",
+    "churn_probability",
+]

@@ -46,11 +46,13 @@ def plot_roc_pr(curves: pd.DataFrame, *, curve: str = "roc", ax: Axes | None = N
         ax.plot(part["x"], part["y"], label=name, **{**_style(name), **kwargs})
     if curve == "roc":
         ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":")
-        ax.set(xlabel="false positive rate", ylabel="true positive rate (share of churners caught)",
-               title="ROC curve")  # fmt: skip
+        ax.set(xlabel="false positive rate", ylabel="true positive rate (share of churners caught)", title="ROC curve")
     else:
-        ax.set(xlabel="recall (share of churners caught)", ylabel="precision (share of the list who churn)",
-               title="Precision-recall curve")  # fmt: skip
+        ax.set(
+            xlabel="recall (share of churners caught)",
+            ylabel="precision (share of the list who churn)",
+            title="Precision-recall curve",
+        )
     ax.set(xlim=(0, 1), ylim=(0, 1.02))
     ax.legend(fontsize="small")
     return ax
@@ -61,10 +63,21 @@ def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -
     ax = _axes(ax, (5.0, 5.0))
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="perfect calibration")
     for name, part in table.groupby("scorer", sort=False):
-        ax.plot(part["mean_predicted"], part["observed_rate"], marker="o", markersize=3, label=name,
-                **{**_style(name), **kwargs})  # fmt: skip
-    ax.set(xlabel="predicted churn probability", ylabel="observed churn rate", xlim=(0, 1), ylim=(0, 1),
-           title="Calibration")  # fmt: skip
+        ax.plot(
+            part["mean_predicted"],
+            part["observed_rate"],
+            marker="o",
+            markersize=3,
+            label=name,
+            **{**_style(name), **kwargs},
+        )
+    ax.set(
+        xlabel="predicted churn probability",
+        ylabel="observed churn rate",
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title="Calibration",
+    )
     ax.legend(fontsize="small")
     return ax
 
@@ -78,8 +91,13 @@ def plot_gains(gains: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes
         ax.plot(x, np.r_[0, part["share_caught"]], label=name, **{**_style(name), **kwargs})
     for share in (0.1, 0.2):
         ax.axvline(share, color="grey", linewidth=0.6)
-    ax.set(xlabel="share of customers called (highest risk first)", ylabel="share of churners caught",
-           xlim=(0, 1), ylim=(0, 1), title="Gains")  # fmt: skip
+    ax.set(
+        xlabel="share of customers called (highest risk first)",
+        ylabel="share of churners caught",
+        xlim=(0, 1),
+        ylim=(0, 1),
+        title="Gains",
+    )
     ax.legend(fontsize="small")
     return ax
 
@@ -97,12 +115,22 @@ def plot_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str
     """Heat map of P(alive): repeat purchases (rows, from the top) by recency (columns)."""
     ax = _axes(ax, (6.4, 5.0))
     recency = matrix.columns.to_numpy(dtype=float)
-    image = ax.imshow(matrix.to_numpy(dtype=float), aspect="auto", origin="upper", cmap=cmap, vmin=0, vmax=1,
-                      extent=(recency.min(), recency.max(), matrix.index.max() + 0.5, matrix.index.min() - 0.5),
-                      **kwargs)  # fmt: skip
+    image = ax.imshow(
+        matrix.to_numpy(dtype=float),
+        aspect="auto",
+        origin="upper",
+        cmap=cmap,
+        vmin=0,
+        vmax=1,
+        extent=(recency.min(), recency.max(), matrix.index.max() + 0.5, matrix.index.min() - 0.5),
+        **kwargs,
+    )
     ax.figure.colorbar(image, ax=ax, label="probability alive")
-    ax.set(xlabel="recency (time of the last purchase, since the first)", ylabel="repeat purchases",
-           title="Probability alive by frequency and recency")  # fmt: skip
+    ax.set(
+        xlabel="recency (time of the last purchase, since the first)",
+        ylabel="repeat purchases",
+        title="Probability alive by frequency and recency",
+    )
     return ax
 
 
@@ -114,8 +142,11 @@ def plot_holdout_tracking(tracking: pd.DataFrame, *, ax: Axes | None = None, **k
     holdout = tracking.loc[tracking["holdout"], "t"]
     if len(holdout):
         ax.axvspan(holdout.min() - 1, holdout.max(), color="grey", alpha=0.12, label="holdout")
-    ax.set(xlabel="time since the cohort's first purchase (time units)", ylabel="cumulative repeat purchases",
-           title="Tracking: calibration and holdout")  # fmt: skip
+    ax.set(
+        xlabel="time since the cohort's first purchase (time units)",
+        ylabel="cumulative repeat purchases",
+        title="Tracking: calibration and holdout",
+    )
     ax.legend()
     return ax
 
@@ -127,11 +158,21 @@ def plot_holdout_by_frequency(by_frequency: pd.DataFrame, *, ax: Axes | None = N
     ax.plot(x, by_frequency["actual"], color="black", marker="o", label="actual", **kwargs)
     ax.plot(x, by_frequency["predicted"], color="#dd8452", marker="s", linestyle="--", label="BG/NBD", **kwargs)
     ax.set_xticks(x, by_frequency["frequency"])
-    ax.set(xlabel="repeat purchases in calibration", ylabel="mean repeat purchases in holdout",
-           title="Conditional expectations")  # fmt: skip
+    ax.set(
+        xlabel="repeat purchases in calibration",
+        ylabel="mean repeat purchases in holdout",
+        title="Conditional expectations",
+    )
     ax.legend()
     return ax
 
 
-__all__ = ["plot_alive_matrix", "plot_calibration", "plot_gains", "plot_holdout_by_frequency",
-           "plot_holdout_tracking", "plot_importance", "plot_roc_pr"]
+__all__ = [
+    "plot_alive_matrix",
+    "plot_calibration",
+    "plot_gains",
+    "plot_holdout_by_frequency",
+    "plot_holdout_tracking",
+    "plot_importance",
+    "plot_roc_pr",
+]

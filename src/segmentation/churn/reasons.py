@@ -62,7 +62,9 @@ def _no_recent_order(r: pd.Series) -> str | None:
 def _frequency_down(r: pd.Series) -> str | None:
     last, prev = r["purchases_last_quarter"], r["purchases_prev_quarter"]
     if prev > 0 and last < prev:
-        return f"orders down {(prev - last) / prev:.0%} on the quarter before ({_n(last)} purchase days, was {_n(prev)})"
+        return (
+            f"orders down {(prev - last) / prev:.0%} on the quarter before ({_n(last)} purchase days, was {_n(prev)})"
+        )
     return None
 
 
@@ -70,7 +72,9 @@ def _rarely_buys(r: pd.Series) -> str | None:
     n, gap = r["purchases_t12m"], r.get("usual_gap_days", np.nan)
     if n <= 4 or (np.isfinite(gap) and gap >= 60):
         every = f", about every {_n(gap)} days" if np.isfinite(gap) else ""
-        return f"buys rarely ({_n(n)} purchase day{'s' if n != 1 else ''} in 12 months{every}): a quiet quarter is common"
+        return (
+            f"buys rarely ({_n(n)} purchase day{'s' if n != 1 else ''} in 12 months{every}): a quiet quarter is common"
+        )
     return None
 
 
@@ -129,18 +133,31 @@ def _new_customer(r: pd.Series) -> str | None:
 SIGNALS: dict[str, Signal] = {
     s.name: s
     for s in (
-        Signal("no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order,
-               "time since the last order"),
-        Signal("frequency_down", ("purchases_last_quarter", "purchases_prev_quarter", "frequency_trend"),
-               _frequency_down, "order frequency"),  # fmt: skip
+        Signal(
+            "no_recent_order", ("days_since_last_order", "overdue_ratio"), _no_recent_order, "time since the last order"
+        ),
+        Signal(
+            "frequency_down",
+            ("purchases_last_quarter", "purchases_prev_quarter", "frequency_trend"),
+            _frequency_down,
+            "order frequency",
+        ),
         Signal("rarely_buys", ("purchases_t12m", "usual_gap_days"), _rarely_buys, "buying rhythm"),
         Signal("order_size_down", ("order_size_recent", "order_size_change"), _order_size_down, "order size"),
         Signal("revenue_down", ("revenue_trend", "revenue_t12m"), _revenue_down, "revenue trend"),
         Signal("no_reply", ("no_reply_streak",), _no_reply, "unanswered contacts"),
-        Signal("slower_replies", ("reply_hours_recent", "reply_hours_before", "reply_delay_change"), _slower_replies,
-               "reply times"),
-        Signal("satisfaction_fell", ("satisfaction_last", "satisfaction_previous", "satisfaction_change"),
-               _satisfaction, "satisfaction"),  # fmt: skip
+        Signal(
+            "slower_replies",
+            ("reply_hours_recent", "reply_hours_before", "reply_delay_change"),
+            _slower_replies,
+            "reply times",
+        ),
+        Signal(
+            "satisfaction_fell",
+            ("satisfaction_last", "satisfaction_previous", "satisfaction_change"),
+            _satisfaction,
+            "satisfaction",
+        ),
         Signal("complaints", ("complaints_last_quarter", "complaints_t12m"), _complaints, "complaints"),
         Signal("few_contacts", ("contacts_last_quarter",), _few_contacts, "contact with us"),
         Signal("new_customer", ("tenure_days",), _new_customer, "tenure"),
@@ -176,7 +193,12 @@ def signal_contributions(model, X: pd.DataFrame, reference: pd.Series, *, probab
 
 
 def customer_reasons(
-    model, X: pd.DataFrame, reference: pd.Series, *, n_reasons: int = 3, min_contribution: float = 0.01,
+    model,
+    X: pd.DataFrame,
+    reference: pd.Series,
+    *,
+    n_reasons: int = 3,
+    min_contribution: float = 0.01,
     probability=None,
 ) -> pd.DataFrame:
     """The top signals behind each customer's score, in plain words.
@@ -217,8 +239,11 @@ def customer_reasons(
             # Raised by the pattern, not by one warning sign: name the largest factor honestly.
             top = signals[int(np.argmax(values[i]))]
             found, names = [f"no single warning sign; largest factor: {SIGNALS[top].label}"], [top]
-        rows.append(found + [""] * (n_reasons - len(found)) + ["; ".join(found) or "no single signal stands out",
-                                                                 ",".join(names)])  # fmt: skip
+        rows.append(
+            found
+            + [""] * (n_reasons - len(found))
+            + ["; ".join(found) or "no single signal stands out", ",".join(names)]
+        )
     columns = [f"reason_{i + 1}" for i in range(n_reasons)] + ["reasons", "reason_signals"]
     return pd.DataFrame(rows, index=X.index, columns=columns)
 
@@ -235,11 +260,19 @@ def signal_importance(
     Returns a DataFrame with ``feature``, ``signal``, ``meaning``, ``importance`` (mean drop),
     ``importance_std``, most important first.
     """
-    result = permutation_importance(model, X, np.asarray(y), scoring="roc_auc", n_repeats=n_repeats,
-                                    max_samples=min(max_samples, len(X)), random_state=random_state)  # fmt: skip
+    result = permutation_importance(
+        model,
+        X,
+        np.asarray(y),
+        scoring="roc_auc",
+        n_repeats=n_repeats,
+        max_samples=min(max_samples, len(X)),
+        random_state=random_state,
+    )
     signal_of = {f: s.name for s in SIGNALS.values() for f in s.features}
-    table = pd.DataFrame({"feature": X.columns, "importance": result.importances_mean,
-                          "importance_std": result.importances_std})  # fmt: skip
+    table = pd.DataFrame(
+        {"feature": X.columns, "importance": result.importances_mean, "importance_std": result.importances_std}
+    )
     table["signal"] = table["feature"].map(signal_of)
     table["meaning"] = table["feature"].map(CHURN_FEATURES)
     table = table.sort_values("importance", ascending=False, kind="stable").reset_index(drop=True)

@@ -71,7 +71,9 @@ def risk_bands(
     p = pd.Series(probability, dtype=float)
     if capacity is None:
         if not 0 <= medium <= high <= 1:
-            raise WorkbenchError(f"risk thresholds must satisfy 0 <= medium <= high <= 1, got medium={medium}, high={high}")
+            raise WorkbenchError(
+                f"risk thresholds must satisfy 0 <= medium <= high <= 1, got medium={medium}, high={high}"
+            )
         band = np.where(p >= high, "high", np.where(p >= medium, "medium", "low"))
     else:
         n_high, n_medium = capacity
@@ -151,11 +153,18 @@ class ChurnRisk:
         ids = self.features.index if customers is None else pd.Index(customers, name="customer_id")
         unknown = ids.difference(self.features.index)
         if len(unknown):
-            raise WorkbenchError(f"customers not in the risk list (not active at the cutoff): {list(unknown[:5])}"
-                                 f"{' and more' if len(unknown) > 5 else ''}")  # fmt: skip
+            raise WorkbenchError(
+                f"customers not in the risk list (not active at the cutoff): {list(unknown[:5])}"
+                f"{' and more' if len(unknown) > 5 else ''}"
+            )
         probability = self.table.set_index("customer_id")["churn_probability"].reindex(ids)
-        reasons = customer_reasons(self.model, self.features.loc[ids], self.reference, n_reasons=self.n_reasons,
-                                   probability=probability.to_numpy())  # fmt: skip
+        reasons = customer_reasons(
+            self.model,
+            self.features.loc[ids],
+            self.reference,
+            n_reasons=self.n_reasons,
+            probability=probability.to_numpy(),
+        )
         return reasons.rename(columns={"reason_signals": "signals"})
 
     def with_reasons(self, customers=None) -> pd.DataFrame:
@@ -225,12 +234,16 @@ def churn_risk(
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
     if not cutoffs:
-        raise InsufficientDataError(f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
-                                    f"quarter end at least {min_history_days} days after the first order "
-                                    f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
-                                    f"is known by the cutoff")  # fmt: skip
-    frames = [churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
-              for c in cutoffs]  # fmt: skip
+        raise InsufficientDataError(
+            f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
+            f"quarter end at least {min_history_days} days after the first order "
+            f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
+            f"is known by the cutoff"
+        )
+    frames = [
+        churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
+        for c in cutoffs
+    ]
     X_train = pd.concat([f[0] for f in frames])
     y_train = pd.concat([f[1] for f in frames]).to_numpy()
     check_both_outcomes(y_train, cutoffs, horizon_months)
@@ -240,30 +253,51 @@ def churn_risk(
     model.fit(X_train, y_train)
     if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
         smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
-        notes.append(f"probabilities not calibrated: the training rows hold only {smallest} of the rarer outcome, "
-                     f"fewer than the {model.cv} calibration folds need; read the scores as a ranking")  # fmt: skip
+        notes.append(
+            f"probabilities not calibrated: the training rows hold only {smallest} of the rarer outcome, "
+            f"fewer than the {model.cv} calibration folds need; read the scores as a ranking"
+        )
 
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
     if X.empty:
-        raise InsufficientDataError(f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score")
+        raise InsufficientDataError(
+            f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score"
+        )
     probability = pd.Series(churn_probability(model, X), index=X.index)
     expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
     if expected.isna().any():
-        raise WorkbenchError(f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
-                             f"(first: {list(expected.index[expected.isna()][:5])})")  # fmt: skip
+        raise WorkbenchError(
+            f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
+            f"(first: {list(expected.index[expected.isna()][:5])})"
+        )
     at_risk = probability * expected
-    tiers = score_customers(data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff,
-                            customers=data.customers, policy=policy)["tier"].reindex(X.index)  # fmt: skip
-    table = pd.DataFrame({
-        "tier": tiers,
-        "churn_probability": probability,
-        "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
-        "expected_value": expected,
-        "value_at_risk": at_risk,
-    }, index=X.index)  # fmt: skip
+    tiers = score_customers(
+        data.transactions.loc[data.transactions["order_date"] <= cutoff],
+        as_of=cutoff,
+        customers=data.customers,
+        policy=policy,
+    )["tier"].reindex(X.index)
+    table = pd.DataFrame(
+        {
+            "tier": tiers,
+            "churn_probability": probability,
+            "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
+            "expected_value": expected,
+            "value_at_risk": at_risk,
+        },
+        index=X.index,
+    )
     table = table.sort_values(["value_at_risk", "churn_probability"], ascending=False, kind="stable")
-    result = ChurnRisk(table=table.reset_index(), model=model, importance=ranking, features=X, training_cutoffs=cutoffs,
-                       reference=retained_reference(X_train, y_train), notes=notes, n_reasons=n_reasons)  # fmt: skip
+    result = ChurnRisk(
+        table=table.reset_index(),
+        model=model,
+        importance=ranking,
+        features=X,
+        training_cutoffs=cutoffs,
+        reference=retained_reference(X_train, y_train),
+        notes=notes,
+        n_reasons=n_reasons,
+    )
     if reasons:
         result.table = result.with_reasons()
     result.table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
@@ -279,8 +313,10 @@ def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, no
     if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
         older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
         return signal_importance(older, frames[-1][0], frames[-1][1])
-    notes.append("signal importance measured on the training quarters themselves (in-sample): no held-out "
-                 "quarter had both churners and stayers, so it may flatter the model")  # fmt: skip
+    notes.append(
+        "signal importance measured on the training quarters themselves (in-sample): no held-out "
+        "quarter had both churners and stayers, so it may flatter the model"
+    )
     return signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
 
 

@@ -151,9 +151,7 @@ CHURN_EVENTS = TableSpec(
 )
 
 #: Every table of the contract, by name, in load order.
-TABLES: dict[str, TableSpec] = {
-    t.name: t for t in (TRANSACTIONS, CUSTOMERS, INTERACTIONS, SURVEYS, CHURN_EVENTS)
-}
+TABLES: dict[str, TableSpec] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, INTERACTIONS, SURVEYS, CHURN_EVENTS)}
 
 #: File endings the readers understand.
 FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")

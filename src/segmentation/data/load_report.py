@@ -94,8 +94,9 @@ class LoadReport:
             }
             for t in self.tables.values()
         ]
-        return pd.DataFrame(rows, columns=["table", "file", "rows_read", "rows_clean", "rows_repaired",
-                                           "rows_excluded", "rows_loaded"])  # fmt: skip
+        return pd.DataFrame(
+            rows, columns=["table", "file", "rows_read", "rows_clean", "rows_repaired", "rows_excluded", "rows_loaded"]
+        )
 
     def to_text(self) -> str:
         """A plain-text report for the terminal."""

@@ -30,11 +30,11 @@ import pandera.pandas as pa
 from segmentation.data import parsing
 from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
 from segmentation.data.dataset import Dataset, derive_customers, empty_table
-from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
 from segmentation.data.load_report import LoadReport, TableReport
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
+from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
 
 REPAIRED = "_repaired"
 DEFAULT_MIN_DATE = "1990-01-01"
@@ -62,20 +62,41 @@ def _discover(root: Path, mapping: ColumnMapping, report: LoadReport) -> dict[st
         if table in mapping.files:
             path = root / mapping.files[table]
             if not path.is_file():
-                report.add(Problem("error", mapping.files[table], None, f"the mapping names this file for {table}, "
-                                   f"but it does not exist in {root}", expected="an existing file"))  # fmt: skip
+                report.add(
+                    Problem(
+                        "error",
+                        mapping.files[table],
+                        None,
+                        f"the mapping names this file for {table}, but it does not exist in {root}",
+                        expected="an existing file",
+                    )
+                )
                 path = None
             found[table] = path
             continue
         candidates = [root / f"{table}{s}" for s in FILE_SUFFIXES if (root / f"{table}{s}").is_file()]
         if len(candidates) > 1:
-            report.add(Problem("error", ", ".join(c.name for c in candidates), None,
-                               f"several files for table {table}", expected="exactly one"))  # fmt: skip
+            report.add(
+                Problem(
+                    "error",
+                    ", ".join(c.name for c in candidates),
+                    None,
+                    f"several files for table {table}",
+                    expected="exactly one",
+                )
+            )
             candidates = []
         found[table] = candidates[0] if candidates else None
         if spec.required and not candidates:
-            report.add(Problem("error", f"{table}.csv", None, f"no {table} file in {root}",
-                               expected=f"one of {', '.join(table + s for s in FILE_SUFFIXES)}"))  # fmt: skip
+            report.add(
+                Problem(
+                    "error",
+                    f"{table}.csv",
+                    None,
+                    f"no {table} file in {root}",
+                    expected=f"one of {', '.join(table + s for s in FILE_SUFFIXES)}",
+                )
+            )
     return found
 
 
@@ -96,8 +117,7 @@ def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping
 def _schema(spec: TableSpec) -> pa.DataFrameSchema:
     """The value rules checked with pandera once columns are typed."""
     checks: dict[str, list[pa.Check]] = {
-        "rating": [pa.Check(lambda s: s.isin([1, 2, 3, 4, 5]), element_wise=False,
-                            error="outside the 1-5 scale")],  # fmt: skip
+        "rating": [pa.Check(lambda s: s.isin([1, 2, 3, 4, 5]), element_wise=False, error="outside the 1-5 scale")],
         "response_hours": [pa.Check.ge(0, error="negative")],
         "employees": [pa.Check.ge(0, error="negative")],
         "decision_chain_size": [pa.Check.ge(0, error="negative")],
@@ -127,8 +147,9 @@ def _check_values(frame: pd.DataFrame, spec: TableSpec, file: str) -> list[Probl
         problems = []
         for (column, check), group in cases.groupby(["column", "check"], sort=False):
             rows = frame.loc[group["index"].astype(int), ROW]
-            problems.append(problem_at("error", file, column, _CHECK_WORDS.get(check, check), rows,
-                                       examples=group["failure_case"]))  # fmt: skip
+            problems.append(
+                problem_at("error", file, column, _CHECK_WORDS.get(check, check), rows, examples=group["failure_case"])
+            )
         return problems
     return []
 
@@ -153,9 +174,14 @@ def _strip_control_characters(frame: pd.DataFrame, columns: list[str]) -> tuple[
 
 
 def _clean_table(
-    raw: RawTable, spec: TableSpec, mapping: ColumnMapping, tr: TableReport, report: LoadReport,
-    today: pd.Timestamp | None, min_date: pd.Timestamp,
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:  # fmt: skip
+    raw: RawTable,
+    spec: TableSpec,
+    mapping: ColumnMapping,
+    tr: TableReport,
+    report: LoadReport,
+    today: pd.Timestamp | None,
+    min_date: pd.Timestamp,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
     """Parse and check one table; returns (frame, refunds) or (None, None) when refused."""
     file = raw.file
     frame = raw.frame
@@ -165,24 +191,55 @@ def _clean_table(
     missing = [c for c in spec.required_columns if c not in frame.columns]
     if missing:
         found = [str(c) for c in frame.columns if c != ROW]
-        hint = next((f"; the header looks {d!r}-separated (set csv.delimiter in the mapping)"
-                     for d in (",", ";", "\t", "|") if len(found) == 1 and d in found[0]), "")  # fmt: skip
-        report.add(Problem("error", file, ", ".join(missing), "required column missing" + hint,
-                           expected=f"columns {', '.join(spec.required_columns)} (found: {', '.join(found) or 'none'}); "
-                           "map other names with a mapping file"))  # fmt: skip
+        hint = next(
+            (
+                f"; the header looks {d!r}-separated (set csv.delimiter in the mapping)"
+                for d in (",", ";", "\t", "|")
+                if len(found) == 1 and d in found[0]
+            ),
+            "",
+        )
+        report.add(
+            Problem(
+                "error",
+                file,
+                ", ".join(missing),
+                "required column missing" + hint,
+                expected=f"columns {', '.join(spec.required_columns)} (found: {', '.join(found) or 'none'}); "
+                "map other names with a mapping file",
+            )
+        )
         return None, None
     absent_core = [c for c in spec.core_columns if c not in frame.columns]
     if absent_core:
-        report.add(Problem("warning", file, ", ".join(absent_core), "core column absent; the analyses that use it "
-                           "will say what they could not compute"))  # fmt: skip
+        report.add(
+            Problem(
+                "warning",
+                file,
+                ", ".join(absent_core),
+                "core column absent; the analyses that use it will say what they could not compute",
+            )
+        )
     extra = [c for c in frame.columns if c not in spec.column_names and c != ROW]
     if extra:
-        report.add(Problem("info", file, None, f"columns not in the contract were ignored: {', '.join(map(str, extra))}"))
+        report.add(
+            Problem("info", file, None, f"columns not in the contract were ignored: {', '.join(map(str, extra))}")
+        )
     if len(frame) == 0:
-        report.add(Problem("warning" if not spec.required else "error", file, None, "the file has a header but no records",
-                           expected="at least one record"))  # fmt: skip
-        return (empty_table(spec.name).assign(**{ROW: pd.Series(dtype=int), REPAIRED: pd.Series(dtype=bool)}),
-                None) if not spec.required else (None, None)  # fmt: skip
+        report.add(
+            Problem(
+                "warning" if not spec.required else "error",
+                file,
+                None,
+                "the file has a header but no records",
+                expected="at least one record",
+            )
+        )
+        return (
+            (empty_table(spec.name).assign(**{ROW: pd.Series(dtype=int), REPAIRED: pd.Series(dtype=bool)}), None)
+            if not spec.required
+            else (None, None)
+        )
 
     out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
     repaired = pd.Series(False, index=frame.index)
@@ -192,8 +249,11 @@ def _clean_table(
     if control.any():
         tr.repair("control characters (such as NUL) removed", int(control.sum()))
         repaired |= control
-        errors.append(problem_at("warning", file, None, "control characters (such as NUL) removed from the text",
-                                 frame.loc[control, ROW]))  # fmt: skip
+        errors.append(
+            problem_at(
+                "warning", file, None, "control characters (such as NUL) removed from the text", frame.loc[control, ROW]
+            )
+        )
     for name in present:
         col = spec.column(name)
         parsed = _parse_column(frame[name], col.kind, name, mapping)
@@ -203,15 +263,34 @@ def _clean_table(
             keep &= ~blank
             tr.exclude("blank customer_id", int(blank.sum()))
             if blank.any():
-                errors.append(problem_at("warning", file, name, "blank customer id; row excluded", frame.loc[blank, ROW]))
+                errors.append(
+                    problem_at("warning", file, name, "blank customer id; row excluded", frame.loc[blank, ROW])
+                )
         elif col.need == "required" and (blank & keep).any():
-            errors.append(problem_at("error", file, name, "missing value", frame.loc[blank & keep, ROW],
-                                     expected=_EXPECTED.get(col.kind, "a value")))  # fmt: skip
+            errors.append(
+                problem_at(
+                    "error",
+                    file,
+                    name,
+                    "missing value",
+                    frame.loc[blank & keep, ROW],
+                    expected=_EXPECTED.get(col.kind, "a value"),
+                )
+            )
         bad = parsed.bad & ~blank & keep
         if bad.any():
             what = "not one of " + ", ".join(DIRECTIONS) if name == "direction" else f"cannot be read as {col.kind}"
-            errors.append(problem_at("error", file, name, what, frame.loc[bad, ROW],
-                                     expected=_EXPECTED.get(col.kind), examples=frame.loc[bad, name]))  # fmt: skip
+            errors.append(
+                problem_at(
+                    "error",
+                    file,
+                    name,
+                    what,
+                    frame.loc[bad, ROW],
+                    expected=_EXPECTED.get(col.kind),
+                    examples=frame.loc[bad, name],
+                )
+            )
         fixed = parsed.repaired & keep
         if fixed.any():
             rule = _REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name)
@@ -221,14 +300,31 @@ def _clean_table(
             dates = parsed.values
             early = keep & (dates < min_date)
             if early.any():
-                errors.append(problem_at("error", file, name, f"date before {min_date:%Y-%m-%d}", frame.loc[early, ROW],
-                                         expected="a plausible date", examples=frame.loc[early, name]))  # fmt: skip
+                errors.append(
+                    problem_at(
+                        "error",
+                        file,
+                        name,
+                        f"date before {min_date:%Y-%m-%d}",
+                        frame.loc[early, ROW],
+                        expected="a plausible date",
+                        examples=frame.loc[early, name],
+                    )
+                )
             if today is not None:
                 late = keep & (dates > today)
                 if late.any():
-                    errors.append(problem_at("error", file, name, f"date in the future (after {today:%Y-%m-%d})",
-                                             frame.loc[late, ROW], expected="a date up to today",
-                                             examples=frame.loc[late, name]))  # fmt: skip
+                    errors.append(
+                        problem_at(
+                            "error",
+                            file,
+                            name,
+                            f"date in the future (after {today:%Y-%m-%d})",
+                            frame.loc[late, ROW],
+                            expected="a date up to today",
+                            examples=frame.loc[late, name],
+                        )
+                    )
     for p in errors:
         report.add(p)
     if any(p.severity == "error" for p in errors):
@@ -239,8 +335,9 @@ def _clean_table(
     dupes = out.drop(columns=[ROW, REPAIRED]).duplicated(keep="first")
     if dupes.any():
         tr.exclude("exact duplicate lines", int(dupes.sum()))
-        report.add(problem_at("warning", file, None, "exact duplicate line excluded (kept the first)",
-                              out.loc[dupes, ROW]))  # fmt: skip
+        report.add(
+            problem_at("warning", file, None, "exact duplicate line excluded (kept the first)", out.loc[dupes, ROW])
+        )
         out = out.loc[~dupes]
     refunds = None
     if spec.name == "transactions":
@@ -259,13 +356,22 @@ def _clean_table(
     return out, refunds
 
 
-def _exclude_unknown(frame: pd.DataFrame, known: pd.Index, table: str, tr: TableReport, report: LoadReport,
-                     against: str) -> pd.DataFrame:  # fmt: skip
+def _exclude_unknown(
+    frame: pd.DataFrame, known: pd.Index, table: str, tr: TableReport, report: LoadReport, against: str
+) -> pd.DataFrame:
     unknown = ~frame["customer_id"].isin(known)
     if unknown.any():
         tr.exclude(f"customer not in {against}", int(unknown.sum()))
-        report.add(problem_at("warning", tr.file or table, "customer_id", f"customer not in {against}; row excluded",
-                              frame.loc[unknown, ROW], examples=frame.loc[unknown, "customer_id"]))  # fmt: skip
+        report.add(
+            problem_at(
+                "warning",
+                tr.file or table,
+                "customer_id",
+                f"customer not in {against}; row excluded",
+                frame.loc[unknown, ROW],
+                examples=frame.loc[unknown, "customer_id"],
+            )
+        )
     return frame.loc[~unknown]
 
 
@@ -276,12 +382,15 @@ def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
-def _load(path: str | Path, mapping: ColumnMapping | None, today: date | str | None,
-          min_date: date | str) -> tuple[Dataset | None, LoadReport]:  # fmt: skip
+def _load(
+    path: str | Path, mapping: ColumnMapping | None, today: date | str | None, min_date: date | str
+) -> tuple[Dataset | None, LoadReport]:
     root = Path(path)
     report = LoadReport(str(root))
     if not root.is_dir():
-        report.add(Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv"))
+        report.add(
+            Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv")
+        )
         return None, report
     if mapping is None and (root / "mapping.yaml").is_file():
         try:
@@ -297,8 +406,13 @@ def _load(path: str | Path, mapping: ColumnMapping | None, today: date | str | N
     return _build(raws, report, mapping, today, min_date)
 
 
-def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: ColumnMapping,
-           today: date | str | None, min_date: date | str) -> tuple[Dataset | None, LoadReport]:  # fmt: skip
+def _build(
+    raws: dict[str, RawTable | None],
+    report: LoadReport,
+    mapping: ColumnMapping,
+    today: date | str | None,
+    min_date: date | str,
+) -> tuple[Dataset | None, LoadReport]:
     """Clean every table read, then check across tables."""
     today_ts = pd.Timestamp(today) if today is not None else None
     frames: dict[str, pd.DataFrame | None] = {}
@@ -309,7 +423,9 @@ def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: Column
         if raw is None:
             frames[table] = None
             if not TABLES[table].required:
-                report.add(Problem("info", f"{table}.csv", None, f"no {table} table; analyses that need it will say so"))
+                report.add(
+                    Problem("info", f"{table}.csv", None, f"no {table} table; analyses that need it will say so")
+                )
             continue
         tr.encoding, tr.delimiter = raw.encoding, raw.delimiter
         for p in raw.problems:
@@ -334,10 +450,17 @@ def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: Column
         known = pd.Index(customers["customer_id"])
         orphan = ~tx["customer_id"].isin(known)
         if orphan.any():
-            report.add(problem_at("error", report.tables["transactions"].file, "customer_id",
-                                  "customer not in the customer table", tx.loc[orphan, ROW],
-                                  expected="every customer of an order listed in customers",
-                                  examples=tx.loc[orphan, "customer_id"]))  # fmt: skip
+            report.add(
+                problem_at(
+                    "error",
+                    report.tables["transactions"].file,
+                    "customer_id",
+                    "customer not in the customer table",
+                    tx.loc[orphan, ROW],
+                    expected="every customer of an order listed in customers",
+                    examples=tx.loc[orphan, "customer_id"],
+                )
+            )
             return None, report
         against = "the customer table"
     for table in ("interactions", "surveys", "churn_events"):
@@ -346,8 +469,11 @@ def _build(raws: dict[str, RawTable | None], report: LoadReport, mapping: Column
     final = {t: _finish(f, report.tables[t], t) if f is not None else None for t, f in frames.items()}
     if derived:
         final["customers"] = derive_customers(final["transactions"])
-        report.add(Problem("info", "customers.csv", None,
-                           f"customers derived from the transactions: {len(final['customers']):,}"))  # fmt: skip
+        report.add(
+            Problem(
+                "info", "customers.csv", None, f"customers derived from the transactions: {len(final['customers']):,}"
+            )
+        )
     for table, column in mapping.personal:
         frame = final[table]
         if frame is not None and column in frame.columns:
@@ -392,8 +518,13 @@ def load_frames(
     >>> load_frames(transactions=tx).transactions["amount"].tolist()
     [9.0]
     """
-    given = {"transactions": transactions, "customers": customers, "interactions": interactions,
-             "surveys": surveys, "churn_events": churn_events}  # fmt: skip
+    given = {
+        "transactions": transactions,
+        "customers": customers,
+        "interactions": interactions,
+        "surveys": surveys,
+        "churn_events": churn_events,
+    }
     raws = {}
     for table, frame in given.items():
         if frame is not None:

@@ -32,14 +32,32 @@ EXCEL_EPOCH = pd.Timestamp("1899-12-30")
 EXCEL_SERIALS = (20_000, 80_000)
 
 RATING_WORDS: dict[str, int] = {
-    "very satisfied": 5, "satisfied": 4, "neutral": 3, "unsatisfied": 2, "dissatisfied": 2,
-    "very unsatisfied": 1, "very dissatisfied": 1,
-    "非常满意": 5, "很满意": 5, "满意": 4, "一般": 3, "不满意": 2, "非常不满意": 1, "很不满意": 1,
-}  # fmt: skip
+    "very satisfied": 5,
+    "satisfied": 4,
+    "neutral": 3,
+    "unsatisfied": 2,
+    "dissatisfied": 2,
+    "very unsatisfied": 1,
+    "very dissatisfied": 1,
+    "非常满意": 5,
+    "很满意": 5,
+    "满意": 4,
+    "一般": 3,
+    "不满意": 2,
+    "非常不满意": 1,
+    "很不满意": 1,
+}
 DIRECTION_WORDS: dict[str, str] = {
-    "proactive": "proactive", "outbound": "proactive", "outgoing": "proactive", "主动": "proactive",
-    "inbound": "inbound", "incoming": "inbound", "被动": "inbound", "客户来电": "inbound", "来电": "inbound",
-}  # fmt: skip
+    "proactive": "proactive",
+    "outbound": "proactive",
+    "outgoing": "proactive",
+    "主动": "proactive",
+    "inbound": "inbound",
+    "incoming": "inbound",
+    "被动": "inbound",
+    "客户来电": "inbound",
+    "来电": "inbound",
+}
 _CURRENCY = r"[¥￥$€£]|RMB|CNY|USD|EUR|元|\s"
 
 

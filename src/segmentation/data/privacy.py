@@ -150,5 +150,12 @@ def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["FREE_TEXT_COLUMNS", "PERSONAL_COLUMNS", "mask_email", "mask_name", "mask_personal", "mask_phone",
-           "redact_contacts"]
+__all__ = [
+    "FREE_TEXT_COLUMNS",
+    "PERSONAL_COLUMNS",
+    "mask_email",
+    "mask_name",
+    "mask_personal",
+    "mask_phone",
+    "redact_contacts",
+]

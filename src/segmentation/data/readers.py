@@ -17,8 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.contract import TABLES
-from segmentation.errors import Problem
 from segmentation.data.mapping import ColumnMapping
+from segmentation.errors import Problem
 
 #: Encodings tried in order when the mapping says ``auto``. ``utf-8-sig`` also reads
 #: plain UTF-8; GB18030 is the superset of GBK that Excel writes on Chinese Windows.
@@ -58,8 +58,9 @@ def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
     # Name the first byte UTF-8 could not read (utf-8-sig counts positions after a byte-order mark).
     start = failures[0].start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
     where = raw.count(b"\n", 0, start) + 1
-    raise UnicodeDecodeError("auto", raw, start, start + 1,
-                             f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK")
+    raise UnicodeDecodeError(
+        "auto", raw, start, start + 1, f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK"
+    )
 
 
 def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
@@ -136,15 +137,19 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             try:
                 text, encoding = _decode(raw, mapping.encoding)
             except UnicodeDecodeError as exc:
-                return fail(f"cannot decode the file: {exc.reason}",
-                            "text in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK; for another encoding name it in "
-                            "a mapping file (csv: {encoding: latin-1})")  # fmt: skip
+                return fail(
+                    f"cannot decode the file: {exc.reason}",
+                    "text in UTF-8, UTF-8 with BOM, UTF-16 with BOM or GBK; for another encoding name it in "
+                    "a mapping file (csv: {encoding: latin-1})",
+                )
             except LookupError as exc:
                 return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
             if "\r" in text and "\n" not in text:  # classic Mac line endings
                 text = text.replace("\r", "\n")
             first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
-            delimiter = mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
+            delimiter = (
+                mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
+            )
             header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
             frame = pd.read_csv(
                 io.StringIO(text),
@@ -158,9 +163,12 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             )
     except Exception as exc:  # noqa: BLE001 - every reader's failure (zip, xml, arrow, csv) becomes a message
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
-        return fail(f"cannot read the file ({type(exc).__name__}): {message}",
-                    "a well-formed file with one record per line" if suffix not in (".xlsx", ".parquet")
-                    else f"a {suffix} file that its program can open")  # fmt: skip
+        return fail(
+            f"cannot read the file ({type(exc).__name__}): {message}",
+            "a well-formed file with one record per line"
+            if suffix not in (".xlsx", ".parquet")
+            else f"a {suffix} file that its program can open",
+        )
 
     renamed, loose = _match_header(header, table, mapping)
     problems: list[Problem] = []

@@ -72,8 +72,10 @@ def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) 
     with xlsxwriter.Workbook(path, options) as book:
         book.set_properties({"created": _FIXED_TIME})
         header = book.add_format({"bold": True})
-        formats = {"date": book.add_format({"num_format": "yyyy-mm-dd"}),
-                   "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})}  # fmt: skip
+        formats = {
+            "date": book.add_format({"num_format": "yyyy-mm-dd"}),
+            "datetime": book.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"}),
+        }
         for name, table in tables.items():
             table = table.reset_index() if index else table
             sheet = book.add_worksheet(name[:31])
@@ -81,13 +83,13 @@ def _excel(tables: dict[str, pd.DataFrame], path: Path, *, index: bool = False) 
             sheet.freeze_panes(1, 0)
             cells = [_cells(table.iloc[:, j]) for j in range(table.shape[1])]
             style = [formats.get(kind) for _, kind in cells]
-            for r, row in enumerate(zip(*(values for values, _ in cells)), start=1):
+            for r, row in enumerate(zip(*(values for values, _ in cells), strict=True), start=1):
                 for c, value in enumerate(row):
                     if value is not None:
                         sheet.write(r, c, value, style[c])
 
 
-_FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.timezone.utc)
+_FIXED_TIME = datetime.datetime(1980, 1, 1, tzinfo=datetime.UTC)
 _PLAIN = (str, bool, int, float, datetime.date)  # what a sheet cell holds as it is (datetime is a date)
 
 
@@ -108,8 +110,10 @@ def _cells(column: pd.Series) -> tuple[list, str]:
     dates = [v for v in values if isinstance(v, datetime.date)]  # Python dates in a column of objects
     if not dates:
         return values, "value"
-    timed = any(isinstance(v, datetime.datetime) and v != datetime.datetime.combine(v.date(), datetime.time(), v.tzinfo)
-                for v in dates)  # fmt: skip
+    timed = any(
+        isinstance(v, datetime.datetime) and v != datetime.datetime.combine(v.date(), datetime.time(), v.tzinfo)
+        for v in dates
+    )
     return values, "datetime" if timed else "date"
 
 
@@ -148,8 +152,9 @@ def _write(frame: pd.DataFrame, path: str | Path, *, index: bool = False) -> Pat
     return path
 
 
-def write_report_tables(tables: dict[str, pd.DataFrame], folder: str | Path | None, *,
-                        workbook: str = "tables.xlsx") -> dict[str, Path]:  # fmt: skip
+def write_report_tables(
+    tables: dict[str, pd.DataFrame], folder: str | Path | None, *, workbook: str = "tables.xlsx"
+) -> dict[str, Path]:
     """Write a report's tables: one CSV each plus one Excel workbook with a sheet per table.
 
     Personal data is masked (:func:`segmentation.data.privacy.mask_personal`) before anything is
@@ -204,3 +209,6 @@ def read_output(path: str | Path) -> pd.DataFrame:
     else:
         frame = pd.read_excel(path, dtype={"customer_id": str})
     return frame.astype({"customer_id": str}) if "customer_id" in frame else frame
+
+
+__all__ = ["DIGITS", "FLOAT_FORMAT", "SUFFIXES", "read_output", "significant", "write_report_tables", "write_table"]

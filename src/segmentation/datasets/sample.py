@@ -71,23 +71,158 @@ class Persona:
 
 
 PERSONAS: tuple[Persona, ...] = (
-    Persona("key_account", 0.06, (.35, .3, .1, 0, 0, .1, .1, .05), (.85, .15, 0), 1.4, 60_000, 0.55, 0.08,
-            (.35, .25, .25, .05, .1), 3.0, (.2, .35, .05, .3, 0, .1), 0.8, 6, 4.5, 0.02, 0.002, 7, 3.0),
-    Persona("growing_midmarket", 0.20, (0, 0, .55, .25, 0, 0, .2, 0), (.1, .8, .1), 0.8, 13_000, 0.7, 0.45,
-            (.1, .55, .2, .05, .1), 1.2, (.25, .05, .35, .3, .05, 0), 0.6, 14, 4.1, 0.04, 0.006, 3, 2.5),
-    Persona("price_sensitive_smb", 0.34, (0, 0, 0, .5, .4, 0, 0, .1), (0, .1, .9), 0.8, 3_000, 0.6, 0.0,
-            (.05, .05, .05, .8, .05), 0.5, (.25, 0, .15, 0, .6, 0), 0.7, 30, 3.5, 0.12, 0.012, 1.5, 3.0),
-    Persona("project_buyer", 0.15, (0, .25, 0, 0, 0, .55, .1, .1), (.5, .5, 0), 0.2, 100_000, 0.6, 0.05,
-            (.6, .05, .3, 0, .05), 0.7, (.2, .55, .1, .1, 0, .05), 0.7, 60, 3.9, 0.05, 0.005, 9, 1.0),
-    Persona("service_heavy", 0.25, (.2, 0, .2, 0, 0, 0, .4, .2), (.1, .45, .45), 0.6, 7_000, 0.6, 0.0,
-            (.05, .15, .65, .05, .1), 1.4, (.6, 0, .3, 0, .1, 0), 0.25, 40, 3.3, 0.15, 0.009, 4, 2.0),
-)  # fmt: skip
+    Persona(
+        "key_account",
+        0.06,
+        (0.35, 0.3, 0.1, 0, 0, 0.1, 0.1, 0.05),
+        (0.85, 0.15, 0),
+        1.4,
+        60_000,
+        0.55,
+        0.08,
+        (0.35, 0.25, 0.25, 0.05, 0.1),
+        3.0,
+        (0.2, 0.35, 0.05, 0.3, 0, 0.1),
+        0.8,
+        6,
+        4.5,
+        0.02,
+        0.002,
+        7,
+        3.0,
+    ),
+    Persona(
+        "growing_midmarket",
+        0.20,
+        (0, 0, 0.55, 0.25, 0, 0, 0.2, 0),
+        (0.1, 0.8, 0.1),
+        0.8,
+        13_000,
+        0.7,
+        0.45,
+        (0.1, 0.55, 0.2, 0.05, 0.1),
+        1.2,
+        (0.25, 0.05, 0.35, 0.3, 0.05, 0),
+        0.6,
+        14,
+        4.1,
+        0.04,
+        0.006,
+        3,
+        2.5,
+    ),
+    Persona(
+        "price_sensitive_smb",
+        0.34,
+        (0, 0, 0, 0.5, 0.4, 0, 0, 0.1),
+        (0, 0.1, 0.9),
+        0.8,
+        3_000,
+        0.6,
+        0.0,
+        (0.05, 0.05, 0.05, 0.8, 0.05),
+        0.5,
+        (0.25, 0, 0.15, 0, 0.6, 0),
+        0.7,
+        30,
+        3.5,
+        0.12,
+        0.012,
+        1.5,
+        3.0,
+    ),
+    Persona(
+        "project_buyer",
+        0.15,
+        (0, 0.25, 0, 0, 0, 0.55, 0.1, 0.1),
+        (0.5, 0.5, 0),
+        0.2,
+        100_000,
+        0.6,
+        0.05,
+        (0.6, 0.05, 0.3, 0, 0.05),
+        0.7,
+        (0.2, 0.55, 0.1, 0.1, 0, 0.05),
+        0.7,
+        60,
+        3.9,
+        0.05,
+        0.005,
+        9,
+        1.0,
+    ),
+    Persona(
+        "service_heavy",
+        0.25,
+        (0.2, 0, 0.2, 0, 0, 0, 0.4, 0.2),
+        (0.1, 0.45, 0.45),
+        0.6,
+        7_000,
+        0.6,
+        0.0,
+        (0.05, 0.15, 0.65, 0.05, 0.1),
+        1.4,
+        (0.6, 0, 0.3, 0, 0.1, 0),
+        0.25,
+        40,
+        3.3,
+        0.15,
+        0.009,
+        4,
+        2.0,
+    ),
+)
 
 _SURNAMES = list("王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗")
-_GIVEN = ["伟", "芳", "娜", "敏", "静", "丽", "强", "磊", "军", "洋", "勇", "艳", "杰", "涛", "明", "超", "秀英", "霞", "平", "刚"]
-_NAME_PARTS = ["恒达", "华信", "宏远", "鼎盛", "安泰", "新元", "博雅", "中科", "天成", "汇丰", "瑞祥", "金桥", "远航", "嘉禾", "永盛"]
-_NAME_KINDS = {"manufacturing": "制造", "energy": "能源", "technology": "科技", "retail": "商贸", "wholesale": "批发",
-               "construction": "建设", "healthcare": "医疗", "logistics": "物流"}  # fmt: skip
+_GIVEN = [
+    "伟",
+    "芳",
+    "娜",
+    "敏",
+    "静",
+    "丽",
+    "强",
+    "磊",
+    "军",
+    "洋",
+    "勇",
+    "艳",
+    "杰",
+    "涛",
+    "明",
+    "超",
+    "秀英",
+    "霞",
+    "平",
+    "刚",
+]
+_NAME_PARTS = [
+    "恒达",
+    "华信",
+    "宏远",
+    "鼎盛",
+    "安泰",
+    "新元",
+    "博雅",
+    "中科",
+    "天成",
+    "汇丰",
+    "瑞祥",
+    "金桥",
+    "远航",
+    "嘉禾",
+    "永盛",
+]
+_NAME_KINDS = {
+    "manufacturing": "制造",
+    "energy": "能源",
+    "technology": "科技",
+    "retail": "商贸",
+    "wholesale": "批发",
+    "construction": "建设",
+    "healthcare": "医疗",
+    "logistics": "物流",
+}
 
 
 def _month_starts(end: pd.Timestamp, months: int) -> pd.DatetimeIndex:
@@ -180,7 +315,9 @@ def generate_sample(
     np.add.at(counts, (cust, month), 1)
     # A new customer orders in its first-deal month, and everybody appears in the orders at least once.
     new_in_window = first_month >= 0
-    must = np.where(new_in_window, first_month, np.where(counts.sum(axis=1) == 0, np.minimum(active_from, months - 1), -1))
+    must = np.where(
+        new_in_window, first_month, np.where(counts.sum(axis=1) == 0, np.minimum(active_from, months - 1), -1)
+    )
     add = np.nonzero((must >= 0) & (counts[np.arange(n), np.maximum(must, 0)] == 0))[0]
     cust, month, frac = np.r_[cust, add], np.r_[month, must[add]], np.r_[frac, np.zeros(len(add))]
     order = np.lexsort((frac, month, cust))
@@ -190,7 +327,8 @@ def generate_sample(
     # Customer ids follow the house pattern C + yyyymm of the first deal + serial.
     history = 8 * 12  # window month j is month j + history of this longer calendar
     deal_dates = _month_starts(end_ts, months + history)[first_month + history] + pd.to_timedelta(
-        first_deal_offset, unit="D")  # fmt: skip
+        first_deal_offset, unit="D"
+    )
     order = np.lexsort((rng.random(n), deal_dates.to_numpy()))
     yyyymm = pd.Series(deal_dates.strftime("%Y%m"))
     serial = yyyymm.iloc[order].groupby(yyyymm.iloc[order]).cumcount() + 1
@@ -200,8 +338,9 @@ def generate_sample(
     ids = ids.astype(str)
 
     customers = _customers(rng, ids, persona, industry, size, region, deal_dates, active_from)
-    transactions = _transactions(rng, ids, persona, orders, starts, days_in_month, value, decline, deal_dates,
-                                 first_month)  # fmt: skip
+    transactions = _transactions(
+        rng, ids, persona, orders, starts, days_in_month, value, decline, deal_dates, first_month
+    )
     interactions = _interactions(rng, ids, persona, value, alive, decline, starts, days_in_month)
     surveys = _surveys(rng, ids, persona, alive, decline, latent_risk, starts, days_in_month)
     churn_dates = starts[np.minimum(churn_month, months - 1)] + pd.to_timedelta(rng.integers(0, 28, n), unit="D")
@@ -224,17 +363,23 @@ def generate_sample(
 def _customers(rng, ids, persona, industry, size, region, deal_dates, active_from) -> pd.DataFrame:
     n = len(ids)
     kinds = np.array([_NAME_KINDS[i] for i in INDUSTRIES])[industry]
-    names = (np.array(_NAME_PARTS)[rng.integers(0, len(_NAME_PARTS), n)] + kinds + "有限公司")
+    names = np.array(_NAME_PARTS)[rng.integers(0, len(_NAME_PARTS), n)] + kinds + "有限公司"
     names = pd.Series(names) + pd.Series(ids).str[-4:]  # unique and readable: 恒达科技有限公司0012
     employees = np.round(np.array([2000, 250, 30])[size] * rng.lognormal(0, 0.5, n))
     decision = np.maximum(1, rng.poisson(np.array([p.decision_chain for p in PERSONAS])[persona]))
     need = np.array(["comprehensive", "product", "service"])[
-        _choice(rng, np.array([[.6, .3, .1], [.3, .5, .2], [.1, .8, .1], [.4, .5, .1], [.2, .2, .6]])[persona])
-    ]  # fmt: skip
+        _choice(
+            rng,
+            np.array([[0.6, 0.3, 0.1], [0.3, 0.5, 0.2], [0.1, 0.8, 0.1], [0.4, 0.5, 0.1], [0.2, 0.2, 0.6]])[persona],
+        )
+    ]
     preferred = np.array(CHANNELS)[_choice(rng, np.array([p.channel for p in PERSONAS])[persona])]
-    contact = np.array(_SURNAMES)[rng.integers(0, len(_SURNAMES), n)] + np.array(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
-    phone = pd.Series(rng.choice(["138", "139", "186", "135", "152"], n)) + pd.Series(
-        rng.integers(0, 10**8, n)).astype(str).str.zfill(8)  # fmt: skip
+    contact = (
+        np.array(_SURNAMES)[rng.integers(0, len(_SURNAMES), n)] + np.array(_GIVEN)[rng.integers(0, len(_GIVEN), n)]
+    )
+    phone = pd.Series(rng.choice(["138", "139", "186", "135", "152"], n)) + pd.Series(rng.integers(0, 10**8, n)).astype(
+        str
+    ).str.zfill(8)
     email = "contact" + pd.Series(ids).str.lower() + "@example.cn"
     return pd.DataFrame(
         {
@@ -345,11 +490,18 @@ def _interactions(rng, ids, persona, value, alive, decline, starts, days_in_mont
     channel = np.array(CHANNELS)[_choice(rng, p)]
     proactive = rng.random(len(cust)) < np.array([p_.proactive for p_ in PERSONAS])[persona[cust]]
     d = decline[cust, month]
-    hours = np.array([p_.response_hours for p_ in PERSONAS])[persona[cust]] * (1 + 2.5 * d) * rng.lognormal(0, 0.6, len(cust))
+    hours = (
+        np.array([p_.response_hours for p_ in PERSONAS])[persona[cust]]
+        * (1 + 2.5 * d)
+        * rng.lognormal(0, 0.6, len(cust))
+    )
     no_reply = rng.random(len(cust)) < 0.05 + 0.45 * d
     complaint_p = np.array([p_.complaint for p_ in PERSONAS])[persona[cust]] + 0.25 * d
-    topic = np.where(rng.random(len(cust)) < complaint_p, "complaint",
-                     np.array(TOPICS[:-1])[rng.integers(0, len(TOPICS) - 1, len(cust))])  # fmt: skip
+    topic = np.where(
+        rng.random(len(cust)) < complaint_p,
+        "complaint",
+        np.array(TOPICS[:-1])[rng.integers(0, len(TOPICS) - 1, len(cust))],
+    )
     outcome = np.where(topic == "complaint", "escalated", np.where(no_reply, "no reply", "done"))
     return pd.DataFrame(
         {
@@ -370,14 +522,21 @@ def _surveys(rng, ids, persona, alive, decline, latent_risk, starts, days_in_mon
     wave = np.isin(starts.month.to_numpy(), [6, 12])
     answers = (rng.random(alive.shape) < 0.6) & alive & wave[None, :]
     cust, month, dates = _expand(rng, answers.astype(int), starts, days_in_month)
-    mean = (np.array([p.satisfaction for p in PERSONAS])[persona[cust]] - 0.3 * np.log(latent_risk[cust])
-            - 1.8 * decline[cust, month])  # fmt: skip
+    mean = (
+        np.array([p.satisfaction for p in PERSONAS])[persona[cust]]
+        - 0.3 * np.log(latent_risk[cust])
+        - 1.8 * decline[cust, month]
+    )
     rating = np.clip(np.round(mean + rng.normal(0, 0.6, len(cust))), 1, 5).astype(int)
     comment = np.where(rating <= 2, "price too high or slow service", "")
     return pd.DataFrame(
-        {"customer_id": ids[cust], "date": pd.Series(dates, dtype="datetime64[us]").dt.normalize(),
-         "rating": rating, "comment": comment}
-    )  # fmt: skip
+        {
+            "customer_id": ids[cust],
+            "date": pd.Series(dates, dtype="datetime64[us]").dt.normalize(),
+            "rating": rating,
+            "comment": comment,
+        }
+    )
 
 
 def _churn_events(rng, ids, persona, churned, sudden, churn_dates, end_ts):
@@ -385,8 +544,11 @@ def _churn_events(rng, ids, persona, churned, sudden, churn_dates, end_ts):
     recorded = churn_dates + pd.to_timedelta(rng.integers(20, 60, len(ids)), unit="D")
     seen = churned & (recorded <= end_ts)
     price_p = np.where(persona == 2, 0.6, 0.2)
-    reason = np.where(rng.random(len(ids)) < price_p, "price",
-                      np.array(["slow_response", "product_gap", "competitor"])[rng.integers(0, 3, len(ids))])  # fmt: skip
+    reason = np.where(
+        rng.random(len(ids)) < price_p,
+        "price",
+        np.array(["slow_response", "product_gap", "competitor"])[rng.integers(0, 3, len(ids))],
+    )
     reason = np.where(sudden, np.array(["competitor", "closed_business"])[rng.integers(0, 2, len(ids))], reason)
     return pd.DataFrame(
         {"customer_id": ids[seen], "date": pd.Series(recorded[seen], dtype="datetime64[us]"), "reason": reason[seen]}

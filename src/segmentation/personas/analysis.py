@@ -23,10 +23,10 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.personas.features import clustering_columns, persona_features
+from segmentation.personas.model import PersonaModel
 from segmentation.personas.playbook import Playbook
 from segmentation.personas.profiles import PersonaProfiles, profile_personas
 from segmentation.personas.tracking import Alignment, align_personas, persona_migration
-from segmentation.personas.model import PersonaModel
 
 
 @dataclass(frozen=True)
@@ -115,22 +115,27 @@ def find_personas(
     if n_clusters == "auto":
         low, high = model_params.get("k_range", PersonaModel().k_range)
         if most < low:
-            raise InsufficientDataError(f"personas: {where} allow at most {most} persona{'s' if most != 1 else ''} of "
-                                        f"at least {min_persona_size} customers (min_persona_size), fewer than the "
-                                        f"{low} the search starts from; personas need at least "
-                                        f"{low * min_persona_size} distinct customers")  # fmt: skip
+            raise InsufficientDataError(
+                f"personas: {where} allow at most {most} persona{'s' if most != 1 else ''} of "
+                f"at least {min_persona_size} customers (min_persona_size), fewer than the "
+                f"{low} the search starts from; personas need at least "
+                f"{low * min_persona_size} distinct customers"
+            )
         model_params["k_range"] = (low, min(high, most))
     elif not 1 <= n_clusters <= most:
-        raise InsufficientDataError(f"{n_clusters} personas asked for, but {where} allow at most {most} "
-                                    f"(each persona needs at least {min_persona_size} customers, min_persona_size, "
-                                    f"and customers with identical features count once: {distinct} distinct)")
+        raise InsufficientDataError(
+            f"{n_clusters} personas asked for, but {where} allow at most {most} "
+            f"(each persona needs at least {min_persona_size} customers, min_persona_size, "
+            f"and customers with identical features count once: {distinct} distinct)"
+        )
     model = PersonaModel(n_clusters, method=method, random_state=random_state, **model_params).fit(X)
     alignment = align_personas(model, previous_model, X) if previous_model is not None else None
     personas = pd.Series(model.labels_, index=X.index, name="persona_id")
     profiles = profile_personas(features, personas, playbook=playbook, currency=currency)
     names = profiles.names()
-    assignments = pd.DataFrame({"customer_id": X.index, "persona_id": personas.to_numpy(),
-                                "persona_name": personas.map(names).to_numpy()})  # fmt: skip
+    assignments = pd.DataFrame(
+        {"customer_id": X.index, "persona_id": personas.to_numpy(), "persona_name": personas.map(names).to_numpy()}
+    )
     sizes = profiles.table.set_index("name")["customers"]
     notes = list(profiles.notes) + [
         f"persona {name!r} has only {size} customer{'s' if size != 1 else ''}, fewer than min_persona_size = "
@@ -138,14 +143,18 @@ def find_personas(
         for name, size in sizes[sizes < min_persona_size].items()
     ]
     if 0 < model.selection_size_ < n:
-        notes.append(f"k was chosen on a random sample of {model.selection_size_:,} of the {n:,} customers "
-                     f"(selection_sample); the personas were then fitted on all of them")  # fmt: skip
+        notes.append(
+            f"k was chosen on a random sample of {model.selection_size_:,} of the {n:,} customers "
+            f"(selection_sample); the personas were then fitted on all of them"
+        )
     migration = None
     if previous_assignments is not None:
         missing = {"customer_id", "persona_id"} - set(previous_assignments.columns)
         if missing:
-            raise WorkbenchError(f"previous assignments: missing columns {sorted(missing)}; "
-                                 f"expected the customer_id, persona_id table of the previous run")  # fmt: skip
+            raise WorkbenchError(
+                f"previous assignments: missing columns {sorted(missing)}; "
+                f"expected the customer_id, persona_id table of the previous run"
+            )
         before = previous_assignments.astype({"customer_id": str}).set_index("customer_id")["persona_id"]
         migration = persona_migration(before, personas)
     return PersonaRun(features, model, assignments, profiles, alignment, migration, notes)

@@ -55,8 +55,17 @@ PERSONA_FEATURES = {
 #: Columns that describe where a customer stands *now* (recency, growth, trends). They feed
 #: the descriptions and risk tags but not the clustering, so that a persona is a kind of
 #: customer and stays stable while its members' health changes (see :func:`clustering_columns`).
-STATE_FEATURES = ("revenue_t12m", "revenue_last90", "revenue_prev90", "revenue_last90_year_before", "rfm_recency_days", "tenure_days",
-                  "value_growth", "revenue_trend", "satisfaction_change")  # fmt: skip
+STATE_FEATURES = (
+    "revenue_t12m",
+    "revenue_last90",
+    "revenue_prev90",
+    "revenue_last90_year_before",
+    "rfm_recency_days",
+    "tenure_days",
+    "value_growth",
+    "revenue_trend",
+    "satisfaction_change",
+)
 
 #: Value given to a customer with nothing to measure, per column.
 NEUTRAL = {
@@ -134,9 +143,11 @@ def persona_features(
     out["revenue_prev90"] = base["revenue_prev90"]
     tx = data.transactions
     year_before = (tx["order_date"] > as_of - pd.DateOffset(years=1) - pd.Timedelta(days=90)) & (
-        tx["order_date"] <= as_of - pd.DateOffset(years=1))  # fmt: skip
+        tx["order_date"] <= as_of - pd.DateOffset(years=1)
+    )
     out["revenue_last90_year_before"] = (
-        tx.loc[year_before].groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0).astype(float))
+        tx.loc[year_before].groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0).astype(float)
+    )
     out["rfm_recency_days"] = base["rfm_recency_days"]
     out["tenure_days"] = base["tenure_days"]
     neutral: dict[str, int] = {"value_growth": int(base["value_growth"].isna().sum())}
@@ -207,8 +218,13 @@ def _contact_features(interactions, ids, as_of, window_days, neutral) -> pd.Data
 def _survey_features(surveys, ids, as_of, window_days, neutral) -> pd.DataFrame:
     out = pd.DataFrame(index=ids)
     if surveys is None:
-        surveys = pd.DataFrame({"customer_id": pd.Series(dtype="str"), "date": pd.Series(dtype="datetime64[us]"),
-                                "rating": pd.Series(dtype=float)})  # fmt: skip
+        surveys = pd.DataFrame(
+            {
+                "customer_id": pd.Series(dtype="str"),
+                "date": pd.Series(dtype="datetime64[us]"),
+                "rating": pd.Series(dtype=float),
+            }
+        )
     window = pd.Timedelta(days=window_days)
     s = surveys.loc[surveys["customer_id"].isin(ids) & surveys["rating"].notna()]
     now = s.loc[(s["date"] > as_of - window) & (s["date"] <= as_of)].groupby("customer_id")["rating"].mean()
@@ -242,20 +258,48 @@ def clustering_columns(features: pd.DataFrame) -> list[str]:
 
 def describe_persona_features() -> pd.DataFrame:
     """The persona feature columns, their meaning and their neutral value, as a table."""
-    rows = [{"feature": k, "meaning": v, "neutral value": NEUTRAL.get(k, "always measured"),
-             "clustered": k not in STATE_FEATURES} for k, v in PERSONA_FEATURES.items()]  # fmt: skip
-    rows += [{"feature": "category_share_<category>", "meaning": "share of revenue per product category",
-              "neutral value": NEUTRAL["category_share_*"]},
-             {"feature": "channel_share_<channel>", "meaning": "share of contacts per channel (all contacts up to as_of)",
-              "neutral value": NEUTRAL["channel_share_*"]},
-             {"feature": "decision_chain_size", "meaning": "people involved in a purchase decision",
-              "neutral value": NEUTRAL["decision_chain_size"]},
-             {"feature": ", ".join(ATTRIBUTES), "meaning": "customer attributes (categories)",
-              "neutral value": NEUTRAL["industry, size_band, region"]}]  # fmt: skip
+    rows = [
+        {
+            "feature": k,
+            "meaning": v,
+            "neutral value": NEUTRAL.get(k, "always measured"),
+            "clustered": k not in STATE_FEATURES,
+        }
+        for k, v in PERSONA_FEATURES.items()
+    ]
+    rows += [
+        {
+            "feature": "category_share_<category>",
+            "meaning": "share of revenue per product category",
+            "neutral value": NEUTRAL["category_share_*"],
+        },
+        {
+            "feature": "channel_share_<channel>",
+            "meaning": "share of contacts per channel (all contacts up to as_of)",
+            "neutral value": NEUTRAL["channel_share_*"],
+        },
+        {
+            "feature": "decision_chain_size",
+            "meaning": "people involved in a purchase decision",
+            "neutral value": NEUTRAL["decision_chain_size"],
+        },
+        {
+            "feature": ", ".join(ATTRIBUTES),
+            "meaning": "customer attributes (categories)",
+            "neutral value": NEUTRAL["industry, size_band, region"],
+        },
+    ]
     frame = pd.DataFrame(rows)
     frame["clustered"] = frame["clustered"].fillna(True).astype(bool)
     return frame
 
 
-__all__ = ["ATTRIBUTES", "NEUTRAL", "PERSONA_FEATURES", "STATE_FEATURES", "clustering_columns",
-           "describe_persona_features", "persona_features"]
+__all__ = [
+    "ATTRIBUTES",
+    "NEUTRAL",
+    "PERSONA_FEATURES",
+    "STATE_FEATURES",
+    "clustering_columns",
+    "describe_persona_features",
+    "persona_features",
+]

@@ -53,6 +53,7 @@ from sklearn.preprocessing import OneHotEncoder, RobustScaler
 from sklearn.utils.validation import check_array, check_is_fitted, check_random_state, validate_data
 from threadpoolctl import threadpool_limits
 
+
 def heavy_tailed(values: pd.DataFrame) -> list[str]:
     """Non-negative numeric columns with skewness above 1: the ones to ``log1p``.
 
@@ -244,17 +245,27 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def _check_params(self) -> None:
         def positive_int(name, value, low=1):
             if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < low:
-                raise ValueError(f"The {name!r} parameter of PersonaModel must be an int >= {low}. Got {value!r} instead.")
+                raise ValueError(
+                    f"The {name!r} parameter of PersonaModel must be an int >= {low}. Got {value!r} instead."
+                )
 
         if self.n_clusters != "auto":
             positive_int("n_clusters", self.n_clusters)
         k_range = self.k_range
-        if not (isinstance(k_range, (tuple, list)) and len(k_range) == 2
-                and all(isinstance(v, numbers.Integral) for v in k_range) and 2 <= k_range[0] <= k_range[1]):  # fmt: skip
-            raise ValueError(f"The 'k_range' parameter of PersonaModel must be (low, high) with 2 <= low <= high. "
-                             f"Got {k_range!r} instead.")  # fmt: skip
+        if not (
+            isinstance(k_range, (tuple, list))
+            and len(k_range) == 2
+            and all(isinstance(v, numbers.Integral) for v in k_range)
+            and 2 <= k_range[0] <= k_range[1]
+        ):
+            raise ValueError(
+                f"The 'k_range' parameter of PersonaModel must be (low, high) with 2 <= low <= high. "
+                f"Got {k_range!r} instead."
+            )
         if self.method not in {"kmeans", "gmm"}:
-            raise ValueError(f"The 'method' parameter of PersonaModel must be 'kmeans' or 'gmm'. Got {self.method!r} instead.")
+            raise ValueError(
+                f"The 'method' parameter of PersonaModel must be 'kmeans' or 'gmm'. Got {self.method!r} instead."
+            )
         positive_int("n_init", self.n_init)
         positive_int("n_bootstrap", self.n_bootstrap, low=0)
         positive_int("bootstrap_size", self.bootstrap_size, low=10)
@@ -262,28 +273,39 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         if self.selection_sample is not None:
             positive_int("selection_sample", self.selection_sample, low=100)
         if not isinstance(self.silhouette_tolerance, numbers.Real) or not 0 <= self.silhouette_tolerance < 2:
-            raise ValueError(f"The 'silhouette_tolerance' parameter of PersonaModel must be in [0, 2). "
-                             f"Got {self.silhouette_tolerance!r} instead.")  # fmt: skip
+            raise ValueError(
+                f"The 'silhouette_tolerance' parameter of PersonaModel must be in [0, 2). "
+                f"Got {self.silhouette_tolerance!r} instead."
+            )
         for name in ("categorical_weight", "clip"):
             value = getattr(self, name)
             if not isinstance(value, numbers.Real) or not value > 0:
                 raise ValueError(f"The {name!r} parameter of PersonaModel must be a number > 0. Got {value!r} instead.")
         if not isinstance(self.min_stability, numbers.Real) or not 0 <= self.min_stability <= 1:
-            raise ValueError(f"The 'min_stability' parameter of PersonaModel must be in [0, 1]. "
-                             f"Got {self.min_stability!r} instead.")  # fmt: skip
+            raise ValueError(
+                f"The 'min_stability' parameter of PersonaModel must be in [0, 1]. Got {self.min_stability!r} instead."
+            )
 
     def _clusterer(self, k: int, seed: int):
         if self.method == "gmm":
-            return GaussianMixture(k, covariance_type=self.covariance_type, n_init=self.n_init, random_state=seed,
-                                   reg_covar=1e-4)  # fmt: skip
+            return GaussianMixture(
+                k, covariance_type=self.covariance_type, n_init=self.n_init, random_state=seed, reg_covar=1e-4
+            )
         return KMeans(k, n_init=self.n_init, random_state=seed)
 
     def _refine(self, fitted, Z: np.ndarray, k: int, seed: int):
         """The model fitted on the selection sample, refined on every customer (one start, from its solution)."""
         if self.method == "gmm":
-            return GaussianMixture(k, covariance_type=self.covariance_type, n_init=1, random_state=seed, reg_covar=1e-4,
-                                   weights_init=fitted.weights_, means_init=fitted.means_,
-                                   precisions_init=fitted.precisions_).fit(Z)  # fmt: skip
+            return GaussianMixture(
+                k,
+                covariance_type=self.covariance_type,
+                n_init=1,
+                random_state=seed,
+                reg_covar=1e-4,
+                weights_init=fitted.weights_,
+                means_init=fitted.means_,
+                precisions_init=fitted.precisions_,
+            ).fit(Z)
         return KMeans(k, init=fitted.cluster_centers_, n_init=1, random_state=seed).fit(Z)
 
     def _score_k(self, Z: np.ndarray, k: int, seed: int) -> tuple[dict, object]:
@@ -335,8 +357,11 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
         return pd.DataFrame(array, columns=[f"x{i}" for i in range(array.shape[1])])
 
     def _learn_preparation(self, frame: pd.DataFrame) -> None:
-        categorical = [c for c in frame.columns if not pd.api.types.is_numeric_dtype(frame[c])
-                       or pd.api.types.is_bool_dtype(frame[c])]  # fmt: skip
+        categorical = [
+            c
+            for c in frame.columns
+            if not pd.api.types.is_numeric_dtype(frame[c]) or pd.api.types.is_bool_dtype(frame[c])
+        ]
         numeric = [c for c in frame.columns if c not in categorical]
         values = self._numeric_array(frame, numeric)
         if self.log_features == "auto":
@@ -359,8 +384,7 @@ class PersonaModel(ClusterMixin, TransformerMixin, BaseEstimator):
     def _numeric_array(self, frame: pd.DataFrame, numeric: list[str]) -> np.ndarray:
         if not numeric:
             return np.empty((len(frame), 0))
-        return check_array(frame[numeric].to_numpy(dtype=float, na_value=np.nan), ensure_min_features=0,
-                           input_name="X")  # fmt: skip
+        return check_array(frame[numeric].to_numpy(dtype=float, na_value=np.nan), ensure_min_features=0, input_name="X")
 
     def _logged(self, values: np.ndarray) -> np.ndarray:
         out = values.copy()

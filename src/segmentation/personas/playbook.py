@@ -135,7 +135,9 @@ class Playbook:
                         conditions.append(Condition.parse(text))
                     except ValueError as exc:
                         problems.append(f"{where} {name!r}: {exc}")
-                out.append(Rule(str(name), str(entry.get("label", name)), str(entry.get(text_key, "")), tuple(conditions)))
+                out.append(
+                    Rule(str(name), str(entry.get("label", name)), str(entry.get(text_key, "")), tuple(conditions))
+                )
             return out
 
         tag_entries = data.get("risk_tags") or {}
@@ -147,8 +149,9 @@ class Playbook:
             problems.append("'plays' must be a list of rules")
             play_entries = []
         tags = {r.name: r for r in rules(tag_entries.items(), "risk tag", "meaning")}
-        named = [(e.get("name", f"#{i + 1}") if isinstance(e, dict) else f"#{i + 1}", e)
-                 for i, e in enumerate(play_entries)]  # fmt: skip
+        named = [
+            (e.get("name", f"#{i + 1}") if isinstance(e, dict) else f"#{i + 1}", e) for i, e in enumerate(play_entries)
+        ]
         plays = rules(named, "play", "actions")
         for rule in [*tags.values(), *plays]:
             for c in rule.when:

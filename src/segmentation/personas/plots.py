@@ -28,8 +28,13 @@ from matplotlib.axes import Axes
 from segmentation.value.plots import _axes
 
 _PALETTE = plt.get_cmap("tab10")
-_LABELS = {"silhouette": "silhouette", "calinski_harabasz": "Calinski-Harabasz", "davies_bouldin": "Davies-Bouldin",
-           "bic": "BIC", "stability": "stability (bootstrap ARI)"}  # fmt: skip
+_LABELS = {
+    "silhouette": "silhouette",
+    "calinski_harabasz": "Calinski-Harabasz",
+    "davies_bouldin": "Davies-Bouldin",
+    "bic": "BIC",
+    "stability": "stability (bootstrap ARI)",
+}
 _LOWER_IS_BETTER = {"davies_bouldin", "bic"}
 
 
@@ -68,9 +73,14 @@ def plot_k_selection(k_scores: pd.DataFrame, *, ax: Axes | None = None, **kwargs
 
 
 def plot_persona_projection(
-    projection: pd.DataFrame, *, names: pd.Series | None = None, ax: Axes | None = None, max_points: int = 5000,
-    seed: int = 0, **kwargs: object,
-) -> Axes:  # fmt: skip
+    projection: pd.DataFrame,
+    *,
+    names: pd.Series | None = None,
+    ax: Axes | None = None,
+    max_points: int = 5000,
+    seed: int = 0,
+    **kwargs: object,
+) -> Axes:
     """Customers on the first two principal components of the prepared features.
 
     Parameters
@@ -88,8 +98,15 @@ def plot_persona_projection(
         part = shown.loc[shown["persona_id"] == pid]
         label = names.get(pid, f"persona {pid}") if names is not None else f"persona {pid}"
         total = int((projection["persona_id"] == pid).sum())
-        ax.scatter(part["pc1"], part["pc2"], s=6, alpha=0.6, color=persona_color(pid),
-                   label=f"{pid}: {label} ({total:,})", **kwargs)  # fmt: skip
+        ax.scatter(
+            part["pc1"],
+            part["pc2"],
+            s=6,
+            alpha=0.6,
+            color=persona_color(pid),
+            label=f"{pid}: {label} ({total:,})",
+            **kwargs,
+        )
     explained = projection.attrs.get("explained_variance_ratio")
     suffix = [f" ({v:.0%} of variance)" for v in explained] if explained is not None else ["", ""]
     ax.set_xlabel(f"first principal component{suffix[0]}")
@@ -99,9 +116,13 @@ def plot_persona_projection(
 
 
 def plot_profile_heatmap(
-    differences: pd.DataFrame, *, names: pd.Series | None = None, max_features: int = 15, ax: Axes | None = None,
+    differences: pd.DataFrame,
+    *,
+    names: pd.Series | None = None,
+    max_features: int = 15,
+    ax: Axes | None = None,
     **kwargs: object,
-) -> Axes:  # fmt: skip
+) -> Axes:
     """Standardised differences (persona x feature), the features that differ most, red = higher."""
     ax = _axes(ax, (10, 0.6 * len(differences) + 2.5))
     strongest = differences.abs().max().sort_values(ascending=False, kind="stable").index[:max_features]
@@ -119,9 +140,14 @@ def plot_profile_heatmap(
 
 
 def plot_persona_features(
-    differences: pd.DataFrame, persona_id: int, *, top: int = 10, name: str | None = None, ax: Axes | None = None,
+    differences: pd.DataFrame,
+    persona_id: int,
+    *,
+    top: int = 10,
+    name: str | None = None,
+    ax: Axes | None = None,
     **kwargs: object,
-) -> Axes:  # fmt: skip
+) -> Axes:
     """Horizontal bars of one persona's strongest standardised differences."""
     ax = _axes(ax)
     row = differences.loc[persona_id]
@@ -136,5 +162,10 @@ def plot_persona_features(
     return ax
 
 
-__all__ = ["persona_color", "plot_k_selection", "plot_persona_features", "plot_persona_projection",
-           "plot_profile_heatmap"]  # fmt: skip
+__all__ = [
+    "persona_color",
+    "plot_k_selection",
+    "plot_persona_features",
+    "plot_persona_projection",
+    "plot_profile_heatmap",
+]

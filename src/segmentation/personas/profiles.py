@@ -29,8 +29,8 @@ import numpy as np
 import pandas as pd
 
 from segmentation.personas.features import STATE_FEATURES
-from segmentation.personas.playbook import Playbook
 from segmentation.personas.model import heavy_tailed
+from segmentation.personas.playbook import Playbook
 
 #: Words for a feature being clearly higher / lower than the base (None: no word), by the
 #: part of a name they fill: who the customers are, what they are worth, how they work
@@ -131,7 +131,9 @@ def _word(column: str, d: float) -> tuple[str, str] | None:
 
 def _name_words(diffs: pd.Series) -> tuple[list[str], str]:
     """Name words (strongest of who, value, how; then the rest) and the noun."""
-    order = diffs.drop([c for c in diffs.index if c in STATE_FEATURES]).abs().sort_values(ascending=False, kind="stable")
+    order = (
+        diffs.drop([c for c in diffs.index if c in STATE_FEATURES]).abs().sort_values(ascending=False, kind="stable")
+    )
     firsts: dict[str, str] = {}
     rest: list[str] = []
     for column in order.index:
@@ -146,7 +148,9 @@ def _name_words(diffs: pd.Series) -> tuple[list[str], str]:
         elif word not in rest and word != firsts[part]:
             rest.append(word)
     noun = firsts.pop("noun", "customers")
-    return [firsts[p] for p in ("who", "value", "how") if p in firsts] + [w for w in rest if not w.endswith(" buyers")], noun
+    return [firsts[p] for p in ("who", "value", "how") if p in firsts] + [
+        w for w in rest if not w.endswith(" buyers")
+    ], noun
 
 
 def _names(differences: pd.DataFrame) -> dict[int, str]:
@@ -174,25 +178,37 @@ def _mostly(features: pd.DataFrame, members: pd.Index, column: str) -> tuple[str
 
 
 def _describe(features, members, row, med, base, currency) -> str:
-    text = [f"{row['customers']:,} customers ({row['customer_share']:.0%} of customers, "
-            f"{row['revenue_share']:.0%} of revenue)."]  # fmt: skip
+    text = [
+        f"{row['customers']:,} customers ({row['customer_share']:.0%} of customers, "
+        f"{row['revenue_share']:.0%} of revenue)."
+    ]
     size, industry = _mostly(features, members, "size_band"), _mostly(features, members, "industry")
     if size and industry and size[1] >= 0.4:
-        where = f" in {industry[0].replace('_', ' ')} ({industry[1]:.0%})" if industry[1] >= 0.3 else " in mixed industries"
+        where = (
+            f" in {industry[0].replace('_', ' ')} ({industry[1]:.0%})" if industry[1] >= 0.3 else " in mixed industries"
+        )
         text.append(f"Mostly {_SIZE_WORDS.get(size[0], size[0])} companies ({size[1]:.0%}){where}.")
     if "purchases_per_year" in med and "avg_order_value" in med:
         ratio = med["avg_order_value"] / base["avg_order_value"] if base["avg_order_value"] else np.nan
-        text.append(f"They buy {med['purchases_per_year']:.1f} times a year; the median order is "
-                    f"{currency} {med['avg_order_value']:,.0f} ({ratio:.1f}x the typical customer's).")  # fmt: skip
+        text.append(
+            f"They buy {med['purchases_per_year']:.1f} times a year; the median order is "
+            f"{currency} {med['avg_order_value']:,.0f} ({ratio:.1f}x the typical customer's)."
+        )
     change = row["revenue_change_90d"]
     if pd.notna(change) and abs(change) >= 0.05:
-        text.append(f"Their revenue of the last 90 days {'rose' if change > 0 else 'fell'} {abs(change):.0%} "
-                    f"against the same 90 days a year before.")  # fmt: skip
+        text.append(
+            f"Their revenue of the last 90 days {'rose' if change > 0 else 'fell'} {abs(change):.0%} "
+            f"against the same 90 days a year before."
+        )
     elif pd.notna(change):
         text.append("Their revenue of the last 90 days held level with the same 90 days a year before.")
     if "contacts_per_month" in med:
         rate = med["contacts_per_month"]
-        part = f"We contact them {rate:.1f} times a month" if rate >= 0.5 else f"We contact them {12 * rate:.1f} times a year"
+        part = (
+            f"We contact them {rate:.1f} times a month"
+            if rate >= 0.5
+            else f"We contact them {12 * rate:.1f} times a year"
+        )
         if "proactive_share" in med:
             part += f" ({med['proactive_share']:.0%} of contacts started by us)"
         if "response_hours_median" in med:
@@ -204,8 +220,9 @@ def _describe(features, members, row, med, base, currency) -> str:
     shares = med[[c for c in med.index if c.startswith("category_share_")]]
     if len(shares) and shares.max() > 0:
         top = shares.idxmax()
-        text.append(f"Most of their spend goes to {top.removeprefix('category_share_').replace('_', ' ')} "
-                    f"({shares.max():.0%}).")  # fmt: skip
+        text.append(
+            f"Most of their spend goes to {top.removeprefix('category_share_').replace('_', ' ')} ({shares.max():.0%})."
+        )
     return " ".join(text)
 
 
@@ -266,17 +283,26 @@ def profile_personas(
         if {"revenue_last90", "revenue_last90_year_before"} <= available:
             prev = features.loc[members, "revenue_last90_year_before"].sum()
             change = features.loc[members, "revenue_last90"].sum() / prev - 1 if prev > 0 else np.nan
-        row = {"persona_id": int(pid), "name": names[pid], "customers": len(members),
-               "customer_share": len(members) / len(features),
-               "revenue_share": revenue.loc[members].sum() / total_revenue if total_revenue > 0 else np.nan,
-               "revenue_change_90d": change}  # fmt: skip
+        row = {
+            "persona_id": int(pid),
+            "name": names[pid],
+            "customers": len(members),
+            "customer_share": len(members) / len(features),
+            "revenue_share": revenue.loc[members].sum() / total_revenue if total_revenue > 0 else np.nan,
+            "revenue_change_90d": change,
+        }
         values: dict = {k: row[k] for k in ("customer_share", "revenue_share", "revenue_change_90d")}
         for c in available:
             values[c], values[("base", c)], values[("d", c)] = med[c], base[c], differences.loc[pid, c]
         tags, play, skipped = book.evaluate(values, available)
         notes.extend(n for n in skipped if n not in notes)
-        row.update(risk_tags="; ".join(book.tags[t].label for t in tags), play=play.name, play_label=play.label,
-                   actions=play.text, stands_out=_stands_out(differences.loc[pid], top))  # fmt: skip
+        row.update(
+            risk_tags="; ".join(book.tags[t].label for t in tags),
+            play=play.name,
+            play_label=play.label,
+            actions=play.text,
+            stands_out=_stands_out(differences.loc[pid], top),
+        )
         row["description"] = _describe(features, members, row, med, base, currency)
         rows.append(row)
     table = pd.DataFrame(rows)

@@ -70,8 +70,10 @@ def load_persona_model(path: str | Path) -> PersonaModel:
     if not path.is_file():
         raise ModelFileError(f"{path}: no such model file")
     if not zipfile.is_zipfile(path):
-        raise ModelFileError(f"{path}: not a persona model written by the workbench (expected a skops file; "
-                             f"pickles are never loaded, as they can run any code)")  # fmt: skip
+        raise ModelFileError(
+            f"{path}: not a persona model written by the workbench (expected a skops file; "
+            f"pickles are never loaded, as they can run any code)"
+        )
     try:
         untrusted = sio.get_untrusted_types(file=path)
     except Exception as exc:  # skops raises many kinds on a foreign zip  # noqa: BLE001

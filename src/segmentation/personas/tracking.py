@@ -60,8 +60,12 @@ def _common_frame(X: pd.DataFrame, previous: PersonaModel) -> pd.DataFrame:
     wanted = list(previous.feature_names_in_)
     missing = [c for c in wanted if c not in X.columns]
     if missing:
-        warnings.warn(f"columns of last quarter's model missing now, filled with 0 or 'unknown' for the "
-                      f"alignment only: {missing}", UserWarning, stacklevel=3)  # fmt: skip
+        warnings.warn(
+            f"columns of last quarter's model missing now, filled with 0 or 'unknown' for the "
+            f"alignment only: {missing}",
+            UserWarning,
+            stacklevel=3,
+        )
     out = X.reindex(columns=wanted)
     for c in missing:
         out[c] = "unknown" if c in previous.categorical_features_ else 0.0
@@ -153,8 +157,9 @@ def persona_migration(previous: pd.Series, current: pd.Series, *, names: pd.Seri
         ids = sorted((x for x in labels if x not in (last, "total")), key=lambda x: (str(type(x)), x))
         return ids + [x for x in (last, "total") if x in labels]
 
-    table = table.reindex(index=order(list(table.index), "new customer"),
-                          columns=order(list(table.columns), "gone"), fill_value=0)  # fmt: skip
+    table = table.reindex(
+        index=order(list(table.index), "new customer"), columns=order(list(table.columns), "gone"), fill_value=0
+    )
     if names is not None:
         table = table.rename(index=names.to_dict(), columns=names.to_dict())
     table.index.name, table.columns.name = "previous persona", "current persona"

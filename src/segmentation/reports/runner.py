@@ -76,7 +76,7 @@ def notebook_path(name: str) -> Path:
     path = notebook_dir() / f"{name}.ipynb"
     if not path.is_file():
         raise ReportError(f"{path}: report notebook not found (set SEGMENTATION_NOTEBOOKS to the notebooks folder "
-                          f"of a checkout of the workbench)")  # fmt: skip
+                          f"of a checkout of the workbench)")
     return path
 
 
@@ -111,7 +111,7 @@ def _check(name: str, parameters: dict) -> dict:
     declared = report_parameters(name)
     unknown = sorted(set(parameters) - set(declared))
     errors = [f"unknown parameter{'s' if len(unknown) > 1 else ''} {unknown}; {name} takes "
-              f"{sorted(k for k in declared if k not in RESERVED)}"] if unknown else []  # fmt: skip
+              f"{sorted(k for k in declared if k not in RESERVED)}"] if unknown else []
     reserved = sorted(set(parameters) & set(RESERVED))
     if reserved:
         errors.append(f"{reserved} is set by the runner (use --out)")
@@ -127,7 +127,7 @@ def _html(notebook: Path, target: Path) -> None:
     templates = Path(__file__).resolve().parent / "templates"
     exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(templates)],
                             template_file="report.html.j2", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)  # fmt: skip
+                            exclude_output_prompt=True, embed_images=True)
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target.write_text(body, encoding="utf-8")
 
@@ -145,7 +145,7 @@ def _lock(path: Path):
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
             raise ReportError(f"another run of this report is writing {path.name[1:-5]} right now; "
-                              f"wait for it to finish") from None  # fmt: skip
+                              f"wait for it to finish") from None
         try:
             yield
         finally:
@@ -156,7 +156,7 @@ def _failure(name: str, exc: Exception) -> str:
     first = next((line for line in str(getattr(exc, "source", "")).splitlines() if line.strip()), "")
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", "?")
     return (f"report {name} failed in cell {cell} ({first.strip()[:80]}): "
-            f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}")  # fmt: skip
+            f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}")
 
 
 def run_report(
@@ -219,7 +219,7 @@ def run_report(
             executed = staging / f"{name}.ipynb"
             try:
                 pm.execute_notebook(str(source), str(executed), parameters={**params, "output_dir": str(staging)},
-                                    kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()))  # fmt: skip
+                                    kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()))
             except PapermillExecutionError as exc:
                 if executed.exists():
                     shutil.copyfile(executed, failed)

@@ -109,12 +109,12 @@ def kpi_findings(kpis: pd.DataFrame) -> list[str]:
     for _, r in missed.sort_values("gap", ascending=False, kind="stable").iterrows():
         if r["kpi"] == "activity":
             out.append(f"{r['tier']}: activity {r['value']:.2f} contacts per customer and month against a target "
-                       f"of {r['target']:g}")  # fmt: skip
+                       f"of {r['target']:g}")
         else:
             points = abs(r["target"] - r["value"]) * 100
             word = "short" if r["kpi"] != "churn_rate" else "over"
             out.append(f"{r['tier']}: {r['kpi'].replace('_', ' ')} {r['value']:.1%} against a target of {r['target']:.0%} "
-                       f"({points:.1f} points {word})")  # fmt: skip
+                       f"({points:.1f} points {word})")
     return out
 
 

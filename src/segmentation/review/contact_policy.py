@@ -31,14 +31,27 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.dataset import Dataset
+from segmentation.data.privacy import mask_personal
 from segmentation.features import customer_features
 from segmentation.review.kpis import recorded_lost
-from segmentation.data.privacy import mask_personal
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.value.tiers import TierPolicy
 
-COLUMNS = ["customer_id", "name", "tier", "contact", "channels", "every_months", "last_contact", "due_since",
-           "days_overdue", "owner", "contact_name", "contact_phone", "contact_email"]  # fmt: skip
+COLUMNS = [
+    "customer_id",
+    "name",
+    "tier",
+    "contact",
+    "channels",
+    "every_months",
+    "last_contact",
+    "due_since",
+    "days_overdue",
+    "owner",
+    "contact_name",
+    "contact_phone",
+    "contact_email",
+]
 
 
 @dataclass(frozen=True)
@@ -112,28 +125,45 @@ def overdue_contacts(
                 due = last.fillna(since.reindex(ids)) + pd.DateOffset(months=rule.every_months)
                 late = due <= as_of
                 days = (as_of - due[late]).dt.days
-                found.append(pd.DataFrame({
-                    "customer_id": ids[late.to_numpy()], "tier": t, "contact": rule.contact,
-                    "channels": "any" if rule.channels is None else ", ".join(rule.channels),
-                    "every_months": rule.every_months, "last_contact": last[late].to_numpy(),
-                    "due_since": due[late].to_numpy(), "days_overdue": days.to_numpy(),
-                }))  # fmt: skip
-                summary_rows.append({"tier": t, "contact": rule.contact, "every_months": rule.every_months,
-                                     "customers": len(ids), "overdue": int(late.sum()),
-                                     "share_overdue": late.mean() if len(ids) else float("nan"),
-                                     "median_days_overdue": days.median() if len(days) else float("nan")})  # fmt: skip
+                found.append(
+                    pd.DataFrame(
+                        {
+                            "customer_id": ids[late.to_numpy()],
+                            "tier": t,
+                            "contact": rule.contact,
+                            "channels": "any" if rule.channels is None else ", ".join(rule.channels),
+                            "every_months": rule.every_months,
+                            "last_contact": last[late].to_numpy(),
+                            "due_since": due[late].to_numpy(),
+                            "days_overdue": days.to_numpy(),
+                        }
+                    )
+                )
+                summary_rows.append(
+                    {
+                        "tier": t,
+                        "contact": rule.contact,
+                        "every_months": rule.every_months,
+                        "customers": len(ids),
+                        "overdue": int(late.sum()),
+                        "share_overdue": late.mean() if len(ids) else float("nan"),
+                        "median_days_overdue": days.median() if len(days) else float("nan"),
+                    }
+                )
     overdue = pd.concat(found, ignore_index=True) if found else pd.DataFrame(columns=COLUMNS[:9])
     people = data.customers.drop_duplicates("customer_id").set_index("customer_id")
     for column in ("name", "owner", "contact_name", "contact_phone", "contact_email"):
-        overdue[column] = (people[column].reindex(overdue["customer_id"]).to_numpy() if column in people
-                           else pd.NA)  # fmt: skip
+        overdue[column] = people[column].reindex(overdue["customer_id"]).to_numpy() if column in people else pd.NA
     rank = {t: i for i, t in enumerate(policy.names)}
     overdue = overdue.assign(_rank=overdue["tier"].map(rank)).sort_values(
-        ["_rank", "days_overdue", "customer_id", "contact"], ascending=[True, False, True, True], kind="stable")
+        ["_rank", "days_overdue", "customer_id", "contact"], ascending=[True, False, True, True], kind="stable"
+    )
     overdue = mask_personal(overdue[COLUMNS].reset_index(drop=True))
     overdue.attrs.update(as_of=as_of, lost=len(lost), checked=len(f))
-    summary = pd.DataFrame(summary_rows, columns=["tier", "contact", "every_months", "customers", "overdue",
-                                                  "share_overdue", "median_days_overdue"])  # fmt: skip
+    summary = pd.DataFrame(
+        summary_rows,
+        columns=["tier", "contact", "every_months", "customers", "overdue", "share_overdue", "median_days_overdue"],
+    )
     return ContactCheck(overdue, summary, missing)
 
 

@@ -37,7 +37,8 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
-from segmentation.periods import Quarter, quarter as parse_quarter
+from segmentation.periods import Quarter
+from segmentation.periods import quarter as parse_quarter
 from segmentation.review.service_levels import KPIS, ServiceLevels
 from segmentation.value.tiers import TierPolicy
 
@@ -114,7 +115,7 @@ def _measure(data: Dataset, base: pd.DataFrame, q: Quarter, service: ServiceLeve
         it = it.loc[it["date"].between(q.start, q.end) & it["customer_id"].isin(ids)]
         proactive = it["direction"] == "proactive"
         replied = it["response_hours"].notna() if "response_hours" in it else pd.Series(False, index=it.index)
-        counts = (proactive.astype(int) + (~proactive).astype(int) + (proactive & replied).astype(int))
+        counts = proactive.astype(int) + (~proactive).astype(int) + (proactive & replied).astype(int)
         per["contacts"] = counts.groupby(it["customer_id"]).sum().reindex(ids, fill_value=0).astype(float)
     if data.surveys is not None:
         sv = data.surveys
@@ -206,12 +207,27 @@ def quarterly_kpis(
             else:
                 higher_better = KPIS[kpi][1]
                 status = "met" if (value >= target if higher_better else value <= target) else "missed"
-            rows.append({"tier": tier, "kpi": kpi, "value": value, "target": np.nan if target is None else target,
-                         "status": status, "numerator": num, "denominator": den, "note": reason or ""})  # fmt: skip
+            rows.append(
+                {
+                    "tier": tier,
+                    "kpi": kpi,
+                    "value": value,
+                    "target": np.nan if target is None else target,
+                    "status": status,
+                    "numerator": num,
+                    "denominator": den,
+                    "note": reason or "",
+                }
+            )
     table = pd.DataFrame(rows, columns=COLUMNS)
     missing = [f"{kpi}: {reason}" for kpi in KPIS if (reason := _missing_reason(data, kpi))]
-    table.attrs.update(quarter=str(q), customers=len(base), lost_before=base.attrs["lost_before"],
-                       not_computed=missing, survey_window_months=service.survey_window_months)  # fmt: skip
+    table.attrs.update(
+        quarter=str(q),
+        customers=len(base),
+        lost_before=base.attrs["lost_before"],
+        not_computed=missing,
+        survey_window_months=service.survey_window_months,
+    )
     return table
 
 
@@ -244,6 +260,7 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     >>> kpi_scorecard(k).loc["A", "retention_rate"]
     '97.0% (target 95%): met'
     """
+
     def text(row: pd.Series) -> str:
         if row["status"] == "not computed":
             return "not computed"
@@ -258,5 +275,12 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     return grid.reindex(index=list(dict.fromkeys(kpis["tier"])), columns=list(dict.fromkeys(kpis["kpi"])))
 
 
-__all__ = ["ALL", "STATUSES", "kpi_definitions", "kpi_scorecard", "quarter_start_customers", "quarterly_kpis",
-           "recorded_lost"]
+__all__ = [
+    "ALL",
+    "STATUSES",
+    "kpi_definitions",
+    "kpi_scorecard",
+    "quarter_start_customers",
+    "quarterly_kpis",
+    "recorded_lost",
+]

@@ -41,8 +41,14 @@ def plot_customer_growth(growth: pd.DataFrame, *, ax: Axes | None = None, **kwar
     complete = growth["history_complete"].to_numpy(dtype=bool)
     line_ax.plot(x, growth["active_customers"], color="#1f5fa8", marker="o", label="active customers", **kwargs)
     if (~complete).any():
-        line_ax.plot(x[~complete], growth["active_customers"][~complete], "o", mfc="white", color="#1f5fa8",
-                     label="active (history incomplete)")  # fmt: skip
+        line_ax.plot(
+            x[~complete],
+            growth["active_customers"][~complete],
+            "o",
+            mfc="white",
+            color="#1f5fa8",
+            label="active (history incomplete)",
+        )
     line_ax.set_ylabel("active customers (a purchase in the last 12 months)")
     line_ax.set_ylim(0, max(growth["active_customers"].max() * 1.15, 1))
     handles = ax.get_legend_handles_labels()[0] + line_ax.get_legend_handles_labels()[0]
@@ -51,8 +57,9 @@ def plot_customer_growth(growth: pd.DataFrame, *, ax: Axes | None = None, **kwar
     return ax
 
 
-def plot_tier_distribution(tiers: pd.DataFrame, *, currency: str = "CNY", ax: Axes | None = None,
-                           **kwargs: object) -> Axes:  # fmt: skip
+def plot_tier_distribution(
+    tiers: pd.DataFrame, *, currency: str = "CNY", ax: Axes | None = None, **kwargs: object
+) -> Axes:
     """Share of customers and share of the quarter's revenue per tier (paired bars)."""
     ax = _axes(ax, (6.4, 4.0))
     t = tiers.loc[tiers["tier"] != "total"]

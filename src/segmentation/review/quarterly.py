@@ -28,19 +28,29 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.churn.reasons import SIGNALS
-from segmentation.review.contact_policy import ContactCheck, overdue_contacts
 from segmentation.data.dataset import Dataset
-from segmentation.errors import WorkbenchError
-from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
-from segmentation.periods import Quarter, quarter as parse_quarter
 from segmentation.data.privacy import mask_personal
+from segmentation.errors import WorkbenchError
+from segmentation.periods import Quarter
+from segmentation.periods import quarter as parse_quarter
+from segmentation.review.contact_policy import ContactCheck, overdue_contacts
+from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
+from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.trends import churn_reason_counts, customer_growth, tier_distribution
 from segmentation.value.regrading import Regrading, regrade
-from segmentation.review.service_levels import ServiceLevels
 from segmentation.value.tiers import TierPolicy
 
-PERSONA_COLUMNS = ["persona_id", "name", "customers", "customer_share", "revenue_share", "revenue_change_90d",
-                   "risk_tags", "play", "description"]  # fmt: skip
+PERSONA_COLUMNS = [
+    "persona_id",
+    "name",
+    "customers",
+    "customer_share",
+    "revenue_share",
+    "revenue_change_90d",
+    "risk_tags",
+    "play",
+    "description",
+]
 
 
 @dataclass
@@ -122,7 +132,7 @@ class QuarterlyReview:
             _move=changes["move"].map({"downgrade": 0, "upgrade": 1, "new": 2}),
             _tier=changes["previous_tier"].map(rank).fillna(len(rank)),
             _now=changes["current_tier"].map(rank),
-        )  # fmt: skip
+        )
         order = order.sort_values(["_move", "_tier", "_now", "customer_id"], kind="stable")
         return order.drop(columns=["_move", "_tier", "_now"]).reset_index(drop=True)
 
@@ -139,9 +149,13 @@ class QuarterlyReview:
         now = g.loc[str(q)]
         change = ""
         if str(q.shift(-1)) in g.index:
-            change = f", {int(now['active_customers'] - g.loc[str(q.shift(-1)), 'active_customers']):+,} on {q.shift(-1)}"
-        lines = [f"{int(now['active_customers']):,} active customers at {q.end:%Y-%m-%d}{change} (active: a purchase "
-                 f"in the last 12 months); {int(now['new_customers']):,} new customers in {q}."]  # fmt: skip
+            change = (
+                f", {int(now['active_customers'] - g.loc[str(q.shift(-1)), 'active_customers']):+,} on {q.shift(-1)}"
+            )
+        lines = [
+            f"{int(now['active_customers']):,} active customers at {q.end:%Y-%m-%d}{change} (active: a purchase "
+            f"in the last 12 months); {int(now['new_customers']):,} new customers in {q}."
+        ]
         revenue = f"Revenue in {q}: {now['revenue']:,.0f} {cur}"
         if str(q.shift(-4)) in g.index and g.loc[str(q.shift(-4)), "revenue"] > 0:
             change = now["revenue"] / g.loc[str(q.shift(-4)), "revenue"] - 1
@@ -156,13 +170,17 @@ class QuarterlyReview:
             lines.append(f"{int(now['lost_customers']):,} customers recorded as lost in {q}.")
         if self.risk_by_band is not None:
             high = self.risk_by_band.set_index("band").loc["high"]
-            lines.append(f"{int(high['customers']):,} customers at high churn risk, with {high['value_at_risk']:,.0f} "
-                         f"{cur} of value at risk.")  # fmt: skip
+            lines.append(
+                f"{int(high['customers']):,} customers at high churn risk, with {high['value_at_risk']:,.0f} "
+                f"{cur} of value at risk."
+            )
         if self.contacts.missing is None:
             overdue = self.contacts.overdue
             top = self.policy.names[0]
-            lines.append(f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
-                         f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}).")  # fmt: skip
+            lines.append(
+                f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
+                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top})."
+            )
         return lines
 
 
@@ -235,14 +253,18 @@ def review_quarter(
     service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
     first, last = data.transactions["order_date"].min(), data.transactions["order_date"].max()
     if data.transactions.empty or first > q.end:
-        raise WorkbenchError(f"quarter {q}: no order on or before its end ({q.end:%Y-%m-%d}); the data starts "
-                             f"{'nowhere (no orders)' if data.transactions.empty else f'on {first:%Y-%m-%d}'}")
+        raise WorkbenchError(
+            f"quarter {q}: no order on or before its end ({q.end:%Y-%m-%d}); the data starts "
+            f"{'nowhere (no orders)' if data.transactions.empty else f'on {first:%Y-%m-%d}'}"
+        )
     notes: list[str] = []
     if last < q.start:
         notes.append(f"No order in {q} at all: the last order in the data is from {last:%Y-%m-%d}.")
     elif first < q.start and not data.transactions["order_date"].between(q.start, q.end).any():
-        notes.append(f"No order in {q} at all, though the data has orders before and after it: check that the "
-                     f"export is complete before reading this quarter's revenue and retention.")  # fmt: skip
+        notes.append(
+            f"No order in {q} at all, though the data has orders before and after it: check that the "
+            f"export is complete before reading this quarter's revenue and retention."
+        )
     kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days)
     notes += [f"KPI {text}" for text in kpis.attrs["not_computed"]]
     contacts = overdue_contacts(data, as_of=q.end, policy=policy, service=service, active_days=active_days)
@@ -252,33 +274,45 @@ def review_quarter(
     if "missing" in reasons.attrs:
         notes.append(f"Churn reasons: {reasons.attrs['missing']}.")
     review = QuarterlyReview(
-        quarter=q, policy=policy, service=service, currency=currency or policy.currency,
-        kpis=kpis, scorecard=kpi_scorecard(kpis),
+        quarter=q,
+        policy=policy,
+        service=service,
+        currency=currency or policy.currency,
+        kpis=kpis,
+        scorecard=kpi_scorecard(kpis),
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
         regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
-        churn_reasons=reasons, contacts=contacts, notes=notes,
-    )  # fmt: skip
+        churn_reasons=reasons,
+        contacts=contacts,
+        notes=notes,
+    )
     occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
     if len(occupied) == 1 and len(policy.tiers) > 1:
-        notes.append(f"All {int(review.tiers['customers'].iloc[-1]):,} active customers are in tier {occupied.iloc[0]}: "
-                     f"the thresholds of policy {policy.name!r} do not separate this data, so the other tiers' KPIs are "
-                     f"not computed; the tier-tuning report proposes thresholds from the data.")  # fmt: skip
+        notes.append(
+            f"All {int(review.tiers['customers'].iloc[-1]):,} active customers are in tier {occupied.iloc[0]}: "
+            f"the thresholds of policy {policy.name!r} do not separate this data, so the other tiers' KPIs are "
+            f"not computed; the tier-tuning report proposes thresholds from the data."
+        )
     if churn:
         from segmentation.churn.risk import churn_risk
 
         try:
-            result = churn_risk(data, cutoff=q.end, policy=policy, active_days=active_days, importance=False,
-                                reasons=False)  # fmt: skip
+            result = churn_risk(
+                data, cutoff=q.end, policy=policy, active_days=active_days, importance=False, reasons=False
+            )
             notes += [f"Churn risk: {note}." for note in result.notes]
             # Reasons for the customers the review shows: the top of the list and the high band.
             shown = (result.table.index < top_n) | (result.table["band"] == "high")
             risk = result.with_reasons(result.table.loc[shown, "customer_id"])
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
             review.risk_signals = _risk_signals(risk)
-            bands = risk.groupby("band", observed=False).agg(customers=("customer_id", "size"),
-                                                             value_at_risk=("value_at_risk", "sum"))
-            review.risk_by_band = bands.reindex(["high", "medium", "low"], fill_value=0).rename_axis("band").reset_index()
+            bands = risk.groupby("band", observed=False).agg(
+                customers=("customer_id", "size"), value_at_risk=("value_at_risk", "sum")
+            )
+            review.risk_by_band = (
+                bands.reindex(["high", "medium", "low"], fill_value=0).rename_axis("band").reset_index()
+            )
         except WorkbenchError as exc:
             notes.append(f"Churn risk: not computed: {exc}.")
     else:

@@ -28,8 +28,10 @@ KPIS: dict[str, tuple[str, bool]] = {
     "retention_rate": ("customers at the quarter start who bought in the quarter / customers at the start", True),
     "churn_rate": ("customers at the quarter start recorded as lost in the quarter / customers at the start", False),
     "activity": ("(our proactive contacts + the customers' responses) per month / customers", True),
-    "value_growth": ("(revenue of the 12 months to the quarter end - the 12 months before) / the 12 months before",
-                     True),
+    "value_growth": (
+        "(revenue of the 12 months to the quarter end - the 12 months before) / the 12 months before",
+        True,
+    ),
     "satisfaction_rate": ("respondents rating 4 or 5 (satisfied, very satisfied) / respondents", True),
     "survey_coverage": ("respondents / customers at the quarter start", True),
 }
@@ -82,14 +84,17 @@ class ServiceLevels:
             presets = [cls.load(name) for name in available("service")]
             match = [s for s in presets if s.name == policy.name] or [s for s in presets if s.tiers == policy.names]
             if not match:
-                raise ConfigError(f"tier policy {policy.name!r} (tiers {policy.names}): no service-level preset "
-                                  f"matches it; write one (see presets/service_abc.yaml) and pass it as "
-                                  f"service_levels")  # fmt: skip
+                raise ConfigError(
+                    f"tier policy {policy.name!r} (tiers {policy.names}): no service-level preset "
+                    f"matches it; write one (see presets/service_abc.yaml) and pass it as "
+                    f"service_levels"
+                )
             levels = match[0]
         unknown = sorted(set(levels.tiers) - set(policy.names))
         if unknown:
-            raise ConfigError(f"{levels.source}: tiers {unknown} are not tiers of policy {policy.name!r} "
-                              f"({policy.names})")  # fmt: skip
+            raise ConfigError(
+                f"{levels.source}: tiers {unknown} are not tiers of policy {policy.name!r} ({policy.names})"
+            )
         return levels
 
     @classmethod
@@ -122,8 +127,14 @@ class ServiceLevels:
         shared = _targets("all_tiers", all_tiers.get("targets"), errors)
         if errors:
             raise ConfigError(f"{source}: the service levels are not valid:\n- " + "\n- ".join(errors))
-        return cls(str(data.get("name", Path(source).stem)), {t: r for t, r in rules.items() if r is not None},
-                   targets, shared, window, source)  # fmt: skip
+        return cls(
+            str(data.get("name", Path(source).stem)),
+            {t: r for t, r in rules.items() if r is not None},
+            targets,
+            shared,
+            window,
+            source,
+        )
 
     @property
     def tiers(self) -> list[str]:

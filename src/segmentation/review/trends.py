@@ -20,7 +20,8 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
-from segmentation.periods import Quarter, quarter as parse_quarter
+from segmentation.periods import Quarter
+from segmentation.periods import quarter as parse_quarter
 from segmentation.value.tiers import TierPolicy
 
 
@@ -64,12 +65,14 @@ def tier_distribution(
     f["revenue_quarter"] = rev_q.reindex(f.index, fill_value=0.0)
     f["new"] = f["first_purchase"] >= q.start
     g = f.groupby(pd.Categorical(f["tier"], categories=policy.names), observed=False)
-    table = pd.DataFrame({
-        "customers": g.size(),
-        "new_customers": g["new"].sum().astype(int),
-        "revenue_quarter": g["revenue_quarter"].sum(),
-        "revenue_t12m": g["revenue_t12m"].sum(),
-    })  # fmt: skip
+    table = pd.DataFrame(
+        {
+            "customers": g.size(),
+            "new_customers": g["new"].sum().astype(int),
+            "revenue_quarter": g["revenue_quarter"].sum(),
+            "revenue_t12m": g["revenue_t12m"].sum(),
+        }
+    )
     table.loc["total"] = table.sum()
     table = table.astype({"customers": int, "new_customers": int})
     table.insert(0, "label", [policy.tier(t).label for t in policy.names] + [""])
@@ -82,8 +85,9 @@ def tier_distribution(
     return table
 
 
-def customer_growth(data: Dataset, *, quarter: str | Quarter, n_quarters: int = 8,
-                    active_days: int = 365) -> pd.DataFrame:  # fmt: skip
+def customer_growth(
+    data: Dataset, *, quarter: str | Quarter, n_quarters: int = 8, active_days: int = 365
+) -> pd.DataFrame:
     """Active, new and lost customers and revenue per quarter, for the growth trend.
 
     Parameters
@@ -113,14 +117,19 @@ def customer_growth(data: Dataset, *, quarter: str | Quarter, n_quarters: int = 
         lost = np.nan
         if data.churn_events is not None:
             lost = int(data.churn_events["date"].between(p.start, p.end).sum())
-        rows.append({
-            "quarter": str(p), "end": p.end,
-            "active_customers": int(tx.loc[window, "customer_id"].nunique()),
-            "new_customers": int(first.between(p.start, p.end).sum()),
-            "lost_customers": lost,
-            "revenue": float(tx.loc[tx["order_date"].between(p.start, p.end), "amount"].sum()),
-            "history_complete": bool(pd.notna(data_start) and p.end - pd.Timedelta(days=active_days - 1) >= data_start),
-        })  # fmt: skip
+        rows.append(
+            {
+                "quarter": str(p),
+                "end": p.end,
+                "active_customers": int(tx.loc[window, "customer_id"].nunique()),
+                "new_customers": int(first.between(p.start, p.end).sum()),
+                "lost_customers": lost,
+                "revenue": float(tx.loc[tx["order_date"].between(p.start, p.end), "amount"].sum()),
+                "history_complete": bool(
+                    pd.notna(data_start) and p.end - pd.Timedelta(days=active_days - 1) >= data_start
+                ),
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -153,10 +162,16 @@ def churn_reason_counts(data: Dataset, *, quarter: str | Quarter, n_quarters: in
         return out
     ev = data.churn_events
     span = ev.loc[ev["date"].between(q.shift(1 - n_quarters).start, q.end)]
-    counts = pd.DataFrame({
-        "quarter": span.loc[span["date"] >= q.start, "reason"].value_counts(),
-        longer: span["reason"].value_counts(),
-    }).fillna(0).astype(int)  # fmt: skip
+    counts = (
+        pd.DataFrame(
+            {
+                "quarter": span.loc[span["date"] >= q.start, "reason"].value_counts(),
+                longer: span["reason"].value_counts(),
+            }
+        )
+        .fillna(0)
+        .astype(int)
+    )
     counts["share"] = counts[longer] / counts[longer].sum() if len(counts) else []
     counts = counts.rename_axis("reason").reset_index()
     return counts.sort_values([longer, "reason"], ascending=[False, True], kind="stable").reset_index(drop=True)

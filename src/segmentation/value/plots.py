@@ -66,8 +66,13 @@ def plot_lorenz(
         k = int((ordered >= cut).sum())
         name = tier_names[i] if i < len(tier_names) else f"cut {i + 1}"
         ax.axvline(x[k] * 100, color=tier_color(name, i), linestyle="--", linewidth=1)
-        ax.annotate(f"{name} ≥ {cut:,.0f} {currency}\n{x[k]:.0%} of customers, {y[k]:.0%} of revenue",
-                    (x[k] * 100, y[k] * 100), textcoords="offset points", xytext=(6, -28), fontsize=8)  # fmt: skip
+        ax.annotate(
+            f"{name} ≥ {cut:,.0f} {currency}\n{x[k]:.0%} of customers, {y[k]:.0%} of revenue",
+            (x[k] * 100, y[k] * 100),
+            textcoords="offset points",
+            xytext=(6, -28),
+            fontsize=8,
+        )
     ax.set_xlabel("customers (%), largest first")
     ax.set_ylabel("cumulative revenue (%)")
     ax.set_xlim(0, 100)
@@ -78,9 +83,13 @@ def plot_lorenz(
 
 
 def plot_tier_sizes(
-    tiers: pd.DataFrame, *, revenue: str | None = None, currency: str = "CNY", ax: Axes | None = None,
+    tiers: pd.DataFrame,
+    *,
+    revenue: str | None = None,
+    currency: str = "CNY",
+    ax: Axes | None = None,
     **kwargs: object,
-) -> Axes:  # fmt: skip
+) -> Axes:
     """Customers per tier (bars, labelled with the share); with ``revenue``, its share too."""
     ax = _axes(ax)
     tier = tiers["tier"]
@@ -106,16 +115,26 @@ def plot_segment_map(scores: pd.DataFrame, *, ax: Axes | None = None, cmap: str 
     common segment of each cell written in it."""
     ax = _axes(ax, (6.4, 5.2))
     n = int(max(scores["r_score"].max(), scores["f_score"].max(), 5))
-    grid = pd.crosstab(scores["f_score"], scores["r_score"]).reindex(index=range(1, n + 1), columns=range(1, n + 1),
-                                                                     fill_value=0)  # fmt: skip
+    grid = pd.crosstab(scores["f_score"], scores["r_score"]).reindex(
+        index=range(1, n + 1), columns=range(1, n + 1), fill_value=0
+    )
     image = ax.imshow(grid.to_numpy(), origin="lower", cmap=cmap, extent=(0.5, n + 0.5, 0.5, n + 0.5), **kwargs)
     if "segment" in scores:
-        top = scores.groupby(["f_score", "r_score"], observed=True)["segment"].agg(lambda s: s.astype(str).mode().iloc[0])
+        top = scores.groupby(["f_score", "r_score"], observed=True)["segment"].agg(
+            lambda s: s.astype(str).mode().iloc[0]
+        )
         peak = grid.to_numpy().max()
         for (f, r), name in top.items():
             dark = grid.loc[f, r] > peak * 0.6
-            ax.text(r, f, f"{name}\n{grid.loc[f, r]:,}", ha="center", va="center", fontsize=7,
-                    color="white" if dark else "black")
+            ax.text(
+                r,
+                f,
+                f"{name}\n{grid.loc[f, r]:,}",
+                ha="center",
+                va="center",
+                fontsize=7,
+                color="white" if dark else "black",
+            )
     ax.figure.colorbar(image, ax=ax, label="customers")
     ax.set_xlabel("recency score (5 = bought most recently)")
     ax.set_ylabel("frequency score (5 = most purchase days)")

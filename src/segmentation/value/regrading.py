@@ -51,16 +51,20 @@ def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: p
     if prev is None:
         since = as_of - pd.Timedelta(days=cur["tenure_days"])
         if since < cur["first_purchase"]:  # the first deal came before the first order in the data
-            return (f"first order on {cur['first_purchase']:%Y-%m-%d} (customer since {since:%Y-%m-%d}); "
-                    f"{words} {_amount(now)}")  # fmt: skip
+            return (
+                f"first order on {cur['first_purchase']:%Y-%m-%d} (customer since {since:%Y-%m-%d}); "
+                f"{words} {_amount(now)}"
+            )
         return f"new customer: first order on {cur['first_purchase']:%Y-%m-%d}; {words} {_amount(now)}"
     before = prev[metric]
     old = policy.tier(prev["tier"])
     up = policy.names.index(tier.tier) < policy.names.index(old.tier)
     if up:
         if tier.min_tenure_days is not None and old.tier == tier.otherwise and before >= tier.min:
-            text = (f"reached {tier.min_tenure_days / 365.25:.0f} years of tenure with {words} {_amount(now)}, "
-                    f"above {tier.tier}'s {_amount(tier.min)}")  # fmt: skip
+            text = (
+                f"reached {tier.min_tenure_days / 365.25:.0f} years of tenure with {words} {_amount(now)}, "
+                f"above {tier.tier}'s {_amount(tier.min)}"
+            )
         else:
             text = f"{words} rose from {_amount(before)} to {_amount(now)}, above {tier.tier}'s {_amount(tier.min)}"
     else:
@@ -121,11 +125,25 @@ def regrade(
         cur = after.loc[cid]
         prev = before.loc[cid] if cid in before.index else None
         move = "new" if prev is None else ("upgrade" if rank[cur["tier"]] < rank[prev["tier"]] else "downgrade")
-        rows.append({"customer_id": cid, "previous_tier": "new" if prev is None else prev["tier"],
-                     "current_tier": cur["tier"], "move": move,
-                     f"previous_{policy.metric}": np.nan if prev is None else prev[policy.metric],
-                     f"current_{policy.metric}": cur[policy.metric], "reason": _reason(prev, cur, policy, current)})  # fmt: skip
-    columns = ["customer_id", "previous_tier", "current_tier", "move", f"previous_{policy.metric}",
-               f"current_{policy.metric}", "reason"]  # fmt: skip
+        rows.append(
+            {
+                "customer_id": cid,
+                "previous_tier": "new" if prev is None else prev["tier"],
+                "current_tier": cur["tier"],
+                "move": move,
+                f"previous_{policy.metric}": np.nan if prev is None else prev[policy.metric],
+                f"current_{policy.metric}": cur[policy.metric],
+                "reason": _reason(prev, cur, policy, current),
+            }
+        )
+    columns = [
+        "customer_id",
+        "previous_tier",
+        "current_tier",
+        "move",
+        f"previous_{policy.metric}",
+        f"current_{policy.metric}",
+        "reason",
+    ]
     changes = pd.DataFrame(rows, columns=columns)
     return Regrading(before, after, matrix, changes)

@@ -67,8 +67,14 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         As in scikit-learn.
     """
 
-    def __init__(self, n_bins: int = 5, *, recency: str = "rfm_recency_days", frequency: str = "purchase_days",
-                 monetary: str = "monetary_total"):  # fmt: skip
+    def __init__(
+        self,
+        n_bins: int = 5,
+        *,
+        recency: str = "rfm_recency_days",
+        frequency: str = "purchase_days",
+        monetary: str = "monetary_total",
+    ):
         self.n_bins = n_bins
         self.recency = recency
         self.frequency = frequency
@@ -87,7 +93,9 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         values = {d: X[c].to_numpy(dtype=float) for d, c in columns.items()}
         bad = {columns[d]: int((~np.isfinite(v)).sum()) for d, v in values.items() if (~np.isfinite(v)).any()}
         if bad:
-            raise ValueError(f"RFMScorer: missing or infinite values in {bad} (column: rows); every customer needs all three")
+            raise ValueError(
+                f"RFMScorer: missing or infinite values in {bad} (column: rows); every customer needs all three"
+            )
         return values
 
     def fit(self, X: pd.DataFrame, y: object = None) -> RFMScorer:
@@ -126,8 +134,7 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         check_is_fitted(self, "edges_")
         columns = self._columns()
         rows = {f"{d} ({columns[d]})": e for d, e in self.edges_.items()}
-        return pd.DataFrame.from_dict(rows, orient="index",
-                                      columns=[f"cut_{k}" for k in range(1, self.n_bins)])  # fmt: skip
+        return pd.DataFrame.from_dict(rows, orient="index", columns=[f"cut_{k}" for k in range(1, self.n_bins)])
 
     def score_ranges(self, X: pd.DataFrame) -> pd.DataFrame:
         """For each dimension and score: how many customers of ``X`` got it and their value range."""
@@ -137,6 +144,14 @@ class RFMScorer(TransformerMixin, BaseEstimator):
             col = self._columns()[d]
             for s in range(1, self.n_bins + 1):
                 v = X.loc[scores[score_col] == s, col]
-                rows.append({"dimension": d, "column": col, "score": s, "customers": len(v),
-                             "min": v.min() if len(v) else np.nan, "max": v.max() if len(v) else np.nan})  # fmt: skip
+                rows.append(
+                    {
+                        "dimension": d,
+                        "column": col,
+                        "score": s,
+                        "customers": len(v),
+                        "min": v.min() if len(v) else np.nan,
+                        "max": v.max() if len(v) else np.nan,
+                    }
+                )
         return pd.DataFrame(rows)

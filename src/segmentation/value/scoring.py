@@ -56,7 +56,9 @@ def score_customers(
     """
     features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
-        raise InsufficientDataError(f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score")
+        raise InsufficientDataError(
+            f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score"
+        )
     return score_features(features, policy=policy, scorer=scorer, rules=rules)
 
 

@@ -65,11 +65,17 @@ class SegmentRules:
             ranges = {}
             for dim in "rfm":
                 value = item.get(dim, [1, n_bins])
-                ok = (isinstance(value, list) and len(value) == 2 and all(isinstance(v, int) for v in value)
-                      and 1 <= value[0] <= value[1] <= n_bins)  # fmt: skip
+                ok = (
+                    isinstance(value, list)
+                    and len(value) == 2
+                    and all(isinstance(v, int) for v in value)
+                    and 1 <= value[0] <= value[1] <= n_bins
+                )
                 if not ok:
-                    errors.append(f"segment {i} ({item.get('name')}): {dim} must be [low, high] with "
-                                  f"1 <= low <= high <= {n_bins}, got {value!r}")  # fmt: skip
+                    errors.append(
+                        f"segment {i} ({item.get('name')}): {dim} must be [low, high] with "
+                        f"1 <= low <= high <= {n_bins}, got {value!r}"
+                    )
                     value = [1, n_bins]
                 ranges[dim] = tuple(value)
             if not item.get("name"):
@@ -102,5 +108,9 @@ class SegmentRules:
 
     def to_frame(self) -> pd.DataFrame:
         """The rules as a table (for reports)."""
-        return pd.DataFrame([{"segment": x.name, "r": f"{x.r[0]}-{x.r[1]}", "f": f"{x.f[0]}-{x.f[1]}",
-                              "m": f"{x.m[0]}-{x.m[1]}"} for x in self.rules])  # fmt: skip
+        return pd.DataFrame(
+            [
+                {"segment": x.name, "r": f"{x.r[0]}-{x.r[1]}", "f": f"{x.f[0]}-{x.f[1]}", "m": f"{x.m[0]}-{x.m[1]}"}
+                for x in self.rules
+            ]
+        )

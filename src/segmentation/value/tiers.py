@@ -94,23 +94,33 @@ class TierPolicy:
                     errors.append(f"tier {item['tier']}: {key} must be a number >= 0, got {value!r}")
                     value = None
                 nums[key] = None if value is None else float(value)
-            tiers.append(Tier(str(item["tier"]), str(item.get("label", item["tier"])), nums["min"], nums["max"],
-                              nums["min_tenure_days"], item.get("otherwise")))  # fmt: skip
+            tiers.append(
+                Tier(
+                    str(item["tier"]),
+                    str(item.get("label", item["tier"])),
+                    nums["min"],
+                    nums["max"],
+                    nums["min_tenure_days"],
+                    item.get("otherwise"),
+                )
+            )
         names = [t.tier for t in tiers]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
             errors.append(f"tier names used twice: {dupes}")
         errors += _band_errors(tiers)
         for i, t in enumerate(tiers):
-            if t.otherwise is not None and t.otherwise not in names[i + 1:]:
-                errors.append(f"tier {t.tier}: otherwise names {t.otherwise!r}, which is not a tier below it "
-                              f"(tiers: {names})")  # fmt: skip
+            if t.otherwise is not None and t.otherwise not in names[i + 1 :]:
+                errors.append(
+                    f"tier {t.tier}: otherwise names {t.otherwise!r}, which is not a tier below it (tiers: {names})"
+                )
             if (t.otherwise is None) != (t.min_tenure_days is None):
                 errors.append(f"tier {t.tier}: min_tenure_days and otherwise go together")
         if errors:
             raise ConfigError(f"{source}: the tier policy is not valid:\n- " + "\n- ".join(errors))
-        return cls(str(data.get("name", Path(source).stem)), tuple(tiers), metric, str(data.get("currency", "CNY")),
-                   source)  # fmt: skip
+        return cls(
+            str(data.get("name", Path(source).stem)), tuple(tiers), metric, str(data.get("currency", "CNY")), source
+        )
 
     @property
     def names(self) -> list[str]:
@@ -151,8 +161,10 @@ class TierPolicy:
     def with_thresholds(self, thresholds: list[float], *, name: str | None = None) -> TierPolicy:
         """A copy with new band boundaries (top tier's min first, one per boundary)."""
         if len(thresholds) != len(self.tiers) - 1:
-            raise ValueError(f"policy {self.name!r} has {len(self.tiers)} tiers: give {len(self.tiers) - 1} "
-                             f"thresholds, got {len(thresholds)}")  # fmt: skip
+            raise ValueError(
+                f"policy {self.name!r} has {len(self.tiers)} tiers: give {len(self.tiers) - 1} "
+                f"thresholds, got {len(thresholds)}"
+            )
         tiers = []
         for i, t in enumerate(self.tiers):
             low = float(thresholds[i]) if i < len(thresholds) else None
@@ -180,9 +192,19 @@ class TierPolicy:
 
     def to_frame(self) -> pd.DataFrame:
         """The bands as a table for reports."""
-        return pd.DataFrame([{"tier": t.tier, "label": t.label, "from (incl.)": t.min, "to (excl.)": t.max,
-                              "min_tenure_days": t.min_tenure_days, "otherwise": t.otherwise}
-                             for t in self.tiers])  # fmt: skip
+        return pd.DataFrame(
+            [
+                {
+                    "tier": t.tier,
+                    "label": t.label,
+                    "from (incl.)": t.min,
+                    "to (excl.)": t.max,
+                    "min_tenure_days": t.min_tenure_days,
+                    "otherwise": t.otherwise,
+                }
+                for t in self.tiers
+            ]
+        )
 
 
 def _band_errors(tiers: list[Tier]) -> list[str]:
@@ -191,11 +213,15 @@ def _band_errors(tiers: list[Tier]) -> list[str]:
         return []
     errors = []
     if tiers[0].max is not None:
-        errors.append(f"tier {tiers[0].tier} is the top tier: it must have no max (values above "
-                      f"{tiers[0].max:,.0f} would have no tier)")  # fmt: skip
+        errors.append(
+            f"tier {tiers[0].tier} is the top tier: it must have no max (values above "
+            f"{tiers[0].max:,.0f} would have no tier)"
+        )
     if tiers[-1].min not in (None, 0.0):
-        errors.append(f"tier {tiers[-1].tier} is the bottom tier: it must have no min (values below "
-                      f"{tiers[-1].min:,.0f} would have no tier)")  # fmt: skip
+        errors.append(
+            f"tier {tiers[-1].tier} is the bottom tier: it must have no min (values below "
+            f"{tiers[-1].min:,.0f} would have no tier)"
+        )
     for upper, lower in zip(tiers, tiers[1:], strict=False):
         if upper.min is None:
             errors.append(f"tier {upper.tier}: min is needed (it is above tier {lower.tier})")
@@ -204,8 +230,10 @@ def _band_errors(tiers: list[Tier]) -> list[str]:
             errors.append(f"tier {lower.tier}: max is needed (it is below tier {upper.tier})")
             continue
         if upper.min > lower.max:
-            errors.append(f"gap between tiers {lower.tier} and {upper.tier}: values from {lower.max:,.0f} "
-                          f"to {upper.min:,.0f} have no tier")  # fmt: skip
+            errors.append(
+                f"gap between tiers {lower.tier} and {upper.tier}: values from {lower.max:,.0f} "
+                f"to {upper.min:,.0f} have no tier"
+            )
         elif upper.min < lower.max:
             errors.append(f"tiers {upper.tier} and {lower.tier} overlap from {upper.min:,.0f} to {lower.max:,.0f}")
     for t in tiers:

@@ -85,8 +85,10 @@ def _natural_breaks(values: np.ndarray, n_tiers: int, sample: int, seed: int) ->
 
     positive = values[values > 0]
     if len(np.unique(positive)) <= n_tiers:
-        raise InsufficientDataError(f"natural breaks need more than {n_tiers} distinct positive values of the metric, "
-                                    f"got {len(np.unique(positive))}")  # fmt: skip
+        raise InsufficientDataError(
+            f"natural breaks need more than {n_tiers} distinct positive values of the metric, "
+            f"got {len(np.unique(positive))}"
+        )
     rng = np.random.default_rng(seed)
     if len(positive) > sample:
         positive = rng.choice(positive, sample, replace=False)
@@ -118,8 +120,9 @@ def _band_index(policy: TierPolicy, features: pd.DataFrame) -> np.ndarray:
     return policy.assign(features)["tier"].cat.codes.to_numpy()
 
 
-def _time_split_thresholds(policy: TierPolicy, split: pd.DataFrame, grid: int, min_share: float,
-                           max_top_share: float) -> list[float]:  # fmt: skip
+def _time_split_thresholds(
+    policy: TierPolicy, split: pd.DataFrame, grid: int, min_share: float, max_top_share: float
+) -> list[float]:
     values = split[policy.metric].fillna(0).to_numpy()
     candidates = np.unique(np.quantile(values, np.linspace(0.5, 0.995, grid), method="higher"))
     value_y = np.log1p(split["next_revenue"].clip(lower=0).to_numpy())
@@ -136,8 +139,10 @@ def _time_split_thresholds(policy: TierPolicy, split: pd.DataFrame, grid: int, m
         if score > best_score:
             best, best_score = thresholds, score
     if best is None:
-        raise InsufficientDataError(f"no thresholds give every tier at least {min_share:.0%} of customers and the "
-                                    f"top tier at most {max_top_share:.0%}")  # fmt: skip
+        raise InsufficientDataError(
+            f"no thresholds give every tier at least {min_share:.0%} of customers and the "
+            f"top tier at most {max_top_share:.0%}"
+        )
     return [float(t) for t in best]
 
 
@@ -204,11 +209,15 @@ def tune_tiers(
     if len(target_shares) != n_tiers or abs(sum(target_shares) - 1) > 1e-9:
         raise ValueError(f"target_shares must be {n_tiers} shares summing to 1, got {target_shares}")
 
-    now, last_q, two_q = (customer_features(transactions, as_of=d, customers=customers)
-                          for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER))  # fmt: skip
+    now, last_q, two_q = (
+        customer_features(transactions, as_of=d, customers=customers)
+        for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER)
+    )
     if len(now) < 2 * n_tiers:
-        raise InsufficientDataError(f"tuning {n_tiers} tiers needs at least {2 * n_tiers} customers with a purchase "
-                                    f"on or before {as_of:%Y-%m-%d}, got {len(now)}")  # fmt: skip
+        raise InsufficientDataError(
+            f"tuning {n_tiers} tiers needs at least {2 * n_tiers} customers with a purchase "
+            f"on or before {as_of:%Y-%m-%d}, got {len(now)}"
+        )
     values = now[policy.metric].fillna(0).to_numpy()
     latest = _split(last_q, now)  # graded a quarter ago, outcomes up to as_of
     earlier = _split(two_q, last_q)  # used only to choose the time-split candidate
@@ -229,8 +238,10 @@ def tune_tiers(
         if len(cuts) == n_tiers - 1:
             candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}")
         else:
-            notes.append(f"{name}: not proposed: its boundaries coincide ({', '.join(f'{c:,.0f}' for c in cuts)}), "
-                         f"which would leave a tier empty")  # fmt: skip
+            notes.append(
+                f"{name}: not proposed: its boundaries coincide ({', '.join(f'{c:,.0f}' for c in cuts)}), "
+                f"which would leave a tier empty"
+            )
 
     rows = []
     value_y = np.log1p(latest["next_revenue"].clip(lower=0).to_numpy())

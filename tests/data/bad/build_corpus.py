@@ -37,187 +37,447 @@ def err(file: str, column: str | None, message: str, rows: list[int] | None = No
     return {"severity": "error", "file": file, "column": column, "message": message, "rows": rows or []}
 
 
-case("missing_transactions_file", "Only a customer file; transactions are required.",
-     {"customers.csv": GOOD_CUST},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "no transactions file")]})
-case("missing_required_column", "transactions without an amount column.",
-     {"transactions.csv": "customer_id,order_id,order_date\nC001,O1,2024-03-01\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "amount", "required column missing")]})
-case("empty_file", "A zero-byte transactions file.", {"transactions.csv": ""},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "the file is empty")]})
-case("header_only", "A transactions file with a header and no records.", {"transactions.csv": TX},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "no records")]})
-case("header_only_optional_table", "An optional table (surveys) with only a header loads, with a warning.",
-     {"transactions.csv": GOOD_TX, "surveys.csv": SURV},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2), "surveys": counts(0, 0)}})
-case("unparseable_dates", "Dates that are not dates.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2024-13-45,1\nC002,O3,yesterday,1\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [3, 4])]})
-case("future_dates", "An order dated 2099, checked against today = 2025-10-01.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2099-01-01,1\n"},
-     {"outcome": "refused", "today": "2025-10-01",
-      "problems": [err("transactions.csv", "order_date", "date in the future", [3])]})
-case("pre_1990_dates", "An order dated 1985: implausible for this data.",
-     {"transactions.csv": TX + "C001,O1,1985-03-01,1\nC001,O2,2024-03-01,1\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "date before 1990-01-01", [2])]})
-case("mixed_date_formats", "ISO, slashes, compact and Chinese dates in one column: read, counted as repaired.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2024/03/05,1\nC001,O3,20240306,1\n"
-                               "C001,O4,2024年3月7日,1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(4, 4, repaired=3)}})
-case("excel_serial_dates", "Dates exported by Excel as serial day numbers (45352 = 2024-03-01).",
-     {"transactions.csv": TX + "C001,O1,45352,1\nC001,O2,2024-03-02,1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2, repaired=1)},
-      "values": {"transactions": {"order_date": ["2024-03-01", "2024-03-02"]}}})
-case("non_numeric_amounts", "Amounts that are words or blank.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,abc\nC001,O2,2024-03-02,\nC001,O3,2024-03-03,5\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "amount", "cannot be read as amount", [2]),
-                                         err("transactions.csv", "amount", "missing value", [3])]})
-case("amount_text", "Amounts with thousands separators and currency marks are repaired.",
-     {"transactions.csv": TX + 'C001,O1,2024-03-01,"1,234.50"\nC001,O2,2024-03-02,¥1200\nC001,O3,2024-03-03,"￥1,200元"\n'
-                               'C001,O4,2024-03-04,99.5\nC001,O5,2024-03-05,"¥1,200"\n'},
-     {"outcome": "loaded", "counts": {"transactions": counts(5, 5, repaired=4)},
-      "values": {"transactions": {"amount": [1234.5, 1200.0, 1200.0, 99.5, 1200.0]}}})
-case("refunds", "A negative line is a refund: excluded from purchases, kept in Dataset.refunds, counted.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,100\nC001,O1R,2024-03-05,-100\nC002,O2,2024-03-02,50\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(3, 2, excluded=1)}, "refunds": 1})
-case("zero_amounts", "Zero-amount lines are free items: kept, and noted.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,0\nC001,O2,2024-03-02,10\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)},
-      "problems": [{"severity": "info", "file": "transactions.csv", "column": "amount", "message": "zero-amount"}]})
-case("duplicate_lines", "An exact duplicate line is excluded once and counted.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,100\nC001,O1,2024-03-01,100\nC002,O2,2024-03-02,50\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(3, 2, excluded=1)},
-      "problems": [{"severity": "warning", "file": "transactions.csv", "column": None, "message": "duplicate",
-                    "rows": [3]}]})
-case("ids_leading_zeros_and_spaces", "Ids keep leading zeros; spaces around them are trimmed and counted.",
-     {"transactions.csv": TX + " 007,O1,2024-03-01,1\n007 ,O2,2024-03-02,1\n00001,O3,2024-03-03,1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(3, 3, repaired=2)},
-      "values": {"transactions": {"customer_id": ["007", "007", "00001"]}}})
-case("blank_ids", "A line without customer id cannot be attributed: excluded, counted, warned.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\n,O2,2024-03-02,1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 1, excluded=1)},
-      "problems": [{"severity": "warning", "file": "transactions.csv", "column": "customer_id",
-                    "message": "blank customer id", "rows": [3]}]})
-case("duplicated_header", "The same column twice in the header.",
-     {"transactions.csv": "customer_id,order_id,order_date,amount,amount\nC001,O1,2024-03-01,1,2\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "amount", "appears twice")]})
-case("trailing_empty_rows", "Empty lines and ',,,' rows at the end (as Excel writes them) are counted.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\n,,,\n\n,,,\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(4, 1, excluded=3)}})
-case("gbk_encoding", "A GBK file (Excel on Chinese Windows) with Chinese products.",
-     {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,打印机\nC002,O2,2024-03-02,2,墨盒\n")
-      .encode("gbk")},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "gb18030",
-      "values": {"transactions": {"product": ["打印机", "墨盒"]}}})
-case("utf8_bom", "UTF-8 with a byte-order mark (Excel's 'CSV UTF-8').",
-     {"transactions.csv": b"\xef\xbb\xbf" + GOOD_TX.encode()},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "utf-8-sig"})
-case("semicolon_delimiter", "A ';' file (European Excel) is read with the delimiter that fits the header.",
-     {"transactions.csv": GOOD_TX.replace(",", ";")},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "delimiter": ";"})
-case("wrong_delimiter_in_mapping", "The mapping says ';' but the file uses ','.",
-     {"transactions.csv": GOOD_TX, "mapping.yaml": "csv:\n  delimiter: ';'\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "customer_id, order_id, order_date, amount",
-                                             "delimiter")]})
-case("duplicate_customer_ids", "Two different customers share an id.",
-     {"transactions.csv": GOOD_TX, "customers.csv": GOOD_CUST + "C001,Gamma,retail,mid,west,2021-01-01\n"},
-     {"outcome": "refused", "problems": [err("customers.csv", "customer_id", "duplicate customer id", [2, 4])]})
-case("unknown_customer_in_transactions", "An order for a customer missing from customers.csv.",
-     {"transactions.csv": GOOD_TX + "C999,O3,2024-03-03,1\n", "customers.csv": GOOD_CUST},
-     {"outcome": "refused",
-      "problems": [err("transactions.csv", "customer_id", "customer not in the customer table", [4])]})
-case("unknown_customer_in_interactions", "A contact with somebody who is not a customer: excluded, counted.",
-     {"transactions.csv": GOOD_TX, "customers.csv": GOOD_CUST,
-      "interactions.csv": INTER + "C001,2024-03-04,phone,proactive,AM01,2\nX1,2024-03-04,phone,proactive,AM01,2\n"},
-     {"outcome": "loaded", "counts": {"interactions": counts(2, 1, excluded=1)},
-      "problems": [{"severity": "warning", "file": "interactions.csv", "column": "customer_id",
-                    "message": "customer not in the customer table", "rows": [3]}]})
-case("ratings_outside_scale", "Ratings 0 and 6 on a 1-5 scale.",
-     {"transactions.csv": GOOD_TX, "surveys.csv": SURV + "C001,2024-06-01,0\nC002,2024-06-01,6\nC001,2024-07-01,4\n"},
-     {"outcome": "refused", "problems": [err("surveys.csv", "rating", "outside the 1-5 scale", [2, 3])]})
-case("ratings_as_words", "Ratings written as words in Chinese and English are mapped and counted.",
-     {"transactions.csv": GOOD_TX, "surveys.csv": SURV + "C001,2024-06-01,满意\nC002,2024-06-01,Very Satisfied\n"
-                                                         "C001,2024-07-01,3\n"},
-     {"outcome": "loaded", "counts": {"surveys": counts(3, 3, repaired=2)},
-      "values": {"surveys": {"rating": [4.0, 5.0, 3.0]}}})
-case("truncated_last_line", "The export was cut off in the middle of the last line.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC002,O2,20"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [3]),
-                                         err("transactions.csv", "amount", "missing value", [3])]})
-case("huge_text_field", "A product description of 200,000 characters loads.",
-     {"transactions.csv": TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1," + "x" * 200_000 + "\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(1, 1)}})
-case("mapping_chinese_headers", "A team's Chinese column names mapped with mapping.yaml.",
-     {"transactions.csv": "客户编号,订单号,下单日期,金额\n00012,A1,2024-03-01,\"1,000\"\n",
-      "mapping.yaml": "columns:\n  transactions:\n    客户编号: customer_id\n    订单号: order_id\n"
-                      "    下单日期: order_date\n    金额: amount\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(1, 1, repaired=1)},
-      "values": {"transactions": {"customer_id": ["00012"], "amount": [1000.0]}}})
-case("unknown_direction", "A contact direction that is neither proactive nor inbound.",
-     {"transactions.csv": GOOD_TX, "interactions.csv": INTER + "C001,2024-03-04,phone,sideways,AM01,2\n"},
-     {"outcome": "refused", "problems": [err("interactions.csv", "direction", "not one of proactive, inbound", [2])]})
-case("negative_response_hours", "A reply before the question.",
-     {"transactions.csv": GOOD_TX, "interactions.csv": INTER + "C001,2024-03-04,phone,proactive,AM01,-3\n"},
-     {"outcome": "refused", "problems": [err("interactions.csv", "response_hours", "negative", [2])]})
-case("extra_field_in_line", "A line with one field too many (an unquoted comma).",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC002,O2,2024-03-02,1,200\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot read the file")]})
-case("mapping_unknown_target", "A mapping that points at a column the contract does not have.",
-     {"transactions.csv": GOOD_TX, "mapping.yaml": "columns:\n  transactions:\n    Kunde: client\n"},
-     {"outcome": "refused", "problems": [err("mapping.yaml", None, "not a column of transactions")]})
+case(
+    "missing_transactions_file",
+    "Only a customer file; transactions are required.",
+    {"customers.csv": GOOD_CUST},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "no transactions file")]},
+)
+case(
+    "missing_required_column",
+    "transactions without an amount column.",
+    {"transactions.csv": "customer_id,order_id,order_date\nC001,O1,2024-03-01\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "amount", "required column missing")]},
+)
+case(
+    "empty_file",
+    "A zero-byte transactions file.",
+    {"transactions.csv": ""},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "the file is empty")]},
+)
+case(
+    "header_only",
+    "A transactions file with a header and no records.",
+    {"transactions.csv": TX},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "no records")]},
+)
+case(
+    "header_only_optional_table",
+    "An optional table (surveys) with only a header loads, with a warning.",
+    {"transactions.csv": GOOD_TX, "surveys.csv": SURV},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 2), "surveys": counts(0, 0)}},
+)
+case(
+    "unparseable_dates",
+    "Dates that are not dates.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2024-13-45,1\nC002,O3,yesterday,1\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [3, 4])]},
+)
+case(
+    "future_dates",
+    "An order dated 2099, checked against today = 2025-10-01.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2099-01-01,1\n"},
+    {
+        "outcome": "refused",
+        "today": "2025-10-01",
+        "problems": [err("transactions.csv", "order_date", "date in the future", [3])],
+    },
+)
+case(
+    "pre_1990_dates",
+    "An order dated 1985: implausible for this data.",
+    {"transactions.csv": TX + "C001,O1,1985-03-01,1\nC001,O2,2024-03-01,1\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "date before 1990-01-01", [2])]},
+)
+case(
+    "mixed_date_formats",
+    "ISO, slashes, compact and Chinese dates in one column: read, counted as repaired.",
+    {
+        "transactions.csv": TX + "C001,O1,2024-03-01,1\nC001,O2,2024/03/05,1\nC001,O3,20240306,1\n"
+        "C001,O4,2024年3月7日,1\n"
+    },
+    {"outcome": "loaded", "counts": {"transactions": counts(4, 4, repaired=3)}},
+)
+case(
+    "excel_serial_dates",
+    "Dates exported by Excel as serial day numbers (45352 = 2024-03-01).",
+    {"transactions.csv": TX + "C001,O1,45352,1\nC001,O2,2024-03-02,1\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2, repaired=1)},
+        "values": {"transactions": {"order_date": ["2024-03-01", "2024-03-02"]}},
+    },
+)
+case(
+    "non_numeric_amounts",
+    "Amounts that are words or blank.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,abc\nC001,O2,2024-03-02,\nC001,O3,2024-03-03,5\n"},
+    {
+        "outcome": "refused",
+        "problems": [
+            err("transactions.csv", "amount", "cannot be read as amount", [2]),
+            err("transactions.csv", "amount", "missing value", [3]),
+        ],
+    },
+)
+case(
+    "amount_text",
+    "Amounts with thousands separators and currency marks are repaired.",
+    {
+        "transactions.csv": TX
+        + 'C001,O1,2024-03-01,"1,234.50"\nC001,O2,2024-03-02,¥1200\nC001,O3,2024-03-03,"￥1,200元"\n'
+        'C001,O4,2024-03-04,99.5\nC001,O5,2024-03-05,"¥1,200"\n'
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(5, 5, repaired=4)},
+        "values": {"transactions": {"amount": [1234.5, 1200.0, 1200.0, 99.5, 1200.0]}},
+    },
+)
+case(
+    "refunds",
+    "A negative line is a refund: excluded from purchases, kept in Dataset.refunds, counted.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,100\nC001,O1R,2024-03-05,-100\nC002,O2,2024-03-02,50\n"},
+    {"outcome": "loaded", "counts": {"transactions": counts(3, 2, excluded=1)}, "refunds": 1},
+)
+case(
+    "zero_amounts",
+    "Zero-amount lines are free items: kept, and noted.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,0\nC001,O2,2024-03-02,10\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "problems": [{"severity": "info", "file": "transactions.csv", "column": "amount", "message": "zero-amount"}],
+    },
+)
+case(
+    "duplicate_lines",
+    "An exact duplicate line is excluded once and counted.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,100\nC001,O1,2024-03-01,100\nC002,O2,2024-03-02,50\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(3, 2, excluded=1)},
+        "problems": [
+            {"severity": "warning", "file": "transactions.csv", "column": None, "message": "duplicate", "rows": [3]}
+        ],
+    },
+)
+case(
+    "ids_leading_zeros_and_spaces",
+    "Ids keep leading zeros; spaces around them are trimmed and counted.",
+    {"transactions.csv": TX + " 007,O1,2024-03-01,1\n007 ,O2,2024-03-02,1\n00001,O3,2024-03-03,1\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(3, 3, repaired=2)},
+        "values": {"transactions": {"customer_id": ["007", "007", "00001"]}},
+    },
+)
+case(
+    "blank_ids",
+    "A line without customer id cannot be attributed: excluded, counted, warned.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\n,O2,2024-03-02,1\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 1, excluded=1)},
+        "problems": [
+            {
+                "severity": "warning",
+                "file": "transactions.csv",
+                "column": "customer_id",
+                "message": "blank customer id",
+                "rows": [3],
+            }
+        ],
+    },
+)
+case(
+    "duplicated_header",
+    "The same column twice in the header.",
+    {"transactions.csv": "customer_id,order_id,order_date,amount,amount\nC001,O1,2024-03-01,1,2\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "amount", "appears twice")]},
+)
+case(
+    "trailing_empty_rows",
+    "Empty lines and ',,,' rows at the end (as Excel writes them) are counted.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\n,,,\n\n,,,\n"},
+    {"outcome": "loaded", "counts": {"transactions": counts(4, 1, excluded=3)}},
+)
+case(
+    "gbk_encoding",
+    "A GBK file (Excel on Chinese Windows) with Chinese products.",
+    {
+        "transactions.csv": (
+            TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,打印机\nC002,O2,2024-03-02,2,墨盒\n"
+        ).encode("gbk")
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "encoding": "gb18030",
+        "values": {"transactions": {"product": ["打印机", "墨盒"]}},
+    },
+)
+case(
+    "utf8_bom",
+    "UTF-8 with a byte-order mark (Excel's 'CSV UTF-8').",
+    {"transactions.csv": b"\xef\xbb\xbf" + GOOD_TX.encode()},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "utf-8-sig"},
+)
+case(
+    "semicolon_delimiter",
+    "A ';' file (European Excel) is read with the delimiter that fits the header.",
+    {"transactions.csv": GOOD_TX.replace(",", ";")},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "delimiter": ";"},
+)
+case(
+    "wrong_delimiter_in_mapping",
+    "The mapping says ';' but the file uses ','.",
+    {"transactions.csv": GOOD_TX, "mapping.yaml": "csv:\n  delimiter: ';'\n"},
+    {
+        "outcome": "refused",
+        "problems": [err("transactions.csv", "customer_id, order_id, order_date, amount", "delimiter")],
+    },
+)
+case(
+    "duplicate_customer_ids",
+    "Two different customers share an id.",
+    {"transactions.csv": GOOD_TX, "customers.csv": GOOD_CUST + "C001,Gamma,retail,mid,west,2021-01-01\n"},
+    {"outcome": "refused", "problems": [err("customers.csv", "customer_id", "duplicate customer id", [2, 4])]},
+)
+case(
+    "unknown_customer_in_transactions",
+    "An order for a customer missing from customers.csv.",
+    {"transactions.csv": GOOD_TX + "C999,O3,2024-03-03,1\n", "customers.csv": GOOD_CUST},
+    {
+        "outcome": "refused",
+        "problems": [err("transactions.csv", "customer_id", "customer not in the customer table", [4])],
+    },
+)
+case(
+    "unknown_customer_in_interactions",
+    "A contact with somebody who is not a customer: excluded, counted.",
+    {
+        "transactions.csv": GOOD_TX,
+        "customers.csv": GOOD_CUST,
+        "interactions.csv": INTER + "C001,2024-03-04,phone,proactive,AM01,2\nX1,2024-03-04,phone,proactive,AM01,2\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"interactions": counts(2, 1, excluded=1)},
+        "problems": [
+            {
+                "severity": "warning",
+                "file": "interactions.csv",
+                "column": "customer_id",
+                "message": "customer not in the customer table",
+                "rows": [3],
+            }
+        ],
+    },
+)
+case(
+    "ratings_outside_scale",
+    "Ratings 0 and 6 on a 1-5 scale.",
+    {"transactions.csv": GOOD_TX, "surveys.csv": SURV + "C001,2024-06-01,0\nC002,2024-06-01,6\nC001,2024-07-01,4\n"},
+    {"outcome": "refused", "problems": [err("surveys.csv", "rating", "outside the 1-5 scale", [2, 3])]},
+)
+case(
+    "ratings_as_words",
+    "Ratings written as words in Chinese and English are mapped and counted.",
+    {
+        "transactions.csv": GOOD_TX,
+        "surveys.csv": SURV + "C001,2024-06-01,满意\nC002,2024-06-01,Very Satisfied\nC001,2024-07-01,3\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"surveys": counts(3, 3, repaired=2)},
+        "values": {"surveys": {"rating": [4.0, 5.0, 3.0]}},
+    },
+)
+case(
+    "truncated_last_line",
+    "The export was cut off in the middle of the last line.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC002,O2,20"},
+    {
+        "outcome": "refused",
+        "problems": [
+            err("transactions.csv", "order_date", "cannot be read as date", [3]),
+            err("transactions.csv", "amount", "missing value", [3]),
+        ],
+    },
+)
+case(
+    "huge_text_field",
+    "A product description of 200,000 characters loads.",
+    {"transactions.csv": TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1," + "x" * 200_000 + "\n"},
+    {"outcome": "loaded", "counts": {"transactions": counts(1, 1)}},
+)
+case(
+    "mapping_chinese_headers",
+    "A team's Chinese column names mapped with mapping.yaml.",
+    {
+        "transactions.csv": '客户编号,订单号,下单日期,金额\n00012,A1,2024-03-01,"1,000"\n',
+        "mapping.yaml": "columns:\n  transactions:\n    客户编号: customer_id\n    订单号: order_id\n"
+        "    下单日期: order_date\n    金额: amount\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(1, 1, repaired=1)},
+        "values": {"transactions": {"customer_id": ["00012"], "amount": [1000.0]}},
+    },
+)
+case(
+    "unknown_direction",
+    "A contact direction that is neither proactive nor inbound.",
+    {"transactions.csv": GOOD_TX, "interactions.csv": INTER + "C001,2024-03-04,phone,sideways,AM01,2\n"},
+    {"outcome": "refused", "problems": [err("interactions.csv", "direction", "not one of proactive, inbound", [2])]},
+)
+case(
+    "negative_response_hours",
+    "A reply before the question.",
+    {"transactions.csv": GOOD_TX, "interactions.csv": INTER + "C001,2024-03-04,phone,proactive,AM01,-3\n"},
+    {"outcome": "refused", "problems": [err("interactions.csv", "response_hours", "negative", [2])]},
+)
+case(
+    "extra_field_in_line",
+    "A line with one field too many (an unquoted comma).",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC002,O2,2024-03-02,1,200\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot read the file")]},
+)
+case(
+    "mapping_unknown_target",
+    "A mapping that points at a column the contract does not have.",
+    {"transactions.csv": GOOD_TX, "mapping.yaml": "columns:\n  transactions:\n    Kunde: client\n"},
+    {"outcome": "refused", "problems": [err("mapping.yaml", None, "not a column of transactions")]},
+)
 
-case("utf16_excel_unicode_text", "Excel's 'Unicode Text' export: UTF-16 with a byte-order mark, tab-separated.",
-     {"transactions.csv": GOOD_TX.replace(",", "\t").encode("utf-16")},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "utf-16", "delimiter": "\t"})
-case("latin1_file", "A Latin-1 file (é as byte 0xe9) is neither UTF-8 nor GBK: refused, naming the line and the fix.",
-     {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1")},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file: line 2 has byte 0xe9")]})
-case("latin1_file_with_mapping", "The same Latin-1 file, with its encoding named in mapping.yaml.",
-     {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1"),
-      "mapping.yaml": "csv:\n  encoding: latin-1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(1, 1)},
-      "values": {"transactions": {"product": ["café crème"]}}})
-case("binary_garbage", "Bytes that are no text at all, named transactions.csv.",
-     {"transactions.csv": bytes(range(256)) * 4},
-     {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file")]})
-case("nul_bytes", "A NUL byte inside an id (a broken export): removed, counted as a repair, warned.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC0\x0002,O2,2024-03-02,2\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2, repaired=1)},
-      "values": {"transactions": {"customer_id": ["C001", "C002"]}},
-      "problems": [{"severity": "warning", "file": "transactions.csv", "column": None,
-                    "message": "control characters (such as NUL) removed", "rows": [3]}]})
-case("classic_mac_line_endings", "Lines ended by a carriage return only (old Mac exports).",
-     {"transactions.csv": GOOD_TX.replace("\n", "\r")},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}})
-case("windows_line_endings", "Lines ended by CR LF.",
-     {"transactions.csv": GOOD_TX.replace("\n", "\r\n")},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)},
-      "values": {"transactions": {"amount": [100.0, 200.0]}}})
-case("header_case_and_spaces", "Header names in other case and with spaces match the contract, and the report says so.",
-     {"transactions.csv": " Customer_ID , ORDER_ID ,Order_Date, Amount \nC001,O1,2024-03-01,1\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(1, 1)},
-      "problems": [{"severity": "info", "file": "transactions.csv", "column": None,
-                    "message": "columns matched ignoring case and spaces"}]})
-case("amount_in_parentheses", "An accountant's negative, (100), is a refund: excluded from purchases and counted.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,(100)\nC001,O2,2024-03-02,5\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 1, excluded=1)}, "refunds": 1})
-case("infinite_amounts", "inf and NaN written as amounts.",
-     {"transactions.csv": TX + "C001,O1,2024-03-01,inf\nC001,O2,2024-03-02,NaN\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "amount", "cannot be read as amount", [2, 3])]})
-case("ambiguous_day_month", "03/04/2024 is March or April: never guessed, refused with the fix named.",
-     {"transactions.csv": TX + "C001,O1,03/04/2024,1\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [2])]})
-case("day_first_dates_with_mapping", "The same dates with the team's format in mapping.yaml.",
-     {"transactions.csv": TX + "C001,O1,03/04/2024,1\n", "mapping.yaml": "date_formats: ['%d/%m/%Y']\n"},
-     {"outcome": "loaded", "counts": {"transactions": counts(1, 1, repaired=1)},
-      "values": {"transactions": {"order_date": ["2024-04-03"]}}})
-case("all_dates_blank", "A date column with no value at all.",
-     {"transactions.csv": TX + "C001,O1,,1\nC002,O2,,2\n"},
-     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "missing value", [2, 3])]})
-case("quoted_newline_in_field", "A quoted product name holding a line break is one record.",
-     {"transactions.csv": TX.rstrip("\n") + ',product\nC001,O1,2024-03-01,1,"two\nlines"\nC002,O2,2024-03-02,2,p\n'},
-     {"outcome": "loaded", "counts": {"transactions": counts(2, 2)},
-      "values": {"transactions": {"product": ["two\nlines", "p"]}}})
+case(
+    "utf16_excel_unicode_text",
+    "Excel's 'Unicode Text' export: UTF-16 with a byte-order mark, tab-separated.",
+    {"transactions.csv": GOOD_TX.replace(",", "\t").encode("utf-16")},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}, "encoding": "utf-16", "delimiter": "\t"},
+)
+case(
+    "latin1_file",
+    "A Latin-1 file (é as byte 0xe9) is neither UTF-8 nor GBK: refused, naming the line and the fix.",
+    {"transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1")},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file: line 2 has byte 0xe9")]},
+)
+case(
+    "latin1_file_with_mapping",
+    "The same Latin-1 file, with its encoding named in mapping.yaml.",
+    {
+        "transactions.csv": (TX.rstrip("\n") + ",product\nC001,O1,2024-03-01,1,café crème\n").encode("latin-1"),
+        "mapping.yaml": "csv:\n  encoding: latin-1\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(1, 1)},
+        "values": {"transactions": {"product": ["café crème"]}},
+    },
+)
+case(
+    "binary_garbage",
+    "Bytes that are no text at all, named transactions.csv.",
+    {"transactions.csv": bytes(range(256)) * 4},
+    {"outcome": "refused", "problems": [err("transactions.csv", None, "cannot decode the file")]},
+)
+case(
+    "nul_bytes",
+    "A NUL byte inside an id (a broken export): removed, counted as a repair, warned.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,1\nC0\x0002,O2,2024-03-02,2\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2, repaired=1)},
+        "values": {"transactions": {"customer_id": ["C001", "C002"]}},
+        "problems": [
+            {
+                "severity": "warning",
+                "file": "transactions.csv",
+                "column": None,
+                "message": "control characters (such as NUL) removed",
+                "rows": [3],
+            }
+        ],
+    },
+)
+case(
+    "classic_mac_line_endings",
+    "Lines ended by a carriage return only (old Mac exports).",
+    {"transactions.csv": GOOD_TX.replace("\n", "\r")},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 2)}},
+)
+case(
+    "windows_line_endings",
+    "Lines ended by CR LF.",
+    {"transactions.csv": GOOD_TX.replace("\n", "\r\n")},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "values": {"transactions": {"amount": [100.0, 200.0]}},
+    },
+)
+case(
+    "header_case_and_spaces",
+    "Header names in other case and with spaces match the contract, and the report says so.",
+    {"transactions.csv": " Customer_ID , ORDER_ID ,Order_Date, Amount \nC001,O1,2024-03-01,1\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(1, 1)},
+        "problems": [
+            {
+                "severity": "info",
+                "file": "transactions.csv",
+                "column": None,
+                "message": "columns matched ignoring case and spaces",
+            }
+        ],
+    },
+)
+case(
+    "amount_in_parentheses",
+    "An accountant's negative, (100), is a refund: excluded from purchases and counted.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,(100)\nC001,O2,2024-03-02,5\n"},
+    {"outcome": "loaded", "counts": {"transactions": counts(2, 1, excluded=1)}, "refunds": 1},
+)
+case(
+    "infinite_amounts",
+    "inf and NaN written as amounts.",
+    {"transactions.csv": TX + "C001,O1,2024-03-01,inf\nC001,O2,2024-03-02,NaN\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "amount", "cannot be read as amount", [2, 3])]},
+)
+case(
+    "ambiguous_day_month",
+    "03/04/2024 is March or April: never guessed, refused with the fix named.",
+    {"transactions.csv": TX + "C001,O1,03/04/2024,1\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [2])]},
+)
+case(
+    "day_first_dates_with_mapping",
+    "The same dates with the team's format in mapping.yaml.",
+    {"transactions.csv": TX + "C001,O1,03/04/2024,1\n", "mapping.yaml": "date_formats: ['%d/%m/%Y']\n"},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(1, 1, repaired=1)},
+        "values": {"transactions": {"order_date": ["2024-04-03"]}},
+    },
+)
+case(
+    "all_dates_blank",
+    "A date column with no value at all.",
+    {"transactions.csv": TX + "C001,O1,,1\nC002,O2,,2\n"},
+    {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "missing value", [2, 3])]},
+)
+case(
+    "quoted_newline_in_field",
+    "A quoted product name holding a line break is one record.",
+    {"transactions.csv": TX.rstrip("\n") + ',product\nC001,O1,2024-03-01,1,"two\nlines"\nC002,O2,2024-03-02,2,p\n'},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "values": {"transactions": {"product": ["two\nlines", "p"]}},
+    },
+)
 
 
 def build() -> None:
@@ -235,23 +495,35 @@ def build() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
     (folder / "transactions.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
-    expected = {"description": "A .xlsx file that is not a workbook (cut off while copying).", "outcome": "refused",
-                "problems": [err("transactions.xlsx", None, "cannot read the file (BadZipFile)")]}
+    expected = {
+        "description": "A .xlsx file that is not a workbook (cut off while copying).",
+        "outcome": "refused",
+        "problems": [err("transactions.xlsx", None, "cannot read the file (BadZipFile)")],
+    }
     (folder / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False), encoding="utf-8")
     # Binary formats: an Excel file whose ids are text and dates real dates, and a Parquet file.
     for name, suffix in (("excel_file", "xlsx"), ("parquet_file", "parquet")):
         folder = HERE / name
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir()
-        frame = pd.DataFrame({"customer_id": ["0001", "0002"], "order_id": ["O1", "O2"],
-                              "order_date": pd.to_datetime(["2024-03-01", "2024-03-02"]), "amount": [10.5, 20.0]})
+        frame = pd.DataFrame(
+            {
+                "customer_id": ["0001", "0002"],
+                "order_id": ["O1", "O2"],
+                "order_date": pd.to_datetime(["2024-03-01", "2024-03-02"]),
+                "amount": [10.5, 20.0],
+            }
+        )
         if suffix == "xlsx":
             frame.to_excel(folder / "transactions.xlsx", index=False)
         else:
             frame.to_parquet(folder / "transactions.parquet", index=False)
-        expected = {"description": f"A .{suffix} file keeps text ids and typed dates.", "outcome": "loaded",
-                    "counts": {"transactions": counts(2, 2)},
-                    "values": {"transactions": {"customer_id": ["0001", "0002"], "amount": [10.5, 20.0]}}}
+        expected = {
+            "description": f"A .{suffix} file keeps text ids and typed dates.",
+            "outcome": "loaded",
+            "counts": {"transactions": counts(2, 2)},
+            "values": {"transactions": {"customer_id": ["0001", "0002"], "amount": [10.5, 20.0]}},
+        }
         (folder / "expected.yaml").write_text(yaml.safe_dump(expected, sort_keys=False), encoding="utf-8")
 
 
