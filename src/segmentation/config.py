@@ -49,3 +49,6 @@ def read_yaml(kind: str, name_or_path: str | Path) -> dict[str, Any]:
         raise ConfigError(f"{source}: expected a mapping at the top level, got {type(data).__name__}")
     data.setdefault("_source", source)
     return data
+
+
+__all__ = ["available", "read_yaml"]

@@ -105,3 +105,14 @@ class InsufficientDataError(WorkbenchError):
 
 class ConfigError(WorkbenchError):
     """A configuration file (mapping, policy, rules) is not valid."""
+
+
+__all__ = [
+    "ConfigError",
+    "DataContractError",
+    "InsufficientDataError",
+    "Problem",
+    "SHOWN",
+    "WorkbenchError",
+    "problem_at",
+]

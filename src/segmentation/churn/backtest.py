@@ -36,13 +36,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
 
 from segmentation.btyd.bgnbd import BetaGeoModel
-from segmentation.churn.features import churn_training_frame, data_end, horizon_end, quarter_ends
+from segmentation.churn.features import (
+    check_both_outcomes,
+    churn_training_frame,
+    data_end,
+    previous_cutoffs,
+    quarter_ends,
+)
 from segmentation.churn.metrics import calibration_table, gains_curve, score_metrics
 from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.data.dataset import Dataset
@@ -92,52 +97,6 @@ class ChurnBacktest:
         ours = self.summary.loc[model, measure]
         others = self.summary.loc[list(BASELINES), measure]
         return bool((ours < others).all() if lower_is_better else (ours > others).all())
-
-
-def previous_cutoffs(
-    cutoff: pd.Timestamp, *, horizon_months: int, n: int, earliest: pd.Timestamp
-) -> list[pd.Timestamp]:
-    """Up to ``n`` quarter steps before ``cutoff`` whose label window has closed by ``cutoff``, oldest first."""
-    out = []
-    k = 1
-    while len(out) < n:
-        step = pd.offsets.MonthEnd(3 * k) if cutoff.is_month_end else pd.DateOffset(months=3 * k)
-        candidate = cutoff - step
-        if candidate < earliest:
-            break
-        if horizon_end(candidate, horizon_months) <= cutoff:
-            out.append(candidate)
-        k += 1
-    return out[::-1]
-
-
-def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_months: int) -> None:
-    """Refuse training labels of one class, saying what was found and what to change.
-
-    Raises
-    ------
-    InsufficientDataError
-        When every training row churned, or none did.
-
-    Examples
-    --------
-    >>> check_both_outcomes(np.array([0, 1, 0]), [pd.Timestamp("2025-03-31")], 3)
-    >>> check_both_outcomes(np.array([0, 0]), [pd.Timestamp("2025-03-31")], 3)
-    Traceback (most recent call last):
-    ...
-    segmentation.errors.InsufficientDataError: churn model: all 2 training rows (active customers at the quarter ends 2025-03-31) bought again within 3 months, so there is nothing to learn the difference from; the model needs both churners and customers who stayed (more customers, a later cutoff or another horizon)
-    """
-    churners = int(np.sum(y))
-    if 0 < churners < len(y):
-        return
-    when = ", ".join(f"{c:%Y-%m-%d}" for c in cutoffs)
-    found = "churned" if churners else "bought again"
-    raise InsufficientDataError(
-        f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
-        f"{found} within {horizon_months} months, so there is nothing to learn the difference "
-        f"from; the model needs both churners and customers who stayed (more customers, a "
-        f"later cutoff or another horizon)"
-    )
 
 
 def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -266,4 +225,4 @@ def backtest_churn(
     )
 
 
-__all__ = ["BASELINES", "ChurnBacktest", "backtest_churn", "baseline_scores", "previous_cutoffs"]
+__all__ = ["BASELINES", "ChurnBacktest", "backtest_churn", "baseline_scores"]

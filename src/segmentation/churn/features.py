@@ -33,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.data.dataset import Dataset
-from segmentation.errors import WorkbenchError
+from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import customer_features
 
 #: The churn features, with their meaning (empty = cannot be measured for this customer).
@@ -312,6 +312,52 @@ def quarter_ends(
     return usable[-n:] if n > 0 else []
 
 
+def previous_cutoffs(
+    cutoff: pd.Timestamp, *, horizon_months: int, n: int, earliest: pd.Timestamp
+) -> list[pd.Timestamp]:
+    """Up to ``n`` quarter steps before ``cutoff`` whose label window has closed by ``cutoff``, oldest first."""
+    out = []
+    k = 1
+    while len(out) < n:
+        step = pd.offsets.MonthEnd(3 * k) if cutoff.is_month_end else pd.DateOffset(months=3 * k)
+        candidate = cutoff - step
+        if candidate < earliest:
+            break
+        if horizon_end(candidate, horizon_months) <= cutoff:
+            out.append(candidate)
+        k += 1
+    return out[::-1]
+
+
+def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_months: int) -> None:
+    """Refuse training labels of one class, saying what was found and what to change.
+
+    Raises
+    ------
+    InsufficientDataError
+        When every training row churned, or none did.
+
+    Examples
+    --------
+    >>> check_both_outcomes(np.array([0, 1, 0]), [pd.Timestamp("2025-03-31")], 3)
+    >>> check_both_outcomes(np.array([0, 0]), [pd.Timestamp("2025-03-31")], 3)
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.InsufficientDataError: churn model: all 2 training rows (active customers at the quarter ends 2025-03-31) bought again within 3 months, so there is nothing to learn the difference from; the model needs both churners and customers who stayed (more customers, a later cutoff or another horizon)
+    """
+    churners = int(np.sum(y))
+    if 0 < churners < len(y):
+        return
+    when = ", ".join(f"{c:%Y-%m-%d}" for c in cutoffs)
+    found = "churned" if churners else "bought again"
+    raise InsufficientDataError(
+        f"churn model: all {len(y)} training rows (active customers at the quarter ends {when}) "
+        f"{found} within {horizon_months} months, so there is nothing to learn the difference "
+        f"from; the model needs both churners and customers who stayed (more customers, a "
+        f"later cutoff or another horizon)"
+    )
+
+
 def describe_churn_features() -> pd.DataFrame:
     """The churn feature columns and their meaning, as a table."""
     return pd.DataFrame({"feature": list(CHURN_FEATURES), "meaning": list(CHURN_FEATURES.values())})
@@ -322,8 +368,10 @@ __all__ = [
     "churn_features",
     "churn_labels",
     "churn_training_frame",
+    "check_both_outcomes",
     "data_end",
     "describe_churn_features",
     "horizon_end",
+    "previous_cutoffs",
     "quarter_ends",
 ]

@@ -26,8 +26,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
+from segmentation._plotting import axes_or_new
 from segmentation.churn.backtest import BASELINES
-from segmentation.value.plots import _axes
 
 #: The main model is drawn solid and thick, the others thinner; baselines dashed.
 _MAIN = "gradient_boosting"
@@ -41,7 +41,7 @@ def plot_roc_pr(curves: pd.DataFrame, *, curve: str = "roc", ax: Axes | None = N
     """ROC (``curve="roc"``) or precision-recall (``"pr"``) curves, one line per scorer."""
     if curve not in ("roc", "pr"):
         raise ValueError(f"curve must be 'roc' or 'pr', got {curve!r}")
-    ax = _axes(ax, (5.0, 5.0))
+    ax = axes_or_new(ax, (5.0, 5.0))
     for name, part in curves.loc[curves["curve"] == curve].groupby("scorer", sort=False):
         ax.plot(part["x"], part["y"], label=name, **{**_style(name), **kwargs})
     if curve == "roc":
@@ -60,7 +60,7 @@ def plot_roc_pr(curves: pd.DataFrame, *, curve: str = "roc", ax: Axes | None = N
 
 def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Observed churn rate against the mean predicted probability per bin, one line per scorer."""
-    ax = _axes(ax, (5.0, 5.0))
+    ax = axes_or_new(ax, (5.0, 5.0))
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="perfect calibration")
     for name, part in table.groupby("scorer", sort=False):
         ax.plot(
@@ -84,7 +84,7 @@ def plot_calibration(table: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -
 
 def plot_gains(gains: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Cumulative gains: share of churners caught when calling the top share of the list."""
-    ax = _axes(ax, (5.0, 5.0))
+    ax = axes_or_new(ax, (5.0, 5.0))
     ax.plot([0, 1], [0, 1], color="grey", linewidth=0.8, linestyle=":", label="random list")
     for name, part in gains.groupby("scorer", sort=False):
         x = np.r_[0, part["share_called"]]
@@ -105,7 +105,7 @@ def plot_gains(gains: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes
 def plot_importance(importance: pd.DataFrame, *, top: int = 15, ax: Axes | None = None, **kwargs) -> Axes:
     """Horizontal bars of permutation importance (drop in ROC AUC), most important on top."""
     part = importance.head(top).iloc[::-1]
-    ax = _axes(ax, (6.4, 0.3 * len(part) + 1.2))
+    ax = axes_or_new(ax, (6.4, 0.3 * len(part) + 1.2))
     ax.barh(part["feature"], part["importance"], xerr=part["importance_std"], color="#4c72b0", **kwargs)
     ax.set(xlabel="drop in ROC AUC when shuffled", title="What drives the churn score")
     return ax
@@ -113,7 +113,7 @@ def plot_importance(importance: pd.DataFrame, *, top: int = 15, ax: Axes | None 
 
 def plot_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "RdYlGn", **kwargs) -> Axes:
     """Heat map of P(alive): repeat purchases (rows, from the top) by recency (columns)."""
-    ax = _axes(ax, (6.4, 5.0))
+    ax = axes_or_new(ax, (6.4, 5.0))
     recency = matrix.columns.to_numpy(dtype=float)
     image = ax.imshow(
         matrix.to_numpy(dtype=float),
@@ -136,7 +136,7 @@ def plot_alive_matrix(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str
 
 def plot_holdout_tracking(tracking: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Cumulative repeat purchases of the cohort, actual against predicted; the holdout shaded."""
-    ax = _axes(ax, (7.0, 4.0))
+    ax = axes_or_new(ax, (7.0, 4.0))
     ax.plot(tracking["t"], tracking["actual"], color="black", label="actual", **kwargs)
     ax.plot(tracking["t"], tracking["predicted"], color="#dd8452", linestyle="--", label="BG/NBD", **kwargs)
     holdout = tracking.loc[tracking["holdout"], "t"]
@@ -153,7 +153,7 @@ def plot_holdout_tracking(tracking: pd.DataFrame, *, ax: Axes | None = None, **k
 
 def plot_holdout_by_frequency(by_frequency: pd.DataFrame, *, ax: Axes | None = None, **kwargs) -> Axes:
     """Mean holdout repeat purchases per calibration frequency, actual against predicted."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     x = np.arange(len(by_frequency))
     ax.plot(x, by_frequency["actual"], color="black", marker="o", label="actual", **kwargs)
     ax.plot(x, by_frequency["predicted"], color="#dd8452", marker="s", linestyle="--", label="BG/NBD", **kwargs)

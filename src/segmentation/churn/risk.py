@@ -31,8 +31,7 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from segmentation.churn.backtest import check_both_outcomes, previous_cutoffs
-from segmentation.churn.features import churn_features, churn_training_frame
+from segmentation.churn.features import check_both_outcomes, churn_features, churn_training_frame, previous_cutoffs
 from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.churn.reasons import customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset

@@ -168,3 +168,19 @@ def table_markdown(table: str) -> str:
     rows = ["| column | type | need | meaning |", "| --- | --- | --- | --- |"]
     rows += [f"| `{c.name}` | {c.kind} | {c.need} | {c.meaning} |" for c in TABLES[table].columns]
     return "\n".join(rows)
+
+
+__all__ = [
+    "CHANNELS",
+    "CHURN_EVENTS",
+    "CUSTOMERS",
+    "ColumnSpec",
+    "DIRECTIONS",
+    "FILE_SUFFIXES",
+    "INTERACTIONS",
+    "SURVEYS",
+    "TABLES",
+    "TRANSACTIONS",
+    "TableSpec",
+    "table_markdown",
+]

@@ -93,3 +93,6 @@ class Dataset:
     def missing_tables(self) -> list[str]:
         """Contract tables the team did not supply, in contract order."""
         return [t for t in TABLES if not self.has(t)]
+
+
+__all__ = ["Dataset", "derive_customers", "empty_table"]

@@ -121,3 +121,6 @@ class LoadReport:
                 lines.extend(f"  - {str(p).split(' ', 1)[1]}" for p in found)
         lines.append("Usable: yes" if self.ok else "Usable: no (fix the errors above)")
         return "\n".join(lines)
+
+
+__all__ = ["LoadReport", "TableReport"]

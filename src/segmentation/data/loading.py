@@ -606,3 +606,6 @@ def load_dataset(
     if dataset is None:
         raise DataContractError(report.problems, report)
     return dataset
+
+
+__all__ = ["DEFAULT_MIN_DATE", "REPAIRED", "check_dataset", "load_dataset", "load_frames"]

@@ -135,3 +135,6 @@ class ColumnMapping:
         """Return the contract names for a file's header (unmapped names stay as they are)."""
         renames = self.columns.get(table, {})
         return [renames.get(n, n) for n in names]
+
+
+__all__ = ["ColumnMapping"]

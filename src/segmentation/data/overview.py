@@ -46,3 +46,6 @@ def yearly_overview(dataset: Dataset) -> pd.DataFrame:
     )
     table.insert(1, "new_customers", first_year.value_counts().reindex(table.index, fill_value=0))
     return table.reset_index().astype({"year": int, "customers": int, "new_customers": int, "orders": int})
+
+
+__all__ = ["yearly_overview"]

@@ -174,3 +174,20 @@ def parse_categories(s: pd.Series) -> Parsed:
     text = _text(s)
     blank = text == ""
     return Parsed(text.where(~blank).astype("str"), _false(s), _false(s), blank)
+
+
+__all__ = [
+    "DATE_FORMATS",
+    "DIRECTION_WORDS",
+    "EXCEL_EPOCH",
+    "EXCEL_SERIALS",
+    "Parsed",
+    "RATING_WORDS",
+    "parse_amounts",
+    "parse_categories",
+    "parse_dates",
+    "parse_directions",
+    "parse_ids",
+    "parse_numbers",
+    "parse_ratings",
+]

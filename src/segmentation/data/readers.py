@@ -198,3 +198,6 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
         blank = values.fillna("").apply(lambda s: s.str.strip().eq("")).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
     return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
+
+
+__all__ = ["DELIMITERS", "ENCODINGS", "ROW", "RawTable", "read_table"]

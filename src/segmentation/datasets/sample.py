@@ -620,3 +620,20 @@ def write_sample(
             frame.to_parquet(path, index=False)
         written[table] = path
     return written
+
+
+__all__ = [
+    "CATEGORIES",
+    "CHANNELS",
+    "DEFAULT_END",
+    "INDUSTRIES",
+    "OWNERS",
+    "PERSONAS",
+    "Persona",
+    "REASONS",
+    "REGIONS",
+    "SIZES",
+    "TOPICS",
+    "generate_sample",
+    "write_sample",
+]

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from segmentation.value.plots import _axes
+from segmentation._plotting import axes_or_new
 
 _PALETTE = plt.get_cmap("tab10")
 _LABELS = {
@@ -50,7 +50,7 @@ def plot_k_selection(k_scores: pd.DataFrame, *, ax: Axes | None = None, **kwargs
     is min-max scaled and flipped where needed; the legend says which. ``kwargs`` go to
     ``ax.plot``.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     for name, label in _LABELS.items():
         values = k_scores.get(name)
         if values is None or values.isna().all():
@@ -92,7 +92,7 @@ def plot_persona_projection(
     max_points : int, default 5000
         Points drawn at most (a seeded sample; the legend counts all customers).
     """
-    ax = _axes(ax, (6.4, 5.0))
+    ax = axes_or_new(ax, (6.4, 5.0))
     shown = projection if len(projection) <= max_points else projection.sample(max_points, random_state=seed)
     for pid in sorted(projection["persona_id"].unique()):
         part = shown.loc[shown["persona_id"] == pid]
@@ -124,7 +124,7 @@ def plot_profile_heatmap(
     **kwargs: object,
 ) -> Axes:
     """Standardised differences (persona x feature), the features that differ most, red = higher."""
-    ax = _axes(ax, (10, 0.6 * len(differences) + 2.5))
+    ax = axes_or_new(ax, (10, 0.6 * len(differences) + 2.5))
     strongest = differences.abs().max().sort_values(ascending=False, kind="stable").index[:max_features]
     table = differences[strongest]
     limit = max(1.0, float(np.nanmax(np.abs(table.to_numpy()))) if table.size else 1.0)
@@ -149,7 +149,7 @@ def plot_persona_features(
     **kwargs: object,
 ) -> Axes:
     """Horizontal bars of one persona's strongest standardised differences."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     row = differences.loc[persona_id]
     strongest = row.abs().sort_values(ascending=False, kind="stable").index[:top][::-1]
     values = row[strongest]

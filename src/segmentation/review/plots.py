@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-from segmentation.value.plots import _axes, tier_color
+from segmentation._plotting import axes_or_new, tier_color
 
 
 def plot_customer_growth(growth: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
@@ -28,7 +28,7 @@ def plot_customer_growth(growth: pd.DataFrame, *, ax: Axes | None = None, **kwar
     Quarters whose active count is too low because the data starts inside its window are
     drawn with a hollow marker.
     """
-    ax = _axes(ax, (7.2, 4.0))
+    ax = axes_or_new(ax, (7.2, 4.0))
     x = np.arange(len(growth))
     width = 0.38
     ax.bar(x - width / 2, growth["new_customers"], width, color="#4f9d69", label="new customers")
@@ -61,7 +61,7 @@ def plot_tier_distribution(
     tiers: pd.DataFrame, *, currency: str = "CNY", ax: Axes | None = None, **kwargs: object
 ) -> Axes:
     """Share of customers and share of the quarter's revenue per tier (paired bars)."""
-    ax = _axes(ax, (6.4, 4.0))
+    ax = axes_or_new(ax, (6.4, 4.0))
     t = tiers.loc[tiers["tier"] != "total"]
     x = np.arange(len(t))
     colors = [tier_color(n, i) for i, n in enumerate(t["tier"])]
@@ -79,7 +79,7 @@ def plot_tier_distribution(
 
 def plot_churn_reasons(reasons: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
     """Lost customers per recorded reason: the last quarters (light) and the quarter (dark)."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = axes_or_new(ax, (6.4, 3.6))
     longer = next(c for c in reasons.columns if c.startswith("last_"))
     r = reasons.iloc[::-1]
     y = np.arange(len(r))
@@ -94,7 +94,7 @@ def plot_churn_reasons(reasons: pd.DataFrame, *, ax: Axes | None = None, **kwarg
 
 def plot_risk_signals(signals: pd.DataFrame, *, ax: Axes | None = None, **kwargs: object) -> Axes:
     """How often each warning signal is a reason among the high-risk customers."""
-    ax = _axes(ax, (6.4, 3.6))
+    ax = axes_or_new(ax, (6.4, 3.6))
     s = signals.iloc[::-1]
     y = np.arange(len(s))
     bars = ax.barh(y, s["share_of_high_risk"] * 100, color="#e08a3c", **kwargs)

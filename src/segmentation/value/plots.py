@@ -16,23 +16,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 
-#: One colour per tier name, used by every plot (S/A/B/C, top to bottom).
-TIER_COLORS = {"S": "#5b2a86", "A": "#1f5fa8", "B": "#4fa3d1", "C": "#b8c4cc"}
-_FALLBACK = plt.get_cmap("tab10")
-
-
-def tier_color(tier: str, i: int = 0) -> str:
-    """The house colour of a tier (a tab10 colour for names outside S/A/B/C)."""
-    return TIER_COLORS.get(str(tier), _FALLBACK(i % 10))
-
-
-def _axes(ax: Axes | None, size: tuple[float, float] = (6.4, 4.0)) -> Axes:
-    return ax if ax is not None else plt.subplots(figsize=size)[1]
+from segmentation._plotting import axes_or_new, tier_color
 
 
 def plot_lorenz(
@@ -55,7 +43,7 @@ def plot_lorenz(
     tier_names : sequence of str
         Names of the tiers the cut-points open (``["A", "B"]``), for the labels.
     """
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     ordered = np.sort(values.fillna(0).to_numpy(dtype=float))[::-1]
     total = ordered.sum() or 1.0
     x = np.r_[0, np.arange(1, len(ordered) + 1) / max(len(ordered), 1)]
@@ -91,7 +79,7 @@ def plot_tier_sizes(
     **kwargs: object,
 ) -> Axes:
     """Customers per tier (bars, labelled with the share); with ``revenue``, its share too."""
-    ax = _axes(ax)
+    ax = axes_or_new(ax)
     tier = tiers["tier"]
     names = list(tier.cat.categories) if isinstance(tier.dtype, pd.CategoricalDtype) else sorted(tier.unique())
     counts = tier.value_counts().reindex(names, fill_value=0)
@@ -113,7 +101,7 @@ def plot_tier_sizes(
 def plot_segment_map(scores: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "Blues", **kwargs: object) -> Axes:
     """RFM segment map: customers by recency score (x) and frequency score (y), with the most
     common segment of each cell written in it."""
-    ax = _axes(ax, (6.4, 5.2))
+    ax = axes_or_new(ax, (6.4, 5.2))
     n = int(max(scores["r_score"].max(), scores["f_score"].max(), 5))
     grid = pd.crosstab(scores["f_score"], scores["r_score"]).reindex(
         index=range(1, n + 1), columns=range(1, n + 1), fill_value=0
@@ -146,7 +134,7 @@ def plot_segment_map(scores: pd.DataFrame, *, ax: Axes | None = None, cmap: str 
 
 def plot_migration(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "Purples", **kwargs: object) -> Axes:
     """Heat map of a tier migration matrix (previous tier rows, current tier columns)."""
-    ax = _axes(ax, (5.2, 4.4))
+    ax = axes_or_new(ax, (5.2, 4.4))
     values = matrix.to_numpy()
     image = ax.imshow(values, cmap=cmap, **kwargs)
     for i in range(values.shape[0]):
@@ -160,3 +148,6 @@ def plot_migration(matrix: pd.DataFrame, *, ax: Axes | None = None, cmap: str = 
     ax.figure.colorbar(image, ax=ax, label="customers")
     ax.set_title("Tier migration")
     return ax
+
+
+__all__ = ["plot_lorenz", "plot_migration", "plot_segment_map", "plot_tier_sizes"]

@@ -147,3 +147,6 @@ def regrade(
     ]
     changes = pd.DataFrame(rows, columns=columns)
     return Regrading(before, after, matrix, changes)
+
+
+__all__ = ["QUARTER_DAYS", "Regrading", "regrade"]

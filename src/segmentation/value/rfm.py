@@ -155,3 +155,6 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                     }
                 )
         return pd.DataFrame(rows)
+
+
+__all__ = ["DIMENSIONS", "RFMScorer", "score_values"]

@@ -81,3 +81,6 @@ def score_features(
         scorer.fit(features)
     scores = scorer.transform(features)
     return features.join(scores).assign(segment=rules.assign(scores)).join(policy.assign(features))
+
+
+__all__ = ["score_customers", "score_features"]

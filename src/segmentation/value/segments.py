@@ -114,3 +114,6 @@ class SegmentRules:
                 for x in self.rules
             ]
         )
+
+
+__all__ = ["SegmentRule", "SegmentRules"]

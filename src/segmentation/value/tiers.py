@@ -240,3 +240,6 @@ def _band_errors(tiers: list[Tier]) -> list[str]:
         if t.min is not None and t.max is not None and t.min >= t.max:
             errors.append(f"tier {t.tier}: min {t.min:,.0f} must be below max {t.max:,.0f}")
     return errors
+
+
+__all__ = ["METRIC_WORDS", "Tier", "TierPolicy"]

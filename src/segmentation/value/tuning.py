@@ -267,3 +267,6 @@ def tune_tiers(
         rows.append(row)
     table = pd.DataFrame(rows).set_index("candidate")
     return TierTuning(candidates, table, policy, notes)
+
+
+__all__ = ["DEFAULT_TARGET_SHARES", "QUARTER", "TierTuning", "tune_tiers"]
