@@ -116,7 +116,9 @@ def test_nothing_else_in_the_package_deserialises_code():
         r"\b(pickle\.loads?|joblib\.load|read_pickle|cloudpickle|dill\.loads?|sio\.load|"
         r"skops\.io\.load|torch\.load|np\.load\([^)]*allow_pickle=True)"
     )
-    found = {path.name for path in SRC.rglob("*.py") if risky.search(path.read_text(encoding="utf-8"))}
-    assert found == {"persona_store.py"}
-    store = (SRC / "persona_store.py").read_text(encoding="utf-8")
+    found = {
+        path.relative_to(SRC).as_posix() for path in SRC.rglob("*.py") if risky.search(path.read_text(encoding="utf-8"))
+    }
+    assert found == {"personas/store.py"}
+    store = (SRC / "personas" / "store.py").read_text(encoding="utf-8")
     assert "get_untrusted_types" in store and "trusted=[t for t in untrusted if t in TRUSTED_TYPES]" in store

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from importlib import resources
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -65,9 +66,24 @@ class ReportRun:
 
 
 def notebook_dir() -> Path:
-    """The folder holding the report notebooks: ``$SEGMENTATION_NOTEBOOKS``, else the checkout's ``notebooks/``."""
+    """The folder holding the report notebooks.
+
+    In order: ``$SEGMENTATION_NOTEBOOKS`` when set; the notebooks installed with the package
+    (``segmentation/reports/notebooks/`` in a wheel); else the ``notebooks/`` folder of the
+    checkout the package runs from (an editable install).
+
+    Examples
+    --------
+    >>> (notebook_dir() / "quarterly_review.ipynb").is_file()
+    True
+    """
     env = os.environ.get("SEGMENTATION_NOTEBOOKS")
-    return Path(env) if env else Path(__file__).resolve().parents[3] / "notebooks"
+    if env:
+        return Path(env)
+    installed = Path(str(resources.files("segmentation.reports").joinpath("notebooks")))
+    if installed.is_dir():
+        return installed
+    return Path(__file__).resolve().parents[3] / "notebooks"
 
 
 def notebook_path(name: str) -> Path:
@@ -75,8 +91,10 @@ def notebook_path(name: str) -> Path:
         raise ReportError(f"unknown report {name!r}; reports are {', '.join(sorted(REPORTS))}")
     path = notebook_dir() / f"{name}.ipynb"
     if not path.is_file():
-        raise ReportError(f"{path}: report notebook not found (set SEGMENTATION_NOTEBOOKS to the notebooks folder "
-                          f"of a checkout of the workbench)")
+        raise ReportError(
+            f"{path}: report notebook not found (reinstall the package, or set SEGMENTATION_NOTEBOOKS to the "
+            f"notebooks folder of a checkout of the workbench)"
+        )
     return path
 
 
