@@ -25,6 +25,8 @@ VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 STAMP = VENV / ".installed"
+# One test worker per core; a test file stays on one worker, so its module fixtures run once.
+PARALLEL = ["--numprocesses", "auto", "--dist", "loadfile"]
 
 
 def _fingerprint() -> str:
@@ -56,7 +58,11 @@ def main(argv: list[str]) -> int:
     commands = {
         "demo": [[str(BIN / "segmentation"), "demo", *rest]],
         # ruff first: a lint or format error fails in seconds, before the suite's minutes
-        "test": [[ruff, "check", "."], [ruff, "format", "--check", "."], [str(PYTHON), "-m", "pytest", *rest]],
+        "test": [
+            [ruff, "check", "."],
+            [ruff, "format", "--check", "."],
+            [str(PYTHON), "-m", "pytest", *PARALLEL, *rest],
+        ],
         "lab": [[str(BIN / "jupyter"), "lab", str(ROOT / "notebooks"), *rest]],
         "cli": [[str(BIN / "segmentation"), *rest]],
     }
