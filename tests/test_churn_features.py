@@ -26,7 +26,7 @@ DATED = {"transactions": "order_date", "interactions": "date", "surveys": "date"
 
 @pytest.fixture(scope="module")
 def tables():
-    t = generate_sample(150, seed=5)
+    t = generate_sample(150, random_state=5)
     return {k: v for k, v in t.items() if k != "truth"}
 
 

@@ -278,7 +278,7 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
     )
 
 
-def summary_expression(transactions: object, *, observation_end: str | pd.Timestamp, time_unit: str = "W") -> ir.Table:
+def summary_expression(transactions: object, *, as_of: str | pd.Timestamp, time_unit: str = "W") -> ir.Table:
     """The buy-till-you-die summary as an Ibis expression: see :func:`btyd_summary`.
 
     On DuckDB, one group-by of the order lines by customer (``_per_customer_summary_duckdb``;
@@ -289,7 +289,7 @@ def summary_expression(transactions: object, *, observation_end: str | pd.Timest
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
-    end = pd.Timestamp(observation_end).normalize()
+    end = pd.Timestamp(as_of).normalize()
     raw = _to_ibis(transactions)
     per = _per_customer_summary_duckdb(raw, end)
     if per is None:
@@ -410,7 +410,7 @@ def customer_features(
 def btyd_summary(
     transactions: pd.DataFrame | Dataset | str | Path | ir.Table,
     *,
-    observation_end: str | pd.Timestamp,
+    as_of: str | pd.Timestamp,
     time_unit: str = "W",
 ) -> pd.DataFrame:
     """The buy-till-you-die summary: ``frequency, recency, T, monetary_value`` per customer.
@@ -426,10 +426,10 @@ def btyd_summary(
     >>> import pandas as pd
     >>> tx = pd.DataFrame({"customer_id": ["a", "a"], "order_id": ["1", "2"],
     ...     "order_date": pd.to_datetime(["1997-01-01", "1997-01-15"]), "amount": [5.0, 9.0]})
-    >>> btyd_summary(tx, observation_end="1997-01-29").loc["a"].tolist()
+    >>> btyd_summary(tx, as_of="1997-01-29").loc["a"].tolist()
     [1.0, 2.0, 4.0, 9.0]
     """
-    return _per_customer(summary_expression(transactions, observation_end=observation_end, time_unit=time_unit))
+    return _per_customer(summary_expression(transactions, as_of=as_of, time_unit=time_unit))
 
 
 def summary_from_features(features: pd.DataFrame) -> pd.DataFrame:

@@ -93,9 +93,7 @@ def holdout_check(
     unit = TIME_UNITS[time_unit]
     tx = transactions.loc[transactions["order_date"] <= stop, ["customer_id", "order_date"]]
     days = tx.assign(day=tx["order_date"].dt.normalize()).drop_duplicates(["customer_id", "day"])
-    summary = btyd_summary(
-        transactions.loc[transactions["order_date"] <= start], observation_end=start, time_unit=time_unit
-    )
+    summary = btyd_summary(transactions.loc[transactions["order_date"] <= start], as_of=start, time_unit=time_unit)
     days = days.loc[days["customer_id"].isin(summary.index)]
     holdout_days = days.loc[days["day"] > start]
     length = (stop - start).days / unit

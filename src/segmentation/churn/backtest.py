@@ -24,7 +24,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(600, seed=3)
+>>> t = generate_sample(600, random_state=3)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> bt = backtest_churn(ds, n_cutoffs=1, train_quarters=2)
 >>> bt.summary.index.tolist()
@@ -102,7 +102,7 @@ class ChurnBacktest:
 def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
     """The naive baselines' scores (higher = riskier) for the customers of a churn frame."""
     summary = btyd_summary(
-        data.transactions.loc[data.transactions["order_date"] <= cutoff], observation_end=cutoff, time_unit="W"
+        data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff, time_unit="W"
     )
     alive = BetaGeoModel().fit(summary).probability_alive(summary).reindex(X.index)
     return pd.DataFrame(

@@ -20,7 +20,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(300, seed=1)
+>>> t = generate_sample(300, random_state=1)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> X, y = churn_training_frame(ds, cutoff="2025-03-31")
 >>> X.index.equals(y.index), X.attrs["cutoff"].date().isoformat(), y.name

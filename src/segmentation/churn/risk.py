@@ -111,7 +111,7 @@ class ChurnRisk:
     Examples
     --------
     >>> from segmentation.datasets.sample import generate_sample
-    >>> t = generate_sample(400, seed=2)
+    >>> t = generate_sample(400, random_state=2)
     >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
     >>> risk = churn_risk(ds, cutoff="2025-06-30", importance=False, reasons=False)
     >>> top = risk.table["customer_id"].head(3)

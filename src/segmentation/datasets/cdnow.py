@@ -82,7 +82,7 @@ def calibration_summary(
 
     ds = load_cdnow(path, sample=sample)
     calibration = ds.transactions[ds.transactions["order_date"] <= pd.Timestamp(end)]
-    return btyd_summary(calibration, observation_end=end, time_unit=time_unit)
+    return btyd_summary(calibration, as_of=end, time_unit=time_unit)
 
 
 __all__ = ["CDNOW_DIR", "calibration_summary", "load_cdnow", "read_cdnow_lines"]

@@ -16,7 +16,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(200, seed=1)
+>>> t = generate_sample(200, random_state=1)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> f = persona_features(ds, as_of="2025-09-30")
 >>> f.index.is_unique, "satisfaction_mean" in f, str(f["size_band"].dtype)

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
->>> t = generate_sample(300, seed=1)
+>>> t = generate_sample(300, random_state=1)
 >>> table = score_customers(t["transactions"], as_of="2025-06-30", customers=t["customers"])
 >>> {"r_score", "segment", "tier"} <= set(table.columns), bool(table["segment"].notna().all())
 (True, True)

@@ -24,7 +24,7 @@ the time-split candidate was not chosen on.
 Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
->>> t = generate_sample(600, seed=1)
+>>> t = generate_sample(600, random_state=1)
 >>> tuning = tune_tiers(t["transactions"], as_of="2025-09-30", policy="abc")
 >>> sorted(tuning.candidates)
 ['current', 'natural_breaks', 'revenue_share', 'target_shares', 'time_split']
@@ -158,7 +158,7 @@ def tune_tiers(
     grid: int = 30,
     min_share: float = 0.01,
     max_top_share: float = 0.20,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> TierTuning:
     """Propose tier thresholds by several methods and measure each against the current policy.
 
@@ -185,7 +185,7 @@ def tune_tiers(
     min_share, max_top_share : float
         The time-split search keeps only boundaries giving every tier at least ``min_share`` of
         customers and the top tier at most ``max_top_share``.
-    seed : int, default 0
+    random_state : int, default 0
         Seed of the natural-breaks sample.
 
     Returns
@@ -225,7 +225,7 @@ def tune_tiers(
     methods = {
         "revenue_share": lambda: _thresholds_from_revenue(values, revenue_shares),
         "target_shares": lambda: _thresholds_from_shares(values, target_shares),
-        "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, seed),
+        "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, random_state),
         "time_split": lambda: _time_split_thresholds(policy, earlier, grid, min_share, max_top_share),
     }
     candidates, notes = {"current": policy}, []
