@@ -203,7 +203,9 @@ def test_a_bad_horizon_is_refused(bad):
 
 
 def test_a_bad_cutoff_is_refused():
-    with pytest.raises(WorkbenchError, match="cutoff must be a date"):
+    with pytest.raises(
+        WorkbenchError, match=r"^cutoff: cannot be read as a date \(got 'end of march'\); expected a date"
+    ):
         churn_features(_tiny(), cutoff="end of march")
 
 

@@ -381,9 +381,11 @@ def _positive_int(value: str) -> int:
 
 def _date(value: str) -> str:
     """An argparse type: a date the user typed, as ``YYYY-MM-DD``; anything else is a usage message."""
+    from segmentation.periods import as_date
+
     try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
+        return as_date(value, name="date").strftime("%Y-%m-%d")
+    except WorkbenchError:
         raise argparse.ArgumentTypeError(f"expected a date such as 2025-06-30, got {value!r}") from None
 
 

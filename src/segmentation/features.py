@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from segmentation.periods import as_date
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -140,7 +142,7 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
     """
     import ibis
 
-    as_of = pd.Timestamp(as_of)
+    as_of = as_date(as_of, name="as_of")
     raw = _to_ibis(transactions)
     t = _purchase_lines(raw, as_of)
     order_hash = _order_hash(t.order_id)
@@ -289,7 +291,7 @@ def summary_expression(transactions: object, *, as_of: str | pd.Timestamp, time_
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
-    end = pd.Timestamp(as_of).normalize()
+    end = as_date(as_of, name="as_of")
     raw = _to_ibis(transactions)
     per = _per_customer_summary_duckdb(raw, end)
     if per is None:
@@ -376,7 +378,7 @@ def customer_features(
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
     if isinstance(transactions, Dataset):
         customers = transactions.customers if customers is None else customers
-    as_of = pd.Timestamp(as_of).normalize()
+    as_of = as_date(as_of, name="as_of")
     f = _per_customer(aggregate_purchases(transactions, as_of=as_of), index=False)
     for c in ("first_purchase", "last_purchase"):
         f[c] = f[c].astype("datetime64[us]")

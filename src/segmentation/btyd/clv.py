@@ -33,6 +33,7 @@ from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, customer_features, summary_from_features
+from segmentation.periods import as_date
 
 CLV_COLUMNS = (
     "frequency",
@@ -139,7 +140,7 @@ def clv_table(
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
     bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None with ``order_value="observed"``)
     """
-    end = pd.Timestamp(calibration_end).normalize()
+    end = as_date(calibration_end, name="calibration_end")
     features = customer_features(transactions, as_of=end, time_unit=time_unit)
     summary = summary_from_features(features)
     if summary.empty:

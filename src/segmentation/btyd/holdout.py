@@ -31,6 +31,7 @@ import pandas as pd
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, btyd_summary
+from segmentation.periods import as_date
 
 
 @dataclass
@@ -87,7 +88,7 @@ def holdout_check(
     max_frequency : int, default 7
         The last bucket holds this many repeat purchases or more.
     """
-    start, stop = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(holdout_end).normalize()
+    start, stop = as_date(calibration_end, name="calibration_end"), as_date(holdout_end, name="holdout_end")
     if stop <= start:
         raise WorkbenchError(f"holdout_end ({stop:%Y-%m-%d}) must come after calibration_end ({start:%Y-%m-%d})")
     unit = TIME_UNITS[time_unit]

@@ -53,6 +53,7 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError
 from segmentation.features import btyd_summary
+from segmentation.periods import as_date
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ def backtest_churn(
     if cutoffs is None:
         tests = quarter_ends(data, n=n_cutoffs, horizon_months=horizon_months, min_history_days=min_history_days)
     else:
-        tests = [pd.Timestamp(c).normalize() for c in cutoffs]
+        tests = [as_date(c, name="cutoffs") for c in cutoffs]
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     plan = {c: previous_cutoffs(c, horizon_months=horizon_months, n=train_quarters, earliest=earliest) for c in tests}
     if not tests or not all(plan.values()):

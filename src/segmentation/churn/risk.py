@@ -36,6 +36,7 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.churn.reasons import customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
+from segmentation.periods import as_date
 from segmentation.value.scoring import score_customers
 
 BANDS = ("high", "medium", "low")
@@ -227,7 +228,7 @@ def churn_risk(
     -------
     ChurnRisk
     """
-    cutoff = pd.Timestamp(cutoff).normalize()
+    cutoff = as_date(cutoff, name="cutoff")
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)

@@ -35,6 +35,7 @@ from segmentation.data.mapping import ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
 from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
+from segmentation.periods import as_date
 
 REPAIRED = "_repaired"
 DEFAULT_MIN_DATE = "1990-01-01"
@@ -382,9 +383,15 @@ def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
+def _dates(today: date | str | None, min_date: date | str) -> tuple[pd.Timestamp | None, pd.Timestamp]:
+    """``today`` and ``min_date`` read as dates, before any file is read."""
+    return (None if today is None else as_date(today, name="today")), as_date(min_date, name="min_date")
+
+
 def _load(
     path: str | Path, mapping: ColumnMapping | None, today: date | str | None, min_date: date | str
 ) -> tuple[Dataset | None, LoadReport]:
+    today, min_date = _dates(today, min_date)
     root = Path(path)
     report = LoadReport(str(root))
     if not root.is_dir():
@@ -414,7 +421,7 @@ def _build(
     min_date: date | str,
 ) -> tuple[Dataset | None, LoadReport]:
     """Clean every table read, then check across tables."""
-    today_ts = pd.Timestamp(today) if today is not None else None
+    today_ts, min_ts = _dates(today, min_date)
     frames: dict[str, pd.DataFrame | None] = {}
     refunds = None
     for table in TABLES:
@@ -433,7 +440,7 @@ def _build(
         if not raw.ok:
             frames[table] = None
             continue
-        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, pd.Timestamp(min_date))
+        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, min_ts)
         frames[table] = frame
         if table == "transactions":
             refunds = table_refunds
@@ -518,6 +525,7 @@ def load_frames(
     >>> load_frames(transactions=tx).transactions["amount"].tolist()
     [9.0]
     """
+    today, min_date = _dates(today, min_date)
     given = {
         "transactions": transactions,
         "customers": customers,

@@ -35,6 +35,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 
+from segmentation.periods import as_date
+
 DEFAULT_END = "2025-09-30"
 CATEGORIES = ("hardware", "software", "services", "consumables", "training")
 CHANNELS = ("phone", "visit", "email", "online_meeting", "sms_chat", "event")
@@ -272,7 +274,7 @@ def generate_sample(
     if n_customers < 1:
         raise ValueError(f"n_customers must be at least 1, got {n_customers}")
     rng = np.random.default_rng(random_state)
-    end_ts = pd.Timestamp(end)
+    end_ts = as_date(end, name="end")
     months = 12 * years
     starts = _month_starts(end_ts, months)
     days_in_month = starts.days_in_month.to_numpy()

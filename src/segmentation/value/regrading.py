@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER_DAYS = 365.25 / 4
@@ -105,7 +106,7 @@ def regrade(
         plain-language reason.
     """
     policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    previous, current = pd.Timestamp(previous), pd.Timestamp(current)
+    previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")
     before = customer_features(transactions, as_of=previous, customers=customers)

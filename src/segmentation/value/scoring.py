@@ -17,6 +17,7 @@ import pandas as pd
 
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.rfm import RFMScorer
 from segmentation.value.segments import SegmentRules
 from segmentation.value.tiers import TierPolicy
@@ -54,11 +55,10 @@ def score_customers(
     DataFrame
         Indexed by ``customer_id``.
     """
+    as_of = as_date(as_of, name="as_of")
     features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
-        raise InsufficientDataError(
-            f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score"
-        )
+        raise InsufficientDataError(f"no customer bought anything on or before {as_of:%Y-%m-%d}: nothing to score")
     return score_features(features, policy=policy, scorer=scorer, rules=rules)
 
 

@@ -43,6 +43,7 @@ import pandas as pd
 
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER = pd.DateOffset(months=3)
@@ -197,7 +198,7 @@ def tune_tiers(
         and of retention across tiers) and ``retention_<tier>``.
     """
     policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    as_of = pd.Timestamp(as_of)
+    as_of = as_date(as_of, name="as_of")
     n_tiers = len(policy.tiers)
     if n_tiers < 2:
         raise ValueError("tuning needs a policy with at least two tiers")
