@@ -44,7 +44,7 @@ def _today(value: str | None) -> str:
 
 
 def _mapping(value: str | None) -> ColumnMapping | None:
-    return ColumnMapping.from_yaml(value) if value else None
+    return ColumnMapping.load(value) if value else None
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:

@@ -10,9 +10,10 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import yaml
 
@@ -51,4 +52,40 @@ def read_yaml(kind: str, name_or_path: str | Path) -> dict[str, Any]:
     return data
 
 
-__all__ = ["available", "read_yaml"]
+T = TypeVar("T")
+
+
+def coerce(cls: type[T], value: object, *, what: str) -> T:
+    """``value`` as a ``cls``: an instance is kept, a preset name or path is loaded, a mapping is read.
+
+    The body of every config kind's ``coerce`` classmethod (``TierPolicy.coerce``, ...), so that
+    every function taking a config accepts the same four forms.
+
+    Raises
+    ------
+    ConfigError
+        For anything else, naming ``what`` was expected.
+
+    Examples
+    --------
+    >>> from segmentation.value.tiers import TierPolicy
+    >>> coerce(TierPolicy, "abc", what="tier policy").names
+    ['A', 'B', 'C']
+    >>> coerce(TierPolicy, 3, what="tier policy")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.ConfigError: expected a tier policy (a TierPolicy, a preset name, a YAML file or a mapping), got int 3
+    """
+    if isinstance(value, cls):
+        return value
+    if isinstance(value, Mapping):
+        return cls.from_dict(dict(value))  # type: ignore[attr-defined]
+    if isinstance(value, (str, Path)):
+        return cls.load(value)  # type: ignore[attr-defined]
+    raise ConfigError(
+        f"expected a {what} (a {cls.__name__}, a preset name, a YAML file or a mapping), "
+        f"got {type(value).__name__} {value!r}"
+    )
+
+
+__all__ = ["available", "coerce", "read_yaml"]

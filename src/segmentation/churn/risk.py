@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -38,6 +39,7 @@ from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.periods import as_date
 from segmentation.value.scoring import score_customers
+from segmentation.value.tiers import TierPolicy
 
 BANDS = ("high", "medium", "low")
 
@@ -183,7 +185,7 @@ def churn_risk(
     active_days: int = 365,
     model: ChurnModel | None = None,
     value: pd.Series | None = None,
-    policy: str = "abc",
+    policy: TierPolicy | str | Path = "abc",
     high: float = 0.5,
     medium: float = 0.25,
     capacity: tuple[int, int] | None = None,
@@ -208,7 +210,7 @@ def churn_risk(
         Default ``ChurnModel()`` (calibrated gradient boosting).
     value : Series, optional
         Expected value per customer; default the revenue of the last 12 months.
-    policy : str, default "abc"
+    policy : TierPolicy, preset name or path, default "abc"
         Tier policy for the ``tier`` column.
     high, medium, capacity :
         See :func:`risk_bands`; capacity ranks by value at risk.

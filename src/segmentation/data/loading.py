@@ -389,7 +389,7 @@ def _dates(today: date | str | None, min_date: date | str) -> tuple[pd.Timestamp
 
 
 def _load(
-    path: str | Path, mapping: ColumnMapping | None, today: date | str | None, min_date: date | str
+    path: str | Path, mapping: ColumnMapping | str | Path | dict | None, today: date | str | None, min_date: date | str
 ) -> tuple[Dataset | None, LoadReport]:
     today, min_date = _dates(today, min_date)
     root = Path(path)
@@ -399,9 +399,11 @@ def _load(
             Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv")
         )
         return None, report
-    if mapping is None and (root / "mapping.yaml").is_file():
+    if mapping is not None:
+        mapping = ColumnMapping.coerce(mapping)
+    elif (root / "mapping.yaml").is_file():
         try:
-            mapping = ColumnMapping.from_yaml(root / "mapping.yaml")
+            mapping = ColumnMapping.load(root / "mapping.yaml")
         except ConfigError as exc:
             report.add(Problem("error", "mapping.yaml", None, str(exc).split(": ", 1)[-1]))
             return None, report
@@ -547,7 +549,7 @@ def load_frames(
 def check_dataset(
     path: str | Path,
     *,
-    mapping: ColumnMapping | None = None,
+    mapping: ColumnMapping | str | Path | dict | None = None,
     today: date | str | None = None,
     min_date: date | str = DEFAULT_MIN_DATE,
 ) -> LoadReport:
@@ -570,7 +572,7 @@ def check_dataset(
 def load_dataset(
     path: str | Path,
     *,
-    mapping: ColumnMapping | None = None,
+    mapping: ColumnMapping | str | Path | dict | None = None,
     today: date | str | None = None,
     min_date: date | str = DEFAULT_MIN_DATE,
 ) -> Dataset:
@@ -581,7 +583,7 @@ def load_dataset(
     path : str or Path
         Folder holding ``transactions.csv`` (or ``.parquet``/``.xlsx``) and optionally
         ``customers``, ``interactions``, ``surveys`` and ``churn_events`` files.
-    mapping : ColumnMapping, optional
+    mapping : ColumnMapping, YAML file or dict, optional
         The team's names for files and columns. Defaults to ``mapping.yaml`` in ``path``
         when present, else the contract names.
     today : date or str, optional

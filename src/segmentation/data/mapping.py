@@ -35,6 +35,7 @@ from typing import Any
 
 import yaml
 
+from segmentation.config import coerce
 from segmentation.data.contract import TABLES
 from segmentation.errors import ConfigError
 
@@ -56,7 +57,12 @@ class ColumnMapping:
     source: str | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> ColumnMapping:
+    def coerce(cls, value: ColumnMapping | str | Path | dict) -> ColumnMapping:
+        """A mapping, a YAML file or a dict, as a mapping (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="column mapping")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColumnMapping:
         """Read and check a mapping file; every mistake is reported at once."""
         path = Path(path)
         try:

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from segmentation.config import read_yaml
+from segmentation.config import coerce, read_yaml
 from segmentation.errors import ConfigError
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
@@ -107,9 +107,12 @@ class Playbook:
     @classmethod
     def load(cls, name_or_path: str | Path = "default") -> Playbook:
         """Read the preset ``"default"`` or a YAML file; every mistake is reported at once."""
-        if isinstance(name_or_path, Playbook):
-            return name_or_path
         return cls.from_dict(read_yaml("playbook", name_or_path))
+
+    @classmethod
+    def coerce(cls, value: Playbook | str | Path | dict) -> Playbook:
+        """A playbook, a preset name, a YAML file or a mapping, as a playbook (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="playbook")
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Playbook:

@@ -101,8 +101,8 @@ def overdue_contacts(
     ContactCheck
     """
     as_of = as_date(as_of, name="as_of")
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    policy = TierPolicy.coerce(policy)
+    service = ServiceLevels.for_policy(policy, service)
     f = customer_features(data, as_of=as_of)
     f = f.loc[f["last_purchase"] > as_of - pd.Timedelta(days=active_days)]
     lost = f.index.intersection(recorded_lost(data, as_of))

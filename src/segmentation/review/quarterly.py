@@ -249,8 +249,8 @@ def review_quarter(
     QuarterlyReview
     """
     q = parse_quarter(quarter)
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    policy = TierPolicy.coerce(policy)
+    service = ServiceLevels.for_policy(policy, service)
     first, last = data.transactions["order_date"].min(), data.transactions["order_date"].max()
     if data.transactions.empty or first > q.end:
         raise WorkbenchError(

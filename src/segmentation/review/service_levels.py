@@ -19,7 +19,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segmentation.config import available, read_yaml
+from segmentation.config import available, coerce, read_yaml
 from segmentation.errors import ConfigError
 from segmentation.value.tiers import TierPolicy
 
@@ -70,7 +70,14 @@ class ServiceLevels:
         return cls.from_dict(data, source=data.pop("_source"))
 
     @classmethod
-    def for_policy(cls, policy: TierPolicy, service: str | Path | None = None) -> ServiceLevels:
+    def coerce(cls, value: ServiceLevels | str | Path | dict) -> ServiceLevels:
+        """Service levels, a preset name, a YAML file or a mapping, as service levels (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="set of service levels")
+
+    @classmethod
+    def for_policy(
+        cls, policy: TierPolicy | str | Path | dict, service: ServiceLevels | str | Path | dict | None = None
+    ) -> ServiceLevels:
         """The service levels for ``policy``: ``service`` when given, else the matching preset.
 
         Raises
@@ -78,8 +85,9 @@ class ServiceLevels:
         ConfigError
             When no preset matches the policy's name or tier names.
         """
-        if service:
-            levels = cls.load(service)
+        policy = TierPolicy.coerce(policy)
+        if service is not None and not (isinstance(service, str) and not service):
+            levels = cls.coerce(service)
         else:
             presets = [cls.load(name) for name in available("service")]
             match = [s for s in presets if s.name == policy.name] or [s for s in presets if s.tiers == policy.names]

@@ -105,7 +105,7 @@ def regrade(
         customer_id, previous_tier, current_tier, move (upgrade, downgrade, new) and a
         plain-language reason.
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    policy = TierPolicy.coerce(policy)
     previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")

@@ -73,8 +73,8 @@ def score_features(
 
     ``scorer`` is fitted on ``features`` when not given (or not yet fitted).
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    rules = rules if isinstance(rules, SegmentRules) else SegmentRules.load(rules)
+    policy = TierPolicy.coerce(policy)
+    rules = SegmentRules.coerce(rules)
     if scorer is None:
         scorer = RFMScorer(n_bins=rules.n_bins)
     if not hasattr(scorer, "edges_"):

@@ -21,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.config import read_yaml
+from segmentation.config import coerce, read_yaml
 from segmentation.errors import ConfigError
 
 
@@ -45,7 +45,12 @@ class SegmentRules:
     def load(cls, name_or_path: str | Path = "default") -> SegmentRules:
         """The default preset, or a team's YAML file; mistakes are reported together."""
         data = read_yaml("segments", name_or_path)
-        source = data.pop("_source")
+        return cls.from_dict(data, source=data.pop("_source"))
+
+    @classmethod
+    def from_dict(cls, data: dict, *, source: str = "segment rules") -> SegmentRules:
+        """Build and check rules; every mistake is reported in one :class:`ConfigError`."""
+        data = {k: v for k, v in data.items() if k != "_source"}
         errors = []
         unknown = set(data) - {"n_bins", "fallback", "segments"}
         if unknown:
@@ -90,6 +95,11 @@ class SegmentRules:
         if errors:
             raise ConfigError(f"{source}: the segment rules are not valid:\n- " + "\n- ".join(errors))
         return cls(tuple(rules), n_bins, str(data.get("fallback", "Others")))
+
+    @classmethod
+    def coerce(cls, value: SegmentRules | str | Path | dict) -> SegmentRules:
+        """Rules, a preset name, a YAML file or a mapping, as rules (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="set of segment rules")
 
     @property
     def names(self) -> list[str]:

@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segmentation.config import read_yaml
+from segmentation.config import coerce, read_yaml
 from segmentation.errors import ConfigError
 from segmentation.features import FEATURES
 
@@ -64,6 +64,11 @@ class TierPolicy:
         """A preset (``"abc"``, ``"sabc"``) or a YAML file."""
         data = read_yaml("tiers", name_or_path)
         return cls.from_dict(data, source=data.pop("_source"))
+
+    @classmethod
+    def coerce(cls, value: TierPolicy | str | Path | dict) -> TierPolicy:
+        """A policy, a preset name, a YAML file or a mapping, as a policy (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="tier policy")
 
     @classmethod
     def from_dict(cls, data: dict, *, source: str = "policy") -> TierPolicy:

@@ -197,7 +197,7 @@ def tune_tiers(
         ``separation_value`` and ``separation_retention`` (eta squared of next-quarter log revenue
         and of retention across tiers) and ``retention_<tier>``.
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    policy = TierPolicy.coerce(policy)
     as_of = as_date(as_of, name="as_of")
     n_tiers = len(policy.tiers)
     if n_tiers < 2:
