@@ -79,7 +79,7 @@ def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: p
 
 
 def regrade(
-    transactions: object,
+    data: object,
     *,
     previous: str | pd.Timestamp,
     current: str | pd.Timestamp,
@@ -90,7 +90,7 @@ def regrade(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
     previous, current : str or Timestamp
         The two as-of dates, ``previous`` before ``current``.
     policy : TierPolicy, preset name or path, default "abc"
@@ -109,8 +109,8 @@ def regrade(
     previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")
-    before = customer_features(transactions, as_of=previous, customers=customers)
-    after = customer_features(transactions, as_of=current, customers=customers)
+    before = customer_features(data, as_of=previous, customers=customers)
+    after = customer_features(data, as_of=current, customers=customers)
     before = before.join(policy.assign(before))
     after = after.join(policy.assign(after))
     prev_tier = before["tier"].reindex(after.index).astype(object).fillna("new")

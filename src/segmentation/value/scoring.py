@@ -24,7 +24,7 @@ from segmentation.value.tiers import TierPolicy
 
 
 def score_customers(
-    transactions: object,
+    data: object,
     *,
     as_of: str | pd.Timestamp,
     customers: pd.DataFrame | None = None,
@@ -37,7 +37,7 @@ def score_customers(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
         As in :func:`segmentation.features.customer_features`.
     as_of : str or Timestamp
         Last day of data used (inclusive).
@@ -56,7 +56,7 @@ def score_customers(
         Indexed by ``customer_id``.
     """
     as_of = as_date(as_of, name="as_of")
-    features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
+    features = customer_features(data, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
         raise InsufficientDataError(f"no customer bought anything on or before {as_of:%Y-%m-%d}: nothing to score")
     return score_features(features, policy=policy, scorer=scorer, rules=rules)

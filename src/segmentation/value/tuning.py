@@ -148,7 +148,7 @@ def _time_split_thresholds(
 
 
 def tune_tiers(
-    transactions: object,
+    data: object,
     *,
     as_of: str | pd.Timestamp,
     policy: TierPolicy | str | Path = "abc",
@@ -165,7 +165,7 @@ def tune_tiers(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
         Needs at least 15 months of history before ``as_of`` (12 for the trailing metric,
         3 for the time split).
     as_of : str or Timestamp
@@ -211,8 +211,7 @@ def tune_tiers(
         raise ValueError(f"target_shares must be {n_tiers} shares summing to 1, got {target_shares}")
 
     now, last_q, two_q = (
-        customer_features(transactions, as_of=d, customers=customers)
-        for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER)
+        customer_features(data, as_of=d, customers=customers) for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER)
     )
     if len(now) < 2 * n_tiers:
         raise InsufficientDataError(
