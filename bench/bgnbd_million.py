@@ -61,13 +61,13 @@ def simulate(n: int, seed: int, weeks: float = 39.0) -> pd.DataFrame:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--customers", type=int, default=1_000_000)
-    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--random-state", type=int, default=0)
     args = parser.parse_args()
     t0 = time.perf_counter()
-    tx = simulate(args.customers, args.seed)
+    tx = simulate(args.customers, args.random_state)
     simulate_s = time.perf_counter() - t0
     t0 = time.perf_counter()
-    summary = btyd_summary(tx, observation_end="1997-09-30", time_unit="W")
+    summary = btyd_summary(tx, as_of="1997-09-30", time_unit="W")
     summary_s = time.perf_counter() - t0
     t0 = time.perf_counter()
     bg = BetaGeoModel().fit(summary)

@@ -83,7 +83,7 @@ def customer_data(customers: int, years: int, seed: int = 11) -> Path:
         from segmentation.datasets.sample import generate_sample
 
         folder.mkdir(parents=True, exist_ok=True)
-        tables = generate_sample(customers, seed=seed, years=years)
+        tables = generate_sample(customers, random_state=seed, years=years)
         for name in TABLES:
             tables[name].to_parquet(folder / f"{name}.parquet", index=False)
         del tables
@@ -114,7 +114,7 @@ def fit_data(customers: int, seed: int = 11) -> Path:
         from segmentation.features import btyd_summary
 
         folder.mkdir(parents=True, exist_ok=True)
-        btyd_summary(simulate(customers, seed), observation_end="1997-09-30", time_unit="W").to_parquet(path)
+        btyd_summary(simulate(customers, seed), as_of="1997-09-30", time_unit="W").to_parquet(path)
     return folder
 
 
@@ -198,7 +198,7 @@ def run_task(task: str, path: Path) -> dict:
     if task == "read":
         out = pd.read_parquet(path)
     elif task == "summary":
-        out = btyd_summary(path, observation_end=END, time_unit="D")
+        out = btyd_summary(path, as_of=END, time_unit="D")
     elif task == "summary_lifetimes":
         tx = pd.read_parquet(path)
         out = summary_data_from_transaction_data(
@@ -263,7 +263,7 @@ def differences(path: Path, references: list[str]) -> dict[str, float]:
     """Largest absolute difference between our summary and each reference's (they must agree before speed counts)."""
     from segmentation.features import btyd_summary
 
-    ours = btyd_summary(path, observation_end=END, time_unit="D")
+    ours = btyd_summary(path, as_of=END, time_unit="D")
     tx = pd.read_parquet(path)
     out = {}
     for ref in references:

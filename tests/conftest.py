@@ -31,7 +31,7 @@ SAMPLE_SEED = 7
 def sample_dir(tmp_path_factory):
     """A 400-customer sample in CSV (seed 7)."""
     out = tmp_path_factory.mktemp("sample")
-    write_sample(out, SAMPLE_CUSTOMERS, seed=SAMPLE_SEED)
+    write_sample(out, SAMPLE_CUSTOMERS, random_state=SAMPLE_SEED)
     return out
 
 

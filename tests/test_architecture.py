@@ -138,3 +138,68 @@ def test_importing_the_package_loads_no_heavy_library():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == ""
+
+
+#: Stages whose public functions analyse the customer data (plus data.overview).
+ANALYSIS = (
+    "segmentation.features",
+    "segmentation.value.",
+    "segmentation.btyd.",
+    "segmentation.churn.",
+    "segmentation.personas.",
+    "segmentation.review.",
+    "segmentation.data.overview",
+)
+#: Names the customer data went by before it was called ``data`` everywhere.
+OLD_NAMES = {"transactions", "dataset", "ds", "frame", "df", "tx", "orders"}
+
+
+def _public_functions():
+    import importlib
+    import inspect
+
+    for module in sorted(MODULES):
+        if not module.startswith(ANALYSIS):
+            continue
+        mod = importlib.import_module(module)
+        for name in mod.__all__:
+            obj = getattr(mod, name)
+            if inspect.isfunction(obj):
+                yield f"{module}.{name}", next(iter(inspect.signature(obj).parameters), None)
+
+
+def test_the_data_an_analysis_function_reads_is_its_first_argument_named_data():
+    firsts = dict(_public_functions())
+    assert not {f: p for f, p in firsts.items() if p in OLD_NAMES}
+    for entry in (
+        "customer_features",
+        "btyd_summary",
+        "regrade",
+        "tune_tiers",
+        "clv_table",
+        "holdout_check",
+        "find_personas",
+        "churn_risk",
+        "backtest_churn",
+        "review_quarter",
+        "yearly_overview",
+    ):
+        assert firsts[f"segmentation.{seg._EXPORTS[entry]}.{entry}"] == "data", entry
+
+
+@pytest.mark.parametrize("name", seg.__all__)
+def test_no_public_name_takes_a_seed_or_an_observation_end(name):
+    """One word per idea: ``random_state`` for seeds, ``as_of`` for "the state on this day"."""
+    import inspect
+
+    value = getattr(seg, name)
+    functions = [value] if inspect.isfunction(value) else []
+    if inspect.isclass(value):
+        functions = [f for n, f in vars(value).items() if not n.startswith("_") and callable(f)]
+        functions += [value.__init__]
+    for function in functions:
+        try:
+            parameters = inspect.signature(getattr(function, "__func__", function)).parameters
+        except (TypeError, ValueError):
+            continue
+        assert not {"seed", "observation_end"} & set(parameters), f"{name}.{getattr(function, '__name__', '')}"

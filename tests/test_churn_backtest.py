@@ -19,7 +19,7 @@ PLANTED_SEED = 3
 
 @pytest.fixture(scope="module")
 def planted():
-    t = generate_sample(3000, seed=PLANTED_SEED)
+    t = generate_sample(3000, random_state=PLANTED_SEED)
     return Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 
 
@@ -57,7 +57,7 @@ def test_calibration_and_gains_tables_cover_every_scorer(backtest):
 
 
 def test_the_same_data_give_the_same_backtest():
-    t = generate_sample(600, seed=4)
+    t = generate_sample(600, random_state=4)
     data = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
     a = backtest_churn(data, n_cutoffs=1, train_quarters=2)
     b = backtest_churn(data, n_cutoffs=1, train_quarters=2)
@@ -65,7 +65,7 @@ def test_the_same_data_give_the_same_backtest():
 
 
 def test_too_little_history_is_refused_with_the_dates():
-    t = generate_sample(100, seed=1, years=1)
+    t = generate_sample(100, random_state=1, years=1)
     data = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
     with pytest.raises(WorkbenchError, match="not enough history for a backtest: the data run from"):
         backtest_churn(data)

@@ -21,7 +21,7 @@ CUTOFF = "2025-06-30"
 
 @pytest.fixture(scope="module")
 def data():
-    t = generate_sample(800, seed=9)
+    t = generate_sample(800, random_state=9)
     return Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 
 

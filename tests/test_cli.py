@@ -9,7 +9,7 @@ from segmentation.cli import main
 
 
 def test_sample_data_then_validate(tmp_path, capsys):
-    assert main(["sample-data", "--customers", "80", "--seed", "2", "--out", str(tmp_path)]) == 0
+    assert main(["sample-data", "--customers", "80", "--random-state", "2", "--out", str(tmp_path)]) == 0
     assert (tmp_path / "transactions.csv").is_file() and (tmp_path / "truth.csv").is_file()
     assert main(["validate", str(tmp_path), "--today", "2025-10-01"]) == 0
     out = capsys.readouterr().out

@@ -116,7 +116,7 @@ def test_clv_table_and_report_on_cdnow():
 
 
 def test_b2b_order_values_that_gamma_gamma_cannot_fit_point_to_the_observed_option():
-    tx = generate_sample(400, seed=7)["transactions"]
+    tx = generate_sample(400, random_state=7)["transactions"]
     with pytest.raises(WorkbenchError, match=r"q = .* <= 1.*--order-value observed"):
         clv_table(tx, calibration_end="2024-09-30", horizon=52)
     table, _, gg = clv_table(tx, calibration_end="2024-09-30", horizon=52, order_value="observed")

@@ -26,11 +26,11 @@ COMMANDS = textwrap.dedent("""
     data, out = sys.argv[1], sys.argv[2]
     c = [data, "--today", "2025-10-01"]
     for args in (["score", *c, "--as-of", "2025-09-30", "--out", f"{out}/score.csv"],
-                 ["personas", *c, "--as-of", "2025-09-30", "--out", f"{out}/personas.csv", "--seed", "3"],
+                 ["personas", *c, "--as-of", "2025-09-30", "--out", f"{out}/personas.csv", "--random-state", "3"],
                  ["churn", *c, "--cutoff", "2025-06-30", "--out", f"{out}/churn.csv", "--backtest", "1"],
                  ["clv", *c, "--calibration-end", "2025-06-30", "--holdout-end", "2025-09-30",
                   "--order-value", "observed", "--out", f"{out}/clv.csv"],
-                 ["tune-tiers", *c, "--as-of", "2025-09-30", "--out", f"{out}/tune.xlsx", "--seed", "3"]):
+                 ["tune-tiers", *c, "--as-of", "2025-09-30", "--out", f"{out}/tune.xlsx", "--random-state", "3"]):
         if main(args) != 0:
             sys.exit(f"failed: {args}")
 """)

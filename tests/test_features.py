@@ -120,7 +120,7 @@ def pandas_btyd_reference(lines: pd.DataFrame, end: pd.Timestamp, days_per_unit:
 @pytest.mark.parametrize("end", ["1997-09-30", "1998-06-30"])
 def test_cdnow_summary_equals_the_lifetimes_definition(end):
     ds = load_cdnow()
-    ours = btyd_summary(ds, observation_end=end, time_unit="W")
+    ours = btyd_summary(ds, as_of=end, time_unit="W")
     reference = pandas_btyd_reference(ds.transactions, pd.Timestamp(end), 7.0)
     pd.testing.assert_frame_equal(ours, reference, check_exact=False, rtol=1e-9)
     assert len(ours) == 23_570  # everybody's first purchase falls in the first quarter of 1997
@@ -154,7 +154,7 @@ def test_one_pass_summary_sums_first_days_of_any_number_of_lines():
     first_day_lines = tx.groupby("customer_id")["order_date"].transform("min").eq(tx["order_date"])
     lines = first_day_lines.groupby(tx["customer_id"]).sum()
     assert (lines < features.FIRST_DAY_LINES).sum() > 100 and (lines >= features.FIRST_DAY_LINES).sum() > 100
-    ours = btyd_summary(tx, observation_end=end, time_unit="W")
+    ours = btyd_summary(tx, as_of=end, time_unit="W")
     pd.testing.assert_frame_equal(ours, pandas_btyd_reference(tx, end, 7.0), check_exact=False, rtol=1e-9)
 
 
@@ -164,25 +164,23 @@ def test_summary_of_a_long_history_takes_the_group_by(monkeypatch):
     from segmentation import features
 
     tx, end = _first_days_of_many_lines(), pd.Timestamp("2024-06-30")
-    one_pass = btyd_summary(tx, observation_end=end, time_unit="D")
+    one_pass = btyd_summary(tx, as_of=end, time_unit="D")
     monkeypatch.setattr(features, "BITSTRING_MAX_DAYS", 365)
     assert features._per_customer_summary_duckdb(features._to_ibis(tx), end) is None
-    pd.testing.assert_frame_equal(
-        btyd_summary(tx, observation_end=end, time_unit="D"), one_pass, check_exact=False, rtol=1e-12
-    )
+    pd.testing.assert_frame_equal(btyd_summary(tx, as_of=end, time_unit="D"), one_pass, check_exact=False, rtol=1e-12)
     pd.testing.assert_frame_equal(one_pass, pandas_btyd_reference(tx, end, 1.0), check_exact=False, rtol=1e-9)
 
 
 def test_summary_with_no_line_before_the_end_is_empty():
     tx = _first_days_of_many_lines()
-    s = btyd_summary(tx, observation_end="2022-12-31")
+    s = btyd_summary(tx, as_of="2022-12-31")
     assert s.empty and list(s.columns) == ["frequency", "recency", "T", "monetary_value"]
 
 
 def test_cdnow_sample_summary_matches_published_counts():
     """Fader, Hardie and Lee (2005): of the 2,357 sampled customers, 1,411 made no repeat purchase
     in the 39-week calibration period; 2,457 repeat purchase days in all."""
-    s = btyd_summary(load_cdnow(sample=True), observation_end="1997-09-30", time_unit="W")
+    s = btyd_summary(load_cdnow(sample=True), as_of="1997-09-30", time_unit="W")
     assert len(s) == 2_357
     assert (s["frequency"] == 0).sum() == 1_411
     assert s["frequency"].sum() == 2_457

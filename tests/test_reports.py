@@ -281,6 +281,6 @@ def test_report_parameters_are_the_notebooks_declared_ones():
 
     for name in REPORTS:
         declared = report_parameters(name)
-        assert {"data_dir", "quarter", "seed", "output_dir"} <= set(declared), name
+        assert {"data_dir", "quarter", "random_state", "output_dir"} <= set(declared), name
         assert all(spec["help"] for spec in declared.values()), name
     assert json.dumps(report_parameters("quarterly_review")["top_n"]["default"]) == '"20"'

@@ -18,14 +18,14 @@ def digest(folder):
 
 @pytest.mark.parametrize("file_format", ["csv", "parquet"])
 def test_same_seed_writes_same_bytes(tmp_path, file_format):
-    write_sample(tmp_path / "a", 150, seed=3, file_format=file_format)
-    write_sample(tmp_path / "b", 150, seed=3, file_format=file_format)
+    write_sample(tmp_path / "a", 150, random_state=3, file_format=file_format)
+    write_sample(tmp_path / "b", 150, random_state=3, file_format=file_format)
     assert digest(tmp_path / "a") == digest(tmp_path / "b")
 
 
 def test_other_seed_gives_other_data():
-    a = generate_sample(150, seed=3)["transactions"]
-    b = generate_sample(150, seed=4)["transactions"]
+    a = generate_sample(150, random_state=3)["transactions"]
+    b = generate_sample(150, random_state=4)["transactions"]
     assert not a.equals(b)
 
 
@@ -41,15 +41,15 @@ def test_files_follow_the_contract_and_load_clean(sample_dir, sample_dataset):
 
 
 def test_parquet_sample_loads_like_csv(tmp_path):
-    write_sample(tmp_path / "csv", 120, seed=5)
-    write_sample(tmp_path / "pq", 120, seed=5, file_format="parquet")
+    write_sample(tmp_path / "csv", 120, random_state=5)
+    write_sample(tmp_path / "pq", 120, random_state=5, file_format="parquet")
     a, b = load_dataset(tmp_path / "csv"), load_dataset(tmp_path / "pq")
     for table in TABLES:
         pd.testing.assert_frame_equal(getattr(a, table), getattr(b, table), check_dtype=False)
 
 
 def test_size_and_history():
-    tables = generate_sample(1000, seed=11)
+    tables = generate_sample(1000, random_state=11)
     assert len(tables["customers"]) == 1000
     tx = tables["transactions"]
     assert set(tx["customer_id"]) == set(tables["customers"]["customer_id"])  # everybody bought
@@ -60,7 +60,7 @@ def test_size_and_history():
 
 
 def test_revenue_is_skewed_so_abc_puts_few_in_a():
-    tables = generate_sample(5000, seed=1)
+    tables = generate_sample(5000, random_state=1)
     tx = tables["transactions"]
     last_year = tx[tx["order_date"] > pd.Timestamp("2024-09-30")]
     t12m = last_year.groupby("customer_id")["amount"].sum().reindex(tables["customers"]["customer_id"], fill_value=0)
@@ -72,7 +72,7 @@ def test_revenue_is_skewed_so_abc_puts_few_in_a():
 
 def test_churn_is_preceded_by_warning_signals():
     """Churners order less and wait longer for replies in the half-year before they leave."""
-    tables = generate_sample(4000, seed=2)
+    tables = generate_sample(4000, random_state=2)
     truth = tables["truth"].dropna(subset=["churned_on"])
     truth = truth[truth["churned_on"] > pd.Timestamp("2024-06-01")]
     tx = tables["transactions"].merge(truth, on="customer_id")
@@ -95,7 +95,7 @@ def test_churn_is_preceded_by_warning_signals():
 
 
 def test_contact_details_look_real_so_masking_can_be_tested():
-    customers = generate_sample(50, seed=1)["customers"]
+    customers = generate_sample(50, random_state=1)["customers"]
     assert customers["contact_phone"].str.fullmatch(r"1\d{10}").all()
     assert customers["contact_email"].str.contains("@").all()
 

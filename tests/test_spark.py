@@ -75,8 +75,8 @@ def test_features_from_spark_equal_those_from_duckdb(orders, sample_dataset):
 def test_btyd_summary_from_spark_equals_duckdbs(orders, sample_dataset):
     table, _ = orders
     pd.testing.assert_frame_equal(
-        btyd_summary(table, observation_end=AS_OF, time_unit="W"),
-        btyd_summary(sample_dataset.transactions, observation_end=AS_OF, time_unit="W"),
+        btyd_summary(table, as_of=AS_OF, time_unit="W"),
+        btyd_summary(sample_dataset.transactions, as_of=AS_OF, time_unit="W"),
         check_exact=False,
         rtol=1e-12,
     )

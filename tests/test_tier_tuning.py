@@ -11,7 +11,7 @@ from segmentation.value.tuning import tune_tiers
 
 @pytest.fixture(scope="module")
 def tuning():
-    tables = generate_sample(1500, seed=4)
+    tables = generate_sample(1500, random_state=4)
     return tune_tiers(tables["transactions"], as_of="2025-09-30", policy="abc", customers=tables["customers"])
 
 
@@ -48,7 +48,7 @@ def test_export_writes_a_loadable_policy(tuning, tmp_path):
 
 
 def test_bad_shares_are_refused():
-    tables = generate_sample(200, seed=1)
+    tables = generate_sample(200, random_state=1)
     with pytest.raises(ValueError, match="target_shares must be 3 shares summing to 1"):
         tune_tiers(tables["transactions"], as_of="2025-09-30", target_shares=(0.5, 0.6, 0.1))
     with pytest.raises(ValueError, match="revenue_shares must be 2 increasing shares"):

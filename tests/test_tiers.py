@@ -34,7 +34,7 @@ def test_presets_load():
             [{"tier": "A", "min": 300}, {"tier": "B", "min": 100, "max": 400}, {"tier": "C", "max": 100}],
             "tiers A and B overlap from 300 to 400",
         ),
-        ([{"tier": "A", "min": 500, "colour": "red"}, {"tier": "C", "max": 500}], "unknown fields ['colour']"),
+        ([{"tier": "A", "min": 500, "colour": "red"}, {"tier": "C", "max": 500}], "unknown keys ['colour']"),
         (
             [{"tier": "S", "min": 500, "min_tenure_days": 730, "otherwise": "A"}, {"tier": "C", "max": 500}],
             "otherwise names 'A', which is not a tier below it",
@@ -55,7 +55,9 @@ def test_bad_policies_are_refused(tiers, message):
 def test_unknown_metric_and_top_level_field_are_reported_together():
     with pytest.raises(ConfigError) as info:
         TierPolicy.from_dict({"metric": "revenue", "colour": 1, "tiers": [{"tier": "A"}]})
-    assert "unknown fields ['colour']" in str(info.value) and "metric 'revenue'" in str(info.value)
+    assert "unknown keys ['colour']" in str(info.value) and "metric: 'revenue' is not a customer feature" in str(
+        info.value
+    )
 
 
 @settings(max_examples=200, deadline=None)

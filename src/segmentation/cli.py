@@ -5,7 +5,7 @@ with status 2; it never shows a traceback for a problem in the user's data or se
 
     segmentation demo                                   # sample data -> validate -> quarterly review
     segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
-    segmentation sample-data --customers 2000 --seed 0 --out data/sample
+    segmentation sample-data --customers 2000 --random-state 0 --out data/sample
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
@@ -44,11 +44,13 @@ def _today(value: str | None) -> str:
 
 
 def _mapping(value: str | None) -> ColumnMapping | None:
-    return ColumnMapping.from_yaml(value) if value else None
+    return ColumnMapping.load(value) if value else None
 
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
-    paths = write_sample(args.out, args.customers, seed=args.seed, end=args.end, file_format=args.format)
+    paths = write_sample(
+        args.out, args.customers, random_state=args.random_state, end=args.end, file_format=args.format
+    )
     for table, path in paths.items():
         print(f"{table:>13}: {path}")
     return EXIT_OK
@@ -64,8 +66,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from segmentation.reports.runner import run_report
 
     out = Path(args.out)
-    print(f"Generating sample data for {args.customers:,} customers (seed {args.seed}) in {out} ...")
-    write_sample(out, args.customers, seed=args.seed, end=DEFAULT_END)
+    print(f"Generating sample data for {args.customers:,} customers (random_state {args.random_state}) in {out} ...")
+    write_sample(out, args.customers, random_state=args.random_state, end=DEFAULT_END)
     dataset = load_dataset(out, today=_today(None))
     print(dataset.report.to_text())
     print("\nCustomers, orders and revenue by year:")
@@ -78,7 +80,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
         data_dir=out,
         quarter=quarter,
         out=args.reports,
-        parameters={"seed": args.seed},
+        parameters={"random_state": args.random_state},
         progress=False,
     )
     print(f"\nThe quarterly review: {run.html}")
@@ -165,7 +167,7 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
-    tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, seed=args.seed)
+    tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, random_state=args.random_state)
     path = write_table(tuning.table.reset_index(), args.out)
     with pd.option_context("display.width", 160, "display.max_columns", 40):
         print(tuning.table.T.to_string(float_format="{:,.3f}".format))
@@ -205,7 +207,7 @@ def cmd_personas(args: argparse.Namespace) -> int:
         previous_model=previous,
         previous_assignments=before,
         playbook=playbook,
-        random_state=args.seed,
+        random_state=args.random_state,
         min_persona_size=args.min_persona_size,
     )
     written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
@@ -379,9 +381,11 @@ def _positive_int(value: str) -> int:
 
 def _date(value: str) -> str:
     """An argparse type: a date the user typed, as ``YYYY-MM-DD``; anything else is a usage message."""
+    from segmentation.periods import as_date
+
     try:
-        return pd.Timestamp(value).strftime("%Y-%m-%d")
-    except (TypeError, ValueError):
+        return as_date(value, name="date").strftime("%Y-%m-%d")
+    except WorkbenchError:
         raise argparse.ArgumentTypeError(f"expected a date such as 2025-06-30, got {value!r}") from None
 
 
@@ -402,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="run the main job on built-in sample data")
     p.add_argument("--out", default="data/sample", help="folder for the sample data (default: data/sample)")
     p.add_argument("--customers", type=int, default=2000, help="customers to generate (default: 2000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.add_argument("--reports", default="reports", help="folder for the report (default: reports)")
     p.set_defaults(func=cmd_demo)
 
@@ -425,7 +429,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
     p.add_argument("--customers", type=int, default=2000, help="number of customers (default: 2000)")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.add_argument("--end", type=_date, default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default: csv)")
     p.add_argument("--out", required=True, help="folder to write into")
@@ -447,7 +451,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="comparison table: .csv, .parquet or .xlsx")
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
-    p.add_argument("--seed", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
     p.set_defaults(func=cmd_tune_tiers)
 
     p = _data_command(sub, "personas", "cluster customers into named personas with profiles")
@@ -465,7 +469,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-model", help="write the fitted model here (.skops) for next quarter's alignment")
     p.add_argument("--previous-model", help="last quarter's model (.skops): keep its persona ids")
     p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
-    p.add_argument("--seed", type=int, default=0, help="random seed (default: 0)")
+    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.set_defaults(func=cmd_personas)
 
     p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")

@@ -36,6 +36,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from segmentation.periods import as_date
+
 if TYPE_CHECKING:
     import ibis.expr.types as ir
 
@@ -126,8 +128,8 @@ def _order_hash(order_id: ir.StringColumn) -> ir.IntegerColumn:
     return order_id.hash()
 
 
-def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> ir.Table:
-    """The per-customer aggregation as an Ibis expression (not executed).
+def aggregate_purchases(data: object, *, as_of: str | pd.Timestamp) -> ir.Table:
+    """The per-customer aggregation of ``data`` (as in :func:`customer_features`) as an Ibis expression (not executed).
 
     One row per customer with a purchase on or before ``as_of``: first and last purchase
     day, purchase days, orders, revenue, the first day's revenue and the windowed sums.
@@ -140,8 +142,8 @@ def aggregate_purchases(transactions: object, *, as_of: str | pd.Timestamp) -> i
     """
     import ibis
 
-    as_of = pd.Timestamp(as_of)
-    raw = _to_ibis(transactions)
+    as_of = as_date(as_of, name="as_of")
+    raw = _to_ibis(data)
     t = _purchase_lines(raw, as_of)
     order_hash = _order_hash(t.order_id)
     daily = t.group_by("customer_id", "day").aggregate(
@@ -278,8 +280,8 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
     )
 
 
-def summary_expression(transactions: object, *, observation_end: str | pd.Timestamp, time_unit: str = "W") -> ir.Table:
-    """The buy-till-you-die summary as an Ibis expression: see :func:`btyd_summary`.
+def summary_expression(data: object, *, as_of: str | pd.Timestamp, time_unit: str = "W") -> ir.Table:
+    """The buy-till-you-die summary of ``data`` as an Ibis expression: see :func:`btyd_summary`.
 
     On DuckDB, one group-by of the order lines by customer (``_per_customer_summary_duckdb``;
     building it runs one small query, the first purchase day); on other backends (Spark), one
@@ -289,8 +291,8 @@ def summary_expression(transactions: object, *, observation_end: str | pd.Timest
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
-    end = pd.Timestamp(observation_end).normalize()
-    raw = _to_ibis(transactions)
+    end = as_date(as_of, name="as_of")
+    raw = _to_ibis(data)
     per = _per_customer_summary_duckdb(raw, end)
     if per is None:
         per = _per_customer_summary(raw, end)
@@ -334,7 +336,7 @@ def _trend(last: pd.Series, prev: pd.Series) -> pd.Series:
 
 
 def customer_features(
-    transactions: pd.DataFrame | Dataset | str | Path | ir.Table,
+    data: pd.DataFrame | Dataset | str | Path | ir.Table,
     *,
     as_of: str | pd.Timestamp,
     customers: pd.DataFrame | None = None,
@@ -344,7 +346,7 @@ def customer_features(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
         Order lines with ``customer_id, order_id, order_date, amount``. A
         :class:`~segmentation.data.dataset.Dataset` also supplies its customer table.
         A ``.csv``/``.parquet`` path is read by DuckDB directly (no validation); an Ibis
@@ -374,10 +376,10 @@ def customer_features(
 
     if time_unit not in TIME_UNITS:
         raise ValueError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
-    if isinstance(transactions, Dataset):
-        customers = transactions.customers if customers is None else customers
-    as_of = pd.Timestamp(as_of).normalize()
-    f = _per_customer(aggregate_purchases(transactions, as_of=as_of), index=False)
+    if isinstance(data, Dataset):
+        customers = data.customers if customers is None else customers
+    as_of = as_date(as_of, name="as_of")
+    f = _per_customer(aggregate_purchases(data, as_of=as_of), index=False)
     for c in ("first_purchase", "last_purchase"):
         f[c] = f[c].astype("datetime64[us]")
     numeric = [c for c in f.columns if c not in ("customer_id", "first_purchase", "last_purchase")]
@@ -408,9 +410,9 @@ def customer_features(
 
 
 def btyd_summary(
-    transactions: pd.DataFrame | Dataset | str | Path | ir.Table,
+    data: pd.DataFrame | Dataset | str | Path | ir.Table,
     *,
-    observation_end: str | pd.Timestamp,
+    as_of: str | pd.Timestamp,
     time_unit: str = "W",
 ) -> pd.DataFrame:
     """The buy-till-you-die summary: ``frequency, recency, T, monetary_value`` per customer.
@@ -421,15 +423,24 @@ def btyd_summary(
     purchase day, monetary_value is the mean revenue of the repeat purchase days (0 without
     repeats). (lifetimes' ``freq="W"`` instead buckets dates into calendar weeks first.)
 
+    Parameters
+    ----------
+    data : DataFrame, Dataset, path or Ibis table
+        The order lines, as in :func:`customer_features`.
+    as_of : str or Timestamp
+        Last day of data used (inclusive); ``T`` runs up to it.
+    time_unit : {"D", "W", "M", "Y"}, default "W"
+        Unit of ``recency`` and ``T``.
+
     Examples
     --------
     >>> import pandas as pd
     >>> tx = pd.DataFrame({"customer_id": ["a", "a"], "order_id": ["1", "2"],
     ...     "order_date": pd.to_datetime(["1997-01-01", "1997-01-15"]), "amount": [5.0, 9.0]})
-    >>> btyd_summary(tx, observation_end="1997-01-29").loc["a"].tolist()
+    >>> btyd_summary(tx, as_of="1997-01-29").loc["a"].tolist()
     [1.0, 2.0, 4.0, 9.0]
     """
-    return _per_customer(summary_expression(transactions, observation_end=observation_end, time_unit=time_unit))
+    return _per_customer(summary_expression(data, as_of=as_of, time_unit=time_unit))
 
 
 def summary_from_features(features: pd.DataFrame) -> pd.DataFrame:

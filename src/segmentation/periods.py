@@ -1,7 +1,10 @@
-"""Quarters as the reports name them (``"2025Q3"``) and the dates they stand for.
+"""Dates and quarters as the workbench reads them: :func:`as_date` for every date argument,
+and quarters as the reports name them (``"2025Q3"``) with the dates they stand for.
 
 Examples
 --------
+>>> as_date("2025-09-30", name="as_of")
+Timestamp('2025-09-30 00:00:00')
 >>> q = quarter("2025q3")
 >>> str(q), q.start, q.end, q.previous_end
 ('2025Q3', Timestamp('2025-07-01 00:00:00'), Timestamp('2025-09-30 00:00:00'), Timestamp('2025-06-30 00:00:00'))
@@ -13,12 +16,54 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
+import numpy as np
 import pandas as pd
 
-from segmentation.errors import ConfigError
+from segmentation.errors import ConfigError, WorkbenchError
 
 _PATTERN = re.compile(r"^\s*(\d{4})\s*-?\s*[Qq]\s*([1-4])\s*$")
+
+
+def as_date(value: str | date | pd.Timestamp | np.datetime64, *, name: str) -> pd.Timestamp:
+    """Read a date argument: every public function taking a date reads it with this.
+
+    Parameters
+    ----------
+    value : str, date, datetime, Timestamp or numpy datetime64
+        A date such as ``"2025-09-30"``; a time of day is dropped.
+    name : str
+        The parameter's name, for the message.
+
+    Returns
+    -------
+    Timestamp
+        Midnight of that day.
+
+    Raises
+    ------
+    WorkbenchError
+        Naming the parameter, what it got and what it expects (also for numbers, which pandas
+        would read as nanoseconds since 1970, and for empty or missing values).
+
+    Examples
+    --------
+    >>> as_date(pd.Timestamp("2025-09-30 17:45"), name="cutoff")
+    Timestamp('2025-09-30 00:00:00')
+    >>> as_date("2024-13-45", name="as_of")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.WorkbenchError: as_of: cannot be read as a date (got '2024-13-45'); expected a date such as 2025-09-30
+    """
+    readable = isinstance(value, (str, date, np.datetime64))  # datetime and Timestamp are dates
+    try:
+        day = pd.Timestamp(value) if readable else pd.NaT
+    except (TypeError, ValueError, OverflowError):
+        day = pd.NaT
+    if day is pd.NaT:
+        raise WorkbenchError(f"{name}: cannot be read as a date (got {value!r}); expected a date such as 2025-09-30")
+    return day.normalize()
 
 
 @dataclass(frozen=True)
@@ -81,7 +126,7 @@ def quarter_of(day: str | pd.Timestamp) -> Quarter:
     >>> str(quarter_of("2025-09-30"))
     '2025Q3'
     """
-    return Quarter(pd.Timestamp(day).to_period("Q"))
+    return Quarter(as_date(day, name="day").to_period("Q"))
 
 
-__all__ = ["Quarter", "quarter", "quarter_of"]
+__all__ = ["Quarter", "as_date", "quarter", "quarter_of"]

@@ -33,6 +33,7 @@ from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, customer_features, summary_from_features
+from segmentation.periods import as_date
 
 CLV_COLUMNS = (
     "frequency",
@@ -116,7 +117,7 @@ def customer_lifetime_value(
 
 
 def clv_table(
-    transactions: pd.DataFrame,
+    data: object,
     *,
     calibration_end: str | pd.Timestamp,
     horizon: float,
@@ -128,6 +129,10 @@ def clv_table(
 
     Parameters
     ----------
+    data : DataFrame, Dataset, path or Ibis table
+        The order lines, as in :func:`segmentation.features.customer_features`.
+    calibration_end : str or Timestamp
+        Last day of data the models learn from.
     order_value : {"gamma_gamma", "observed"}, default "gamma_gamma"
         ``"observed"`` skips Gamma-Gamma and takes each customer's own revenue per purchase day
         so far. Use it when Gamma-Gamma does not fit: order values spread over orders of
@@ -139,8 +144,8 @@ def clv_table(
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
     bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None with ``order_value="observed"``)
     """
-    end = pd.Timestamp(calibration_end).normalize()
-    features = customer_features(transactions, as_of=end, time_unit=time_unit)
+    end = as_date(calibration_end, name="calibration_end")
+    features = customer_features(data, as_of=end, time_unit=time_unit)
     summary = summary_from_features(features)
     if summary.empty:
         raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")

@@ -15,7 +15,7 @@ Examples
 >>> from segmentation.btyd.bgnbd import BetaGeoModel
 >>> from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 >>> model = BetaGeoModel().fit(calibration_summary())
->>> check = holdout_check(load_cdnow(sample=True).transactions, model, calibration_end="1997-09-30",
+>>> check = holdout_check(load_cdnow(sample=True), model, calibration_end="1997-09-30",
 ...                       holdout_end="1998-06-30")
 >>> check.by_frequency["frequency"].tolist()
 ['0', '1', '2', '3', '4', '5', '6', '7+']
@@ -29,8 +29,10 @@ import numpy as np
 import pandas as pd
 
 from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, btyd_summary
+from segmentation.periods import as_date
 
 
 @dataclass
@@ -66,7 +68,7 @@ class HoldoutCheck:
 
 
 def holdout_check(
-    transactions: pd.DataFrame,
+    data: Dataset | pd.DataFrame,
     model: BetaGeoModel,
     *,
     calibration_end: str | pd.Timestamp,
@@ -78,8 +80,9 @@ def holdout_check(
 
     Parameters
     ----------
-    transactions : DataFrame
-        ``customer_id, order_id, order_date, amount``, covering calibration and holdout.
+    data : Dataset or DataFrame
+        A Dataset, or its order lines (``customer_id, order_id, order_date, amount``), covering
+        calibration and holdout.
     model : BetaGeoModel
         Fitted on the summary at ``calibration_end`` in ``time_unit``.
     calibration_end, holdout_end : date
@@ -87,15 +90,14 @@ def holdout_check(
     max_frequency : int, default 7
         The last bucket holds this many repeat purchases or more.
     """
-    start, stop = pd.Timestamp(calibration_end).normalize(), pd.Timestamp(holdout_end).normalize()
+    start, stop = as_date(calibration_end, name="calibration_end"), as_date(holdout_end, name="holdout_end")
     if stop <= start:
         raise WorkbenchError(f"holdout_end ({stop:%Y-%m-%d}) must come after calibration_end ({start:%Y-%m-%d})")
     unit = TIME_UNITS[time_unit]
-    tx = transactions.loc[transactions["order_date"] <= stop, ["customer_id", "order_date"]]
+    lines = data.transactions if isinstance(data, Dataset) else data
+    tx = lines.loc[lines["order_date"] <= stop, ["customer_id", "order_date"]]
     days = tx.assign(day=tx["order_date"].dt.normalize()).drop_duplicates(["customer_id", "day"])
-    summary = btyd_summary(
-        transactions.loc[transactions["order_date"] <= start], observation_end=start, time_unit=time_unit
-    )
+    summary = btyd_summary(lines.loc[lines["order_date"] <= start], as_of=start, time_unit=time_unit)
     days = days.loc[days["customer_id"].isin(summary.index)]
     holdout_days = days.loc[days["day"] > start]
     length = (stop - start).days / unit

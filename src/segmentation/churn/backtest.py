@@ -24,7 +24,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(600, seed=3)
+>>> t = generate_sample(600, random_state=3)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> bt = backtest_churn(ds, n_cutoffs=1, train_quarters=2)
 >>> bt.summary.index.tolist()
@@ -53,6 +53,7 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError
 from segmentation.features import btyd_summary
+from segmentation.periods import as_date
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +103,7 @@ class ChurnBacktest:
 def baseline_scores(data: Dataset, X: pd.DataFrame, *, cutoff: pd.Timestamp) -> pd.DataFrame:
     """The naive baselines' scores (higher = riskier) for the customers of a churn frame."""
     summary = btyd_summary(
-        data.transactions.loc[data.transactions["order_date"] <= cutoff], observation_end=cutoff, time_unit="W"
+        data.transactions.loc[data.transactions["order_date"] <= cutoff], as_of=cutoff, time_unit="W"
     )
     alive = BetaGeoModel().fit(summary).probability_alive(summary).reindex(X.index)
     return pd.DataFrame(
@@ -155,7 +156,7 @@ def backtest_churn(
     if cutoffs is None:
         tests = quarter_ends(data, n=n_cutoffs, horizon_months=horizon_months, min_history_days=min_history_days)
     else:
-        tests = [pd.Timestamp(c).normalize() for c in cutoffs]
+        tests = [as_date(c, name="cutoffs") for c in cutoffs]
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     plan = {c: previous_cutoffs(c, horizon_months=horizon_months, n=train_quarters, earliest=earliest) for c in tests}
     if not tests or not all(plan.values()):

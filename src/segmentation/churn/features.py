@@ -20,7 +20,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(300, seed=1)
+>>> t = generate_sample(300, random_state=1)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> X, y = churn_training_frame(ds, cutoff="2025-03-31")
 >>> X.index.equals(y.index), X.attrs["cutoff"].date().isoformat(), y.name
@@ -35,6 +35,7 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 
 #: The churn features, with their meaning (empty = cannot be measured for this customer).
 CHURN_FEATURES = {
@@ -68,10 +69,7 @@ QUARTER, HALF, YEAR = pd.Timedelta(days=90), pd.Timedelta(days=180), pd.Timedelt
 def _check(data: Dataset, cutoff) -> pd.Timestamp:
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
-    try:
-        return pd.Timestamp(cutoff).normalize()
-    except (TypeError, ValueError) as exc:
-        raise WorkbenchError(f"cutoff must be a date such as 2025-06-30, got {cutoff!r}") from exc
+    return as_date(cutoff, name="cutoff")
 
 
 def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
@@ -217,7 +215,9 @@ def _satisfaction_signals(surveys: pd.DataFrame | None, ids: pd.Index, cutoff: p
 
 def data_end(data: Dataset, end: str | pd.Timestamp | None = None) -> pd.Timestamp:
     """The last day labels are known up to: ``end`` when given, else the last order date."""
-    return pd.Timestamp(data.transactions["order_date"].max() if end is None else end).normalize()
+    if end is None:
+        return pd.Timestamp(data.transactions["order_date"].max()).normalize()
+    return as_date(end, name="end")
 
 
 def churn_labels(
@@ -264,7 +264,7 @@ def horizon_end(cutoff: pd.Timestamp, horizon_months: int) -> pd.Timestamp:
     """The last day of the label window: ``cutoff`` plus ``horizon_months`` (month ends stay month ends)."""
     if not isinstance(horizon_months, (int, np.integer)) or horizon_months < 1:
         raise WorkbenchError(f"horizon_months must be a positive whole number of months, got {horizon_months!r}")
-    cutoff = pd.Timestamp(cutoff)
+    cutoff = as_date(cutoff, name="cutoff")
     if cutoff.is_month_end:
         return cutoff + pd.offsets.MonthEnd(int(horizon_months))
     return cutoff + pd.DateOffset(months=int(horizon_months))

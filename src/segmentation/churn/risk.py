@@ -26,6 +26,7 @@ Examples
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -36,7 +37,9 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.churn.reasons import customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
+from segmentation.periods import as_date
 from segmentation.value.scoring import score_customers
+from segmentation.value.tiers import TierPolicy
 
 BANDS = ("high", "medium", "low")
 
@@ -111,7 +114,7 @@ class ChurnRisk:
     Examples
     --------
     >>> from segmentation.datasets.sample import generate_sample
-    >>> t = generate_sample(400, seed=2)
+    >>> t = generate_sample(400, random_state=2)
     >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
     >>> risk = churn_risk(ds, cutoff="2025-06-30", importance=False, reasons=False)
     >>> top = risk.table["customer_id"].head(3)
@@ -182,7 +185,7 @@ def churn_risk(
     active_days: int = 365,
     model: ChurnModel | None = None,
     value: pd.Series | None = None,
-    policy: str = "abc",
+    policy: TierPolicy | str | Path = "abc",
     high: float = 0.5,
     medium: float = 0.25,
     capacity: tuple[int, int] | None = None,
@@ -207,7 +210,7 @@ def churn_risk(
         Default ``ChurnModel()`` (calibrated gradient boosting).
     value : Series, optional
         Expected value per customer; default the revenue of the last 12 months.
-    policy : str, default "abc"
+    policy : TierPolicy, preset name or path, default "abc"
         Tier policy for the ``tier`` column.
     high, medium, capacity :
         See :func:`risk_bands`; capacity ranks by value at risk.
@@ -227,7 +230,7 @@ def churn_risk(
     -------
     ChurnRisk
     """
-    cutoff = pd.Timestamp(cutoff).normalize()
+    cutoff = as_date(cutoff, name="cutoff")
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)

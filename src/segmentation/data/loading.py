@@ -35,6 +35,7 @@ from segmentation.data.mapping import ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
 from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
+from segmentation.periods import as_date
 
 REPAIRED = "_repaired"
 DEFAULT_MIN_DATE = "1990-01-01"
@@ -382,9 +383,15 @@ def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
     return frame[columns].reset_index(drop=True)
 
 
+def _dates(today: date | str | None, min_date: date | str) -> tuple[pd.Timestamp | None, pd.Timestamp]:
+    """``today`` and ``min_date`` read as dates, before any file is read."""
+    return (None if today is None else as_date(today, name="today")), as_date(min_date, name="min_date")
+
+
 def _load(
-    path: str | Path, mapping: ColumnMapping | None, today: date | str | None, min_date: date | str
+    path: str | Path, mapping: ColumnMapping | str | Path | dict | None, today: date | str | None, min_date: date | str
 ) -> tuple[Dataset | None, LoadReport]:
+    today, min_date = _dates(today, min_date)
     root = Path(path)
     report = LoadReport(str(root))
     if not root.is_dir():
@@ -392,9 +399,11 @@ def _load(
             Problem("error", str(root), None, "no such data directory", expected="a folder with transactions.csv")
         )
         return None, report
-    if mapping is None and (root / "mapping.yaml").is_file():
+    if mapping is not None:
+        mapping = ColumnMapping.coerce(mapping)
+    elif (root / "mapping.yaml").is_file():
         try:
-            mapping = ColumnMapping.from_yaml(root / "mapping.yaml")
+            mapping = ColumnMapping.load(root / "mapping.yaml")
         except ConfigError as exc:
             report.add(Problem("error", "mapping.yaml", None, str(exc).split(": ", 1)[-1]))
             return None, report
@@ -414,7 +423,7 @@ def _build(
     min_date: date | str,
 ) -> tuple[Dataset | None, LoadReport]:
     """Clean every table read, then check across tables."""
-    today_ts = pd.Timestamp(today) if today is not None else None
+    today_ts, min_ts = _dates(today, min_date)
     frames: dict[str, pd.DataFrame | None] = {}
     refunds = None
     for table in TABLES:
@@ -433,7 +442,7 @@ def _build(
         if not raw.ok:
             frames[table] = None
             continue
-        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, pd.Timestamp(min_date))
+        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, min_ts)
         frames[table] = frame
         if table == "transactions":
             refunds = table_refunds
@@ -518,6 +527,7 @@ def load_frames(
     >>> load_frames(transactions=tx).transactions["amount"].tolist()
     [9.0]
     """
+    today, min_date = _dates(today, min_date)
     given = {
         "transactions": transactions,
         "customers": customers,
@@ -539,7 +549,7 @@ def load_frames(
 def check_dataset(
     path: str | Path,
     *,
-    mapping: ColumnMapping | None = None,
+    mapping: ColumnMapping | str | Path | dict | None = None,
     today: date | str | None = None,
     min_date: date | str = DEFAULT_MIN_DATE,
 ) -> LoadReport:
@@ -562,7 +572,7 @@ def check_dataset(
 def load_dataset(
     path: str | Path,
     *,
-    mapping: ColumnMapping | None = None,
+    mapping: ColumnMapping | str | Path | dict | None = None,
     today: date | str | None = None,
     min_date: date | str = DEFAULT_MIN_DATE,
 ) -> Dataset:
@@ -573,7 +583,7 @@ def load_dataset(
     path : str or Path
         Folder holding ``transactions.csv`` (or ``.parquet``/``.xlsx``) and optionally
         ``customers``, ``interactions``, ``surveys`` and ``churn_events`` files.
-    mapping : ColumnMapping, optional
+    mapping : ColumnMapping, YAML file or dict, optional
         The team's names for files and columns. Defaults to ``mapping.yaml`` in ``path``
         when present, else the contract names.
     today : date or str, optional

@@ -33,13 +33,40 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from segmentation.config import INVALID, Custom, ListOf, MapOf, Mistakes, Record, Text, coerce, read_yaml
 from segmentation.data.contract import TABLES
-from segmentation.errors import ConfigError
 
-_TOP_KEYS = {"files", "columns", "csv", "date_formats", "values", "personal"}
-_VALUE_COLUMNS = {"direction", "rating", "channel"}
+_VALUE_COLUMNS = ("channel", "direction", "rating")
+
+
+def _delimiter(value: object) -> object:
+    return str(value) if value == "auto" or (isinstance(value, str) and len(value) == 1) else INVALID
+
+
+def _date_format(value: object) -> object:
+    return value if isinstance(value, str) and "%" in value else INVALID
+
+
+def _personal(value: object) -> object:
+    """One entry, or a list of entries, as a list."""
+    return [str(v) for v in value] if isinstance(value, list) else [str(value)]
+
+
+_TABLE_NAMES = tuple(TABLES)
+#: The shape of a mapping file (see the module docstring).
+_SCHEMA = Record(
+    {
+        "files": MapOf(Text(), keys=_TABLE_NAMES, noun="table"),
+        "columns": MapOf(MapOf(Text()), keys=_TABLE_NAMES, noun="table", value_key="{}"),
+        "csv": Record({"encoding": Text(), "delimiter": Custom(_delimiter, expected="'auto' or one character")}),
+        "date_formats": ListOf(
+            Custom(_date_format, expected="a strftime format such as '%d/%m/%Y'"),
+            expected="a list of strftime formats such as '%d/%m/%Y'",
+        ),
+        "values": MapOf(MapOf(Custom(lambda v: v)), keys=_VALUE_COLUMNS, noun="column"),
+        "personal": Custom(_personal),
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -56,78 +83,50 @@ class ColumnMapping:
     source: str | None = None
 
     @classmethod
-    def from_yaml(cls, path: str | Path) -> ColumnMapping:
+    def coerce(cls, value: ColumnMapping | str | Path | dict) -> ColumnMapping:
+        """A mapping, a YAML file or a dict, as a mapping (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="column mapping")
+
+    @classmethod
+    def load(cls, path: str | Path) -> ColumnMapping:
         """Read and check a mapping file; every mistake is reported at once."""
-        path = Path(path)
-        try:
-            data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
-        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
-            raise ConfigError(f"{path}: cannot read the mapping file: {exc}") from None
-        return cls.from_dict(data, source=str(path))
+        data = read_yaml("mapping", path)
+        return cls.from_dict(data, source=data.pop("_source"))
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, source: str | None = None) -> ColumnMapping:
-        where = source or "mapping"
-        if not isinstance(data, dict):
-            raise ConfigError(f"{where}: expected a mapping with keys {sorted(_TOP_KEYS)}, got {type(data).__name__}")
-        errors: list[str] = []
-        unknown = set(data) - _TOP_KEYS
-        if unknown:
-            errors.append(f"unknown keys {sorted(unknown)}; expected some of {sorted(_TOP_KEYS)}")
-        files = data.get("files") or {}
-        for table in files:
-            if table not in TABLES:
-                errors.append(f"files: unknown table {table!r}; expected one of {list(TABLES)}")
-        columns = data.get("columns") or {}
+        """Build and check a mapping; every mistake is reported in one :class:`ConfigError`."""
+        mistakes = Mistakes()
+        clean = _SCHEMA.check(data, "", mistakes)
+        clean = {} if clean is INVALID else clean
+        columns = clean.get("columns", {})
         for table, renames in columns.items():
-            if table not in TABLES:
-                errors.append(f"columns: unknown table {table!r}; expected one of {list(TABLES)}")
-                continue
-            targets = list((renames or {}).values())
-            for source_name, target in (renames or {}).items():
-                if target not in TABLES[table].column_names:
-                    errors.append(
-                        f"columns.{table}: {source_name!r} maps to {target!r}, which is not a column of "
-                        f"{table}; expected one of {list(TABLES[table].column_names)}"
+            allowed = list(TABLES[table].column_names)
+            for theirs, target in renames.items():
+                if target not in allowed:
+                    mistakes.add(
+                        f"columns.{table}",
+                        f"{theirs!r} maps to {target!r}, which is not a column of {table}; expected one of {allowed}",
                     )
+            targets = list(renames.values())
             dupes = sorted({t for t in targets if targets.count(t) > 1})
             if dupes:
-                errors.append(f"columns.{table}: several columns map to {dupes}")
-        csv = data.get("csv") or {}
-        bad_csv = set(csv) - {"encoding", "delimiter"}
-        if bad_csv:
-            errors.append(f"csv: unknown keys {sorted(bad_csv)}; expected encoding, delimiter")
-        delimiter = str(csv.get("delimiter", "auto"))
-        if delimiter != "auto" and len(delimiter) != 1:
-            errors.append(f"csv.delimiter must be 'auto' or one character, got {delimiter!r}")
-        values = data.get("values") or {}
-        for column in values:
-            if column not in _VALUE_COLUMNS:
-                errors.append(f"values: unknown column {column!r}; expected some of {sorted(_VALUE_COLUMNS)}")
-        formats = data.get("date_formats") or []
-        if not isinstance(formats, list) or not all(isinstance(f, str) and "%" in f for f in formats):
-            errors.append(f"date_formats must be a list of strftime formats such as '%d/%m/%Y', got {formats!r}")
-        personal = data.get("personal") or []
-        pairs: list[tuple[str, str]] = []
-        for entry in personal if isinstance(personal, list) else [personal]:
-            table, _, column = str(entry).partition(".")
-            spec = TABLES.get(table)
-            col = next((c for c in spec.columns if c.name == column), None) if spec else None
-            if col is None or col.kind != "text":
-                texts = [f"{t}.{c.name}" for t, ts in TABLES.items() for c in ts.columns if c.kind == "text"]
-                errors.append(f"personal: {entry!r} is not a text column of the contract; expected some of {texts}")
-            else:
-                pairs.append((table, column))
-        if errors:
-            raise ConfigError(f"{where}: the mapping is not valid:\n- " + "\n- ".join(errors))
+                mistakes.add(f"columns.{table}", f"several columns map to {dupes}")
+        personal = clean.get("personal", [])
+        texts = [f"{t}.{c.name}" for t, ts in TABLES.items() for c in ts.columns if c.kind == "text"]
+        for entry in personal:
+            if entry not in texts:
+                mistakes.add("personal", f"{entry!r} is not a text column of the contract; expected some of {texts}")
+        mistakes.raise_if_any(source or "mapping", "mapping")
+        csv = clean.get("csv", {})
         return cls(
-            files={str(k): str(v) for k, v in files.items()},
-            columns={t: {str(k): str(v) for k, v in (r or {}).items()} for t, r in columns.items()},
-            encoding=str(csv.get("encoding", "auto")),
-            delimiter=delimiter,
-            date_formats=tuple(formats),
-            values={c: {str(k).strip().lower(): v for k, v in m.items()} for c, m in values.items()},
-            personal=tuple(pairs),
+            files=clean.get("files", {}),
+            columns=columns,
+            encoding=csv.get("encoding", "auto"),
+            delimiter=csv.get("delimiter", "auto"),
+            date_formats=tuple(clean.get("date_formats", [])),
+            values={c: {str(k).strip().lower(): v for k, v in m.items()} for c, m in clean.get("values", {}).items()},
+            personal=tuple(tuple(entry.split(".", 1)) for entry in personal),
             source=source,
         )
 

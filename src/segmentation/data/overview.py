@@ -18,7 +18,7 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 
 
-def yearly_overview(dataset: Dataset) -> pd.DataFrame:
+def yearly_overview(data: Dataset) -> pd.DataFrame:
     """Buying customers, new customers, orders and revenue per year.
 
     A customer is new in the year of its ``first_deal_date`` when the customer table has
@@ -26,7 +26,7 @@ def yearly_overview(dataset: Dataset) -> pd.DataFrame:
 
     Parameters
     ----------
-    dataset : Dataset
+    data : Dataset
 
     Returns
     -------
@@ -34,11 +34,11 @@ def yearly_overview(dataset: Dataset) -> pd.DataFrame:
         Columns ``year, customers, new_customers, orders, revenue``, one row per calendar
         year with orders.
     """
-    tx = dataset.transactions
+    tx = data.transactions
     year = tx["order_date"].dt.year.rename("year")
     first = tx.groupby("customer_id")["order_date"].min()
-    if "first_deal_date" in dataset.customers:
-        deal = dataset.customers.set_index("customer_id")["first_deal_date"].reindex(first.index)
+    if "first_deal_date" in data.customers:
+        deal = data.customers.set_index("customer_id")["first_deal_date"].reindex(first.index)
         first = deal.fillna(first)
     first_year = first.dt.year
     table = tx.groupby(year).agg(

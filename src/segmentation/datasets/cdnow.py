@@ -23,6 +23,7 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.data.loading import load_frames
+from segmentation.periods import as_date
 
 #: Where the repository keeps the files (``data/cdnow``).
 CDNOW_DIR = Path(__file__).resolve().parents[3] / "data" / "cdnow"
@@ -80,9 +81,10 @@ def calibration_summary(
     """
     from segmentation.features import btyd_summary
 
+    end = as_date(end, name="end")
     ds = load_cdnow(path, sample=sample)
-    calibration = ds.transactions[ds.transactions["order_date"] <= pd.Timestamp(end)]
-    return btyd_summary(calibration, observation_end=end, time_unit=time_unit)
+    calibration = ds.transactions[ds.transactions["order_date"] <= end]
+    return btyd_summary(calibration, as_of=end, time_unit=time_unit)
 
 
 __all__ = ["CDNOW_DIR", "calibration_summary", "load_cdnow", "read_cdnow_lines"]

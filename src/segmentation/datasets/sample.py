@@ -12,13 +12,13 @@ The generator plants what later analyses must find, so tests can check them:
 - seasonality (a December peak), growth per persona, contact policies followed with
   lapses per account owner, and response delays.
 
-Everything is drawn from one ``numpy.random.Generator`` seeded by ``seed``: the same
+Everything is drawn from one ``numpy.random.Generator`` seeded by ``random_state``: the same
 arguments write the same bytes. ``truth.csv`` (customer_id, persona, churned_on) is for
 tests and evaluation notebooks only; analyses never read it.
 
 Examples
 --------
->>> tables = generate_sample(200, seed=1)
+>>> tables = generate_sample(200, random_state=1)
 >>> sorted(tables)
 ['churn_events', 'customers', 'interactions', 'surveys', 'transactions', 'truth']
 >>> tables["customers"]["customer_id"].is_unique
@@ -34,6 +34,8 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+
+from segmentation.periods import as_date
 
 DEFAULT_END = "2025-09-30"
 CATEGORIES = ("hardware", "software", "services", "consumables", "training")
@@ -240,7 +242,7 @@ def _choice(rng: np.random.Generator, probs: np.ndarray) -> np.ndarray:
 def generate_sample(
     n_customers: int = 2000,
     *,
-    seed: int = 0,
+    random_state: int = 0,
     end: str = DEFAULT_END,
     years: int = 3,
 ) -> dict[str, pd.DataFrame]:
@@ -250,7 +252,7 @@ def generate_sample(
     ----------
     n_customers : int, default 2000
         Customers in the customer table (all of them bought at least once).
-    seed : int, default 0
+    random_state : int, default 0
         Seed of the only random generator used.
     end : str, default "2025-09-30"
         Last day of the history (a quarter end).
@@ -265,14 +267,14 @@ def generate_sample(
 
     Examples
     --------
-    >>> t = generate_sample(100, seed=3)
+    >>> t = generate_sample(100, random_state=3)
     >>> t["transactions"]["order_date"].max() <= pd.Timestamp("2025-09-30")
     True
     """
     if n_customers < 1:
         raise ValueError(f"n_customers must be at least 1, got {n_customers}")
-    rng = np.random.default_rng(seed)
-    end_ts = pd.Timestamp(end)
+    rng = np.random.default_rng(random_state)
+    end_ts = as_date(end, name="end")
     months = 12 * years
     starts = _month_starts(end_ts, months)
     days_in_month = starts.days_in_month.to_numpy()
@@ -574,7 +576,7 @@ def write_sample(
     out: str | Path,
     n_customers: int = 2000,
     *,
-    seed: int = 0,
+    random_state: int = 0,
     end: str = DEFAULT_END,
     years: int = 3,
     file_format: str = "csv",
@@ -585,7 +587,7 @@ def write_sample(
     ----------
     out : str or Path
         Folder to write into; created when missing.
-    n_customers, seed, end, years
+    n_customers, random_state, end, years
         As in :func:`generate_sample`.
     file_format : {"csv", "parquet"}
         CSV files are UTF-8 with ISO dates, nothing quoted.
@@ -598,7 +600,7 @@ def write_sample(
     Examples
     --------
     >>> import tempfile
-    >>> paths = write_sample(tempfile.mkdtemp(), 50, seed=2)
+    >>> paths = write_sample(tempfile.mkdtemp(), 50, random_state=2)
     >>> paths["transactions"].name
     'transactions.csv'
     """
@@ -606,7 +608,7 @@ def write_sample(
         raise ValueError(f"file_format must be 'csv' or 'parquet', got {file_format!r}")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    tables = generate_sample(n_customers, seed=seed, end=end, years=years)
+    tables = generate_sample(n_customers, random_state=random_state, end=end, years=years)
     written = {}
     for table, frame in tables.items():
         suffix = "csv" if table == "truth" else file_format

@@ -6,7 +6,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(600, seed=2)
+>>> t = generate_sample(600, random_state=2)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> run = find_personas(ds, as_of="2025-09-30", n_clusters=5)
 >>> list(run.assignments.columns), len(run.profiles.table)

@@ -16,7 +16,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(200, seed=1)
+>>> t = generate_sample(200, random_state=1)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> f = persona_features(ds, as_of="2025-09-30")
 >>> f.index.is_unique, "satisfaction_mean" in f, str(f["size_band"].dtype)
@@ -30,6 +30,7 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 
 #: Numeric columns built for every customer, with their meaning.
 PERSONA_FEATURES = {
@@ -130,7 +131,7 @@ def persona_features(
     for name, value in (("contact_window_days", contact_window_days), ("survey_window_days", survey_window_days)):
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive number of days, got {value!r}")
-    as_of = pd.Timestamp(as_of).normalize()
+    as_of = as_date(as_of, name="as_of")
     base = customer_features(data, as_of=as_of)
     ids = base.index
     years = ((as_of - base["first_purchase"]).dt.days.astype(float) / 365.25).clip(lower=0.25)

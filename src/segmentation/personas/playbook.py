@@ -25,8 +25,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from segmentation.config import read_yaml
-from segmentation.errors import ConfigError
+from segmentation.config import INVALID, Custom, ListOf, MapOf, Mistakes, Record, Text, coerce, read_yaml
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 _PERSONA_TERMS = ("customer_share", "revenue_share", "revenue_change_90d")
@@ -95,6 +94,42 @@ class Rule:
         return {f for c in self.when if (f := c.feature())}
 
 
+def _rule(key: str) -> Record:
+    return Record(
+        {
+            "name": Text(),
+            "label": Text(),
+            key: Text(),
+            "when": ListOf(Custom(Condition.parse), expected="a list of conditions"),
+        }
+    )
+
+
+def _play_label(i: int, entry: object) -> str:
+    return f"play {entry['name']!r}" if isinstance(entry, dict) and entry.get("name") else f"play #{i}"
+
+
+#: The shape of a playbook file (see presets/persona_playbook.yaml).
+_SCHEMA = Record(
+    {
+        "name": Text(),
+        "description": Text(),
+        "risk_tags": MapOf(
+            _rule("meaning"),
+            label=lambda name: f"risk tag {name!r}",
+            expected="a mapping of tag name to rule",
+        ),
+        "plays": ListOf(
+            _rule("actions"),
+            label=_play_label,
+            expected="a list of at least one play (the last one usually has no conditions)",
+            min_items=1,
+        ),
+    },
+    required=("plays",),
+)
+
+
 @dataclass(frozen=True)
 class Playbook:
     """Risk tags (all that hold are given) and plays (the first that holds is given)."""
@@ -107,61 +142,35 @@ class Playbook:
     @classmethod
     def load(cls, name_or_path: str | Path = "default") -> Playbook:
         """Read the preset ``"default"`` or a YAML file; every mistake is reported at once."""
-        if isinstance(name_or_path, Playbook):
-            return name_or_path
         return cls.from_dict(read_yaml("playbook", name_or_path))
 
     @classmethod
+    def coerce(cls, value: Playbook | str | Path | dict) -> Playbook:
+        """A playbook, a preset name, a YAML file or a mapping, as a playbook (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="playbook")
+
+    @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Playbook:
+        """Build and check a playbook; every mistake is reported in one :class:`ConfigError`."""
         source = data.get("_source", "playbook")
-        problems: list[str] = []
+        mistakes = Mistakes()
+        clean = _SCHEMA.check(data, "", mistakes)
+        clean = {} if clean is INVALID else clean
 
-        def rules(entries, where: str, text_key: str) -> list[Rule]:
-            out = []
-            for name, entry in entries:
-                if not isinstance(entry, dict):
-                    problems.append(f"{where} {name!r}: expected a mapping with 'when'")
-                    continue
-                unknown = set(entry) - {"name", "label", "meaning", "actions", "when"}
-                if unknown:
-                    problems.append(f"{where} {name!r}: unknown keys {sorted(unknown)}")
-                conditions = []
-                when = entry.get("when", [])
-                if not isinstance(when, list):
-                    problems.append(f"{where} {name!r}: 'when' must be a list of conditions, got {when!r}")
-                    when = []
-                for text in when:
-                    try:
-                        conditions.append(Condition.parse(text))
-                    except ValueError as exc:
-                        problems.append(f"{where} {name!r}: {exc}")
-                out.append(
-                    Rule(str(name), str(entry.get("label", name)), str(entry.get(text_key, "")), tuple(conditions))
-                )
-            return out
+        def rule(name: str, entry: dict, text_key: str) -> Rule:
+            return Rule(name, entry.get("label", name), entry.get(text_key, ""), tuple(entry.get("when", [])))
 
-        tag_entries = data.get("risk_tags") or {}
-        if not isinstance(tag_entries, dict):
-            problems.append("'risk_tags' must be a mapping of tag name to rule")
-            tag_entries = {}
-        play_entries = data.get("plays") or []
-        if not isinstance(play_entries, list):
-            problems.append("'plays' must be a list of rules")
-            play_entries = []
-        tags = {r.name: r for r in rules(tag_entries.items(), "risk tag", "meaning")}
-        named = [
-            (e.get("name", f"#{i + 1}") if isinstance(e, dict) else f"#{i + 1}", e) for i, e in enumerate(play_entries)
+        tags = {name: rule(name, entry, "meaning") for name, entry in clean.get("risk_tags", {}).items()}
+        plays = [
+            rule(entry.get("name", f"#{i}"), entry, "actions") for i, entry in enumerate(clean.get("plays", []), 1)
         ]
-        plays = rules(named, "play", "actions")
-        for rule in [*tags.values(), *plays]:
-            for c in rule.when:
+        named = [(f"risk tag {r.name!r}", r) for r in tags.values()] + [(f"play {r.name!r}", r) for r in plays]
+        for where, r in named:
+            for c in r.when:
                 if c.kind == "tag" and c.term not in tags:
-                    problems.append(f"{rule.name!r}: tag:{c.term} names no risk tag; tags are {sorted(tags)}")
-        if not plays:
-            problems.append("at least one play is needed (the last one usually has no conditions)")
-        if problems:
-            raise ConfigError(f"{source}: " + "; ".join(problems))
-        return cls(str(data.get("name", "playbook")), tags, tuple(plays), source)
+                    mistakes.add(where, f"tag:{c.term} names no risk tag; tags are {sorted(tags)}")
+        mistakes.raise_if_any(source, "playbook")
+        return cls(clean.get("name", "playbook"), tags, tuple(plays), source)
 
     def evaluate(self, values: dict[str, Any], available: set[str]) -> tuple[list[str], Rule, list[str]]:
         """Tags that hold, the play chosen, and notes on rules skipped for missing features."""

@@ -78,7 +78,7 @@ def plot_persona_projection(
     names: pd.Series | None = None,
     ax: Axes | None = None,
     max_points: int = 5000,
-    seed: int = 0,
+    random_state: int = 0,
     **kwargs: object,
 ) -> Axes:
     """Customers on the first two principal components of the prepared features.
@@ -91,9 +91,11 @@ def plot_persona_projection(
         Persona name by id, for the legend.
     max_points : int, default 5000
         Points drawn at most (a seeded sample; the legend counts all customers).
+    random_state : int, default 0
+        Seed of that sample.
     """
     ax = axes_or_new(ax, (6.4, 5.0))
-    shown = projection if len(projection) <= max_points else projection.sample(max_points, random_state=seed)
+    shown = projection if len(projection) <= max_points else projection.sample(max_points, random_state=random_state)
     for pid in sorted(projection["persona_id"].unique()):
         part = shown.loc[shown["persona_id"] == pid]
         label = names.get(pid, f"persona {pid}") if names is not None else f"persona {pid}"

@@ -261,7 +261,7 @@ def profile_personas(
     """
     if len(features) != len(personas) or not features.index.equals(personas.index):
         raise ValueError("personas must have one value per row of features, with the same index")
-    book = Playbook.load(playbook)
+    book = Playbook.coerce(playbook)
     personas = personas.astype(int)
     revenue_col = "revenue_t12m" if "revenue_t12m" in features else "revenue_per_year"
     revenue = features[revenue_col] if revenue_col in features else pd.Series(0.0, index=features.index)

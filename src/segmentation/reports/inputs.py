@@ -3,7 +3,7 @@
 A report notebook's ``parameters`` cell holds plain literals (papermill injects overrides
 after it); its next cell calls :func:`open_report`, which checks them all at once and loads
 the data. An empty ``data_dir`` means the built-in sample (``sample_customers`` customers,
-generated with ``seed``): that is what the notebooks run on by default, in JupyterLab and
+generated with ``random_state``): that is what the notebooks run on by default, in JupyterLab and
 under ``pytest --nbval-lax``.
 
 Examples
@@ -46,7 +46,7 @@ class ReportContext:
     policy: TierPolicy
     service: ServiceLevels
     currency: str
-    seed: int
+    random_state: int
     output_dir: Path | None
 
     def summary(self) -> pd.DataFrame:
@@ -58,7 +58,7 @@ class ReportContext:
             ("tiers", "; ".join(f"{t.tier} {t.label}" for t in self.policy.tiers)),
             ("service levels", self.service.name),
             ("tables missing", ", ".join(self.data.missing_tables()) or "none"),
-            ("seed", str(self.seed)),
+            ("random_state", str(self.random_state)),
         ]
         return pd.DataFrame(rows, columns=["setting", "value"])
 
@@ -70,7 +70,7 @@ def open_report(
     policy: str = "abc",
     service_levels: str = "",
     currency: str = "",
-    seed: int = 0,
+    random_state: int = 0,
     output_dir: str = "",
     sample_customers: int = 400,
 ) -> ReportContext:
@@ -88,7 +88,7 @@ def open_report(
         Service-level preset or YAML file; empty = the preset matching ``policy``.
     currency : str
         Currency shown; empty = the policy's.
-    seed : int
+    random_state : int
         Seed of every random step (and of the built-in sample).
     output_dir : str
         Where the report's tables are written; empty = nowhere.
@@ -120,8 +120,8 @@ def open_report(
             service = ServiceLevels.for_policy(pol, service_levels or None)
         except ConfigError as exc:
             errors.append(f"service_levels: {exc}")
-    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
-        errors.append(f"seed: expected a whole number >= 0, got {seed!r}")
+    if not isinstance(random_state, int) or isinstance(random_state, bool) or random_state < 0:
+        errors.append(f"random_state: expected a whole number >= 0, got {random_state!r}")
     if data_dir and not Path(data_dir).is_dir():
         errors.append(f"data_dir: {data_dir}: no such folder")
     if not data_dir and not (isinstance(sample_customers, int) and sample_customers >= 1):
@@ -133,15 +133,15 @@ def open_report(
         source = str(data_dir)
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            write_sample(tmp, sample_customers, seed=seed)
+            write_sample(tmp, sample_customers, random_state=random_state)
             (Path(tmp) / "truth.csv").unlink()  # planted truth is for tests, never for a report
             data = load_dataset(tmp)
-        source = f"built-in sample ({sample_customers:,} customers, seed {seed})"
+        source = f"built-in sample ({sample_customers:,} customers, random_state {random_state})"
         data.report.source = source
     if data.transactions.empty:
         raise WorkbenchError(f"{source}: no usable order line: nothing to report on")
     out = Path(output_dir) if output_dir else None
-    return ReportContext(data, source, q, pol, service, currency or pol.currency, seed, out)
+    return ReportContext(data, source, q, pol, service, currency or pol.currency, random_state, out)
 
 
 __all__ = ["ReportContext", "open_report"]

@@ -33,6 +33,7 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 from segmentation.data.privacy import mask_personal
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.review.kpis import recorded_lost
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.value.tiers import TierPolicy
@@ -99,9 +100,9 @@ def overdue_contacts(
     -------
     ContactCheck
     """
-    as_of = pd.Timestamp(as_of).normalize()
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    as_of = as_date(as_of, name="as_of")
+    policy = TierPolicy.coerce(policy)
+    service = ServiceLevels.for_policy(policy, service)
     f = customer_features(data, as_of=as_of)
     f = f.loc[f["last_purchase"] > as_of - pd.Timedelta(days=active_days)]
     lost = f.index.intersection(recorded_lost(data, as_of))

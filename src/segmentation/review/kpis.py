@@ -48,7 +48,7 @@ COLUMNS = ["tier", "kpi", "value", "target", "status", "numerator", "denominator
 
 
 def _policy(policy: TierPolicy | str | Path) -> TierPolicy:
-    return policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    return TierPolicy.coerce(policy)
 
 
 def recorded_lost(data: Dataset, day: pd.Timestamp) -> pd.Index:
@@ -167,7 +167,7 @@ def quarterly_kpis(
         one sentence per KPI that could not be computed for any tier.
     """
     q, policy = parse_quarter(quarter), _policy(policy)
-    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    service = ServiceLevels.for_policy(policy, service)
     base = quarter_start_customers(data, quarter=q, policy=policy, active_days=active_days)
     per = _measure(data, base, q, service)
     groups = [(t, base.index[(base["tier"] == t).to_numpy()]) for t in policy.names] + [(ALL, base.index)]

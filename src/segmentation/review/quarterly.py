@@ -11,7 +11,7 @@ Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
 >>> from segmentation.data.dataset import Dataset
->>> t = generate_sample(150, seed=1)
+>>> t = generate_sample(150, random_state=1)
 >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
 >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
 >>> sorted(r.tables())[:4]
@@ -219,7 +219,7 @@ def review_quarter(
     active_days: int = 365,
     churn: bool = True,
     personas: bool = True,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> QuarterlyReview:
     """Compute every table of the quarterly review.
 
@@ -241,7 +241,7 @@ def review_quarter(
         A customer counts as active with a purchase in this many days.
     churn, personas : bool, default True
         Compute the churn-risk list and the persona summary (the two slow parts).
-    seed : int, default 0
+    random_state : int, default 0
         Seed of the persona clustering.
 
     Returns
@@ -249,8 +249,8 @@ def review_quarter(
     QuarterlyReview
     """
     q = parse_quarter(quarter)
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    service = service if isinstance(service, ServiceLevels) else ServiceLevels.for_policy(policy, service)
+    policy = TierPolicy.coerce(policy)
+    service = ServiceLevels.for_policy(policy, service)
     first, last = data.transactions["order_date"].min(), data.transactions["order_date"].max()
     if data.transactions.empty or first > q.end:
         raise WorkbenchError(
@@ -321,7 +321,7 @@ def review_quarter(
         from segmentation.personas.analysis import find_personas
 
         try:
-            run = find_personas(data, as_of=q.end, currency=review.currency, random_state=seed)
+            run = find_personas(data, as_of=q.end, currency=review.currency, random_state=random_state)
             review.personas = run.profiles.table[PERSONA_COLUMNS]
             notes += [f"Personas: {note}." for note in run.notes]
         except WorkbenchError as exc:

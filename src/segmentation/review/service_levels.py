@@ -19,7 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from segmentation.config import available, read_yaml
+from segmentation.config import (
+    INVALID,
+    Custom,
+    ListOf,
+    MapOf,
+    Mistakes,
+    Number,
+    Record,
+    Text,
+    available,
+    coerce,
+    read_yaml,
+)
 from segmentation.errors import ConfigError
 from segmentation.value.tiers import TierPolicy
 
@@ -35,9 +47,40 @@ KPIS: dict[str, tuple[str, bool]] = {
     "satisfaction_rate": ("respondents rating 4 or 5 (satisfied, very satisfied) / respondents", True),
     "survey_coverage": ("respondents / customers at the quarter start", True),
 }
-_TOP = {"name", "description", "survey_window_months", "tiers", "all_tiers"}
-_TIER = {"contacts", "targets"}
-_CONTACT = {"contact", "channels", "every_months"}
+
+
+def _channels(value: object) -> object:
+    if value == "any" or (isinstance(value, list) and value and all(isinstance(c, str) for c in value)):
+        return value
+    return INVALID
+
+
+_MONTHS = Number(minimum=1, maximum=24, integer=True)
+_TARGETS = MapOf(Number(minimum=0), keys=tuple(KPIS), noun="KPI", value_key="target of {}")
+_CONTACT = Record(
+    {
+        "contact": Text(),
+        "channels": Custom(_channels, expected="'any' or a list of channel names"),
+        "every_months": _MONTHS,
+    },
+    required=("contact", "every_months"),
+)
+#: The shape of a service-levels file (see presets/service_abc.yaml).
+_SCHEMA = Record(
+    {
+        "name": Text(),
+        "description": Text(),
+        "survey_window_months": _MONTHS,
+        "tiers": MapOf(
+            Record({"contacts": ListOf(_CONTACT, label=lambda i, c: f"contact {i}"), "targets": _TARGETS}),
+            label=lambda tier: f"tier {tier}",
+            expected="a mapping from tier name to its contacts and targets",
+            min_items=1,
+        ),
+        "all_tiers": Record({"targets": _TARGETS}),
+    },
+    required=("tiers",),
+)
 
 
 @dataclass(frozen=True)
@@ -70,7 +113,14 @@ class ServiceLevels:
         return cls.from_dict(data, source=data.pop("_source"))
 
     @classmethod
-    def for_policy(cls, policy: TierPolicy, service: str | Path | None = None) -> ServiceLevels:
+    def coerce(cls, value: ServiceLevels | str | Path | dict) -> ServiceLevels:
+        """Service levels, a preset name, a YAML file or a mapping, as service levels (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="set of service levels")
+
+    @classmethod
+    def for_policy(
+        cls, policy: TierPolicy | str | Path | dict, service: ServiceLevels | str | Path | dict | None = None
+    ) -> ServiceLevels:
         """The service levels for ``policy``: ``service`` when given, else the matching preset.
 
         Raises
@@ -78,8 +128,9 @@ class ServiceLevels:
         ConfigError
             When no preset matches the policy's name or tier names.
         """
-        if service:
-            levels = cls.load(service)
+        policy = TierPolicy.coerce(policy)
+        if service is not None and not (isinstance(service, str) and not service):
+            levels = cls.coerce(service)
         else:
             presets = [cls.load(name) for name in available("service")]
             match = [s for s in presets if s.name == policy.name] or [s for s in presets if s.tiers == policy.names]
@@ -99,40 +150,26 @@ class ServiceLevels:
 
     @classmethod
     def from_dict(cls, data: dict, *, source: str = "service levels") -> ServiceLevels:
-        errors: list[str] = []
-        unknown = set(data) - _TOP - {"_source"}
-        if unknown:
-            errors.append(f"unknown fields {sorted(unknown)}; expected some of {sorted(_TOP)}")
-        window = data.get("survey_window_months", 3)
-        if not (isinstance(window, int) and 1 <= window <= 24):
-            errors.append(f"survey_window_months must be a whole number of months from 1 to 24, got {window!r}")
-        raw_tiers = data.get("tiers") or {}
-        if not isinstance(raw_tiers, dict) or not raw_tiers:
-            errors.append("tiers: a mapping from tier name to its contacts and targets is needed")
-            raw_tiers = {}
-        rules: dict[str, tuple[ContactRule, ...]] = {}
-        targets: dict[str, dict[str, float]] = {}
-        for tier, spec in raw_tiers.items():
-            tier = str(tier)
-            spec = spec or {}
-            if not isinstance(spec, dict) or set(spec) - _TIER:
-                errors.append(f"tier {tier}: expected a mapping with {sorted(_TIER)}, got {spec!r}")
-                continue
-            rules[tier] = tuple(_contact(tier, i, c, errors) for i, c in enumerate(spec.get("contacts") or [], 1))
-            targets[tier] = _targets(f"tier {tier}", spec.get("targets"), errors)
-        all_tiers = data.get("all_tiers") or {}
-        if not isinstance(all_tiers, dict) or set(all_tiers) - {"targets"}:
-            errors.append(f"all_tiers: expected a mapping with 'targets', got {all_tiers!r}")
-            all_tiers = {}
-        shared = _targets("all_tiers", all_tiers.get("targets"), errors)
-        if errors:
-            raise ConfigError(f"{source}: the service levels are not valid:\n- " + "\n- ".join(errors))
+        """Build and check service levels; every mistake is reported in one :class:`ConfigError`."""
+        mistakes = Mistakes()
+        clean = _SCHEMA.check(data, "", mistakes)
+        mistakes.raise_if_any(source, "service levels")
+        rules = {
+            tier: tuple(
+                ContactRule(
+                    c["contact"], None if c.get("channels", "any") == "any" else tuple(c["channels"]), c["every_months"]
+                )
+                for c in spec.get("contacts", [])
+            )
+            for tier, spec in clean["tiers"].items()
+        }
+        targets = {tier: spec.get("targets", {}) for tier, spec in clean["tiers"].items()}
         return cls(
-            str(data.get("name", Path(source).stem)),
-            {t: r for t, r in rules.items() if r is not None},
+            clean.get("name", Path(source).stem),
+            rules,
             targets,
-            shared,
-            window,
+            clean.get("all_tiers", {}).get("targets", {}),
+            clean.get("survey_window_months", 3),
             source,
         )
 
@@ -148,43 +185,6 @@ class ServiceLevels:
         """The target of ``kpi`` for ``tier`` (the tier's own, else the all-tiers one), or None."""
         own = self.targets.get(tier, {})
         return own.get(kpi, self.all_tiers.get(kpi))
-
-
-def _contact(tier: str, i: int, raw: object, errors: list[str]) -> ContactRule:
-    where = f"tier {tier}, contact {i}"
-    if not isinstance(raw, dict) or set(raw) - _CONTACT or "contact" not in raw:
-        errors.append(f"{where}: expected a mapping with {sorted(_CONTACT)}, got {raw!r}")
-        return ContactRule("?", None, 1)
-    months = raw.get("every_months")
-    if not (isinstance(months, int) and not isinstance(months, bool) and 1 <= months <= 24):
-        errors.append(f"{where}: every_months must be a whole number of months from 1 to 24, got {months!r}")
-        months = 1
-    channels = raw.get("channels", "any")
-    if channels == "any":
-        chosen = None
-    elif isinstance(channels, list) and channels and all(isinstance(c, str) for c in channels):
-        chosen = tuple(channels)
-    else:
-        errors.append(f"{where}: channels must be 'any' or a list of channel names, got {channels!r}")
-        chosen = None
-    return ContactRule(str(raw["contact"]), chosen, months)
-
-
-def _targets(where: str, raw: object, errors: list[str]) -> dict[str, float]:
-    if raw is None:
-        return {}
-    if not isinstance(raw, dict):
-        errors.append(f"{where}: targets must be a mapping of KPI to number, got {raw!r}")
-        return {}
-    out = {}
-    for kpi, value in raw.items():
-        if kpi not in KPIS:
-            errors.append(f"{where}: unknown KPI {kpi!r}; expected one of {sorted(KPIS)}")
-        elif not isinstance(value, (int, float)) or isinstance(value, bool) or value < 0 or value != value:
-            errors.append(f"{where}: target of {kpi} must be a number >= 0, got {value!r}")
-        else:
-            out[kpi] = float(value)
-    return out
 
 
 __all__ = ["KPIS", "ContactRule", "ServiceLevels"]

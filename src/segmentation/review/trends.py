@@ -54,7 +54,7 @@ def tier_distribution(
     [['A', 1, 1, 0.9983361064891847], ['B', 0, 0, 0.0], ['C', 1, 1, 0.0016638935108153079], ['total', 2, 2, 1.0]]
     """
     q = parse_quarter(quarter)
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
+    policy = TierPolicy.coerce(policy)
     f = customer_features(data, as_of=q.end)
     active = f["last_purchase"] > q.end - pd.Timedelta(days=active_days)
     inactive = int((~active).sum())

@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER_DAYS = 365.25 / 4
@@ -78,7 +79,7 @@ def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: p
 
 
 def regrade(
-    transactions: object,
+    data: object,
     *,
     previous: str | pd.Timestamp,
     current: str | pd.Timestamp,
@@ -89,7 +90,7 @@ def regrade(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
     previous, current : str or Timestamp
         The two as-of dates, ``previous`` before ``current``.
     policy : TierPolicy, preset name or path, default "abc"
@@ -104,12 +105,12 @@ def regrade(
         customer_id, previous_tier, current_tier, move (upgrade, downgrade, new) and a
         plain-language reason.
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    previous, current = pd.Timestamp(previous), pd.Timestamp(current)
+    policy = TierPolicy.coerce(policy)
+    previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")
-    before = customer_features(transactions, as_of=previous, customers=customers)
-    after = customer_features(transactions, as_of=current, customers=customers)
+    before = customer_features(data, as_of=previous, customers=customers)
+    after = customer_features(data, as_of=current, customers=customers)
     before = before.join(policy.assign(before))
     after = after.join(policy.assign(after))
     prev_tier = before["tier"].reindex(after.index).astype(object).fillna("new")

@@ -3,7 +3,7 @@
 Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
->>> t = generate_sample(300, seed=1)
+>>> t = generate_sample(300, random_state=1)
 >>> table = score_customers(t["transactions"], as_of="2025-06-30", customers=t["customers"])
 >>> {"r_score", "segment", "tier"} <= set(table.columns), bool(table["segment"].notna().all())
 (True, True)
@@ -17,13 +17,14 @@ import pandas as pd
 
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.rfm import RFMScorer
 from segmentation.value.segments import SegmentRules
 from segmentation.value.tiers import TierPolicy
 
 
 def score_customers(
-    transactions: object,
+    data: object,
     *,
     as_of: str | pd.Timestamp,
     customers: pd.DataFrame | None = None,
@@ -36,7 +37,7 @@ def score_customers(
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
         As in :func:`segmentation.features.customer_features`.
     as_of : str or Timestamp
         Last day of data used (inclusive).
@@ -54,11 +55,10 @@ def score_customers(
     DataFrame
         Indexed by ``customer_id``.
     """
-    features = customer_features(transactions, as_of=as_of, customers=customers, time_unit=time_unit)
+    as_of = as_date(as_of, name="as_of")
+    features = customer_features(data, as_of=as_of, customers=customers, time_unit=time_unit)
     if features.empty:
-        raise InsufficientDataError(
-            f"no customer bought anything on or before {pd.Timestamp(as_of):%Y-%m-%d}: nothing to score"
-        )
+        raise InsufficientDataError(f"no customer bought anything on or before {as_of:%Y-%m-%d}: nothing to score")
     return score_features(features, policy=policy, scorer=scorer, rules=rules)
 
 
@@ -73,8 +73,8 @@ def score_features(
 
     ``scorer`` is fitted on ``features`` when not given (or not yet fitted).
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    rules = rules if isinstance(rules, SegmentRules) else SegmentRules.load(rules)
+    policy = TierPolicy.coerce(policy)
+    rules = SegmentRules.coerce(rules)
     if scorer is None:
         scorer = RFMScorer(n_bins=rules.n_bins)
     if not hasattr(scorer, "edges_"):

@@ -21,8 +21,34 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.config import read_yaml
-from segmentation.errors import ConfigError
+from segmentation.config import INVALID, Custom, ListOf, Mistakes, Number, Record, Text, coerce, read_yaml
+
+
+def _schema(n_bins: int) -> Record:
+    """The shape of a segment-rules file (see presets/rfm_segments.yaml), for scores 1..``n_bins``."""
+
+    def score_range(value: object) -> object:
+        ok = (
+            isinstance(value, list)
+            and len(value) == 2
+            and all(isinstance(v, int) and not isinstance(v, bool) for v in value)
+        )
+        return tuple(value) if ok and 1 <= value[0] <= value[1] <= n_bins else INVALID
+
+    scores = Custom(score_range, expected=f"[low, high] with 1 <= low <= high <= {n_bins}")
+    segment = Record({"name": Text(), "r": scores, "f": scores, "m": scores}, required=("name",))
+
+    def label(i: int, item: object) -> str:
+        return f"segment {i} ({item['name']})" if isinstance(item, dict) and item.get("name") else f"segment {i}"
+
+    return Record(
+        {
+            "n_bins": Number(minimum=2, integer=True),
+            "fallback": Text(),
+            "segments": ListOf(segment, label=label, expected="a list of at least one segment", min_items=1),
+        },
+        required=("segments",),
+    )
 
 
 @dataclass(frozen=True)
@@ -45,51 +71,35 @@ class SegmentRules:
     def load(cls, name_or_path: str | Path = "default") -> SegmentRules:
         """The default preset, or a team's YAML file; mistakes are reported together."""
         data = read_yaml("segments", name_or_path)
-        source = data.pop("_source")
-        errors = []
-        unknown = set(data) - {"n_bins", "fallback", "segments"}
-        if unknown:
-            errors.append(f"unknown keys {sorted(unknown)}; expected n_bins, fallback, segments")
-        n_bins = data.get("n_bins", 5)
-        if not isinstance(n_bins, int) or n_bins < 2:
-            errors.append(f"n_bins must be an integer >= 2, got {n_bins!r}")
-            n_bins = 5
-        rules = []
-        for i, item in enumerate(data.get("segments") or [], start=1):
-            if not isinstance(item, dict):
-                errors.append(f"segment {i}: expected a mapping with name, r, f, m")
-                continue
-            bad_keys = set(item) - {"name", "r", "f", "m"}
-            if bad_keys:
-                errors.append(f"segment {i} ({item.get('name')}): unknown fields {sorted(bad_keys)}")
-            ranges = {}
-            for dim in "rfm":
-                value = item.get(dim, [1, n_bins])
-                ok = (
-                    isinstance(value, list)
-                    and len(value) == 2
-                    and all(isinstance(v, int) for v in value)
-                    and 1 <= value[0] <= value[1] <= n_bins
-                )
-                if not ok:
-                    errors.append(
-                        f"segment {i} ({item.get('name')}): {dim} must be [low, high] with "
-                        f"1 <= low <= high <= {n_bins}, got {value!r}"
-                    )
-                    value = [1, n_bins]
-                ranges[dim] = tuple(value)
-            if not item.get("name"):
-                errors.append(f"segment {i}: a name is needed")
-            rules.append(SegmentRule(str(item.get("name")), ranges["r"], ranges["f"], ranges["m"]))
-        if not rules:
-            errors.append("no segments defined")
+        return cls.from_dict(data, source=data.pop("_source"))
+
+    @classmethod
+    def from_dict(cls, data: dict, *, source: str = "segment rules") -> SegmentRules:
+        """Build and check rules; every mistake is reported in one :class:`ConfigError`."""
+        mistakes = Mistakes()
+        n_bins = Number(minimum=2, integer=True).check(
+            data.get("n_bins", 5), "", Mistakes(), "n_bins"
+        )  # reported below
+        n_bins = 5 if n_bins is INVALID else n_bins
+        clean = _schema(n_bins).check(data, "", mistakes)
+        clean = {} if clean is INVALID else clean
+        full = (1, n_bins)
+        rules = [
+            SegmentRule(r["name"], r.get("r", full), r.get("f", full), r.get("m", full))
+            for r in clean.get("segments", [])
+            if "name" in r
+        ]
         names = [r.name for r in rules]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            errors.append(f"segment names used twice: {dupes}")
-        if errors:
-            raise ConfigError(f"{source}: the segment rules are not valid:\n- " + "\n- ".join(errors))
-        return cls(tuple(rules), n_bins, str(data.get("fallback", "Others")))
+            mistakes.add("", f"segment names used twice: {dupes}")
+        mistakes.raise_if_any(source, "segment rules")
+        return cls(tuple(rules), n_bins, clean.get("fallback", "Others"))
+
+    @classmethod
+    def coerce(cls, value: SegmentRules | str | Path | dict) -> SegmentRules:
+        """Rules, a preset name, a YAML file or a mapping, as rules (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="set of segment rules")
 
     @property
     def names(self) -> list[str]:

@@ -4,7 +4,7 @@ A policy grades one metric (trailing-12-month revenue by default) into bands fro
 tier down. ``min`` is inclusive and ``max`` exclusive, and the bands must cover every value
 from 0 up with no gap and no overlap. A tier may also require a tenure
 (``min_tenure_days``); a customer above its threshold without that tenure is graded
-``otherwise``. A policy with gaps, overlaps, unknown fields or a missing tier is refused
+``otherwise``. A policy with gaps, overlaps, unknown keys or a missing tier is refused
 with every mistake named.
 
 Examples
@@ -24,17 +24,44 @@ import numpy as np
 import pandas as pd
 import yaml
 
-from segmentation.config import read_yaml
-from segmentation.errors import ConfigError
+from segmentation.config import INVALID, Custom, ListOf, Mistakes, Number, Record, Text, coerce, read_yaml
 from segmentation.features import FEATURES
 
-_TOP = {"name", "metric", "currency", "tiers", "description"}
-_TIER = {"tier", "label", "min", "max", "min_tenure_days", "otherwise"}
+
+def _metric(value: object) -> str:
+    if value not in FEATURES:
+        raise ValueError(f"{value!r} is not a customer feature; expected one of {sorted(FEATURES)}")
+    return str(value)
+
+
 METRIC_WORDS = {
     "revenue_t12m": "trailing-12-month revenue",
     "monetary_total": "revenue to date",
     "monetary_mean": "revenue per purchase day",
 }
+
+
+_AMOUNT = Number(minimum=0)
+_TIER = Record(
+    {"tier": Text(), "label": Text(), "min": _AMOUNT, "max": _AMOUNT, "min_tenure_days": _AMOUNT, "otherwise": Text()},
+    required=("tier",),
+)
+#: The shape of a tier policy file (see presets/tiers_abc.yaml).
+_SCHEMA = Record(
+    {
+        "name": Text(),
+        "description": Text(),
+        "metric": Custom(_metric, expected=f"one of {sorted(FEATURES)}"),
+        "currency": Text(),
+        "tiers": ListOf(
+            _TIER,
+            label=lambda i, t: f"tier {t['tier']}" if isinstance(t, dict) and "tier" in t else f"tier {i}",
+            expected="a list of at least one tier",
+            min_items=1,
+        ),
+    },
+    required=("tiers",),
+)
 
 
 @dataclass(frozen=True)
@@ -66,61 +93,52 @@ class TierPolicy:
         return cls.from_dict(data, source=data.pop("_source"))
 
     @classmethod
+    def coerce(cls, value: TierPolicy | str | Path | dict) -> TierPolicy:
+        """A policy, a preset name, a YAML file or a mapping, as a policy (see :func:`~segmentation.config.coerce`)."""
+        return coerce(cls, value, what="tier policy")
+
+    @classmethod
     def from_dict(cls, data: dict, *, source: str = "policy") -> TierPolicy:
         """Build and check a policy; every mistake is reported in one :class:`ConfigError`."""
-        errors: list[str] = []
-        unknown = set(data) - _TOP - {"_source"}
-        if unknown:
-            errors.append(f"unknown fields {sorted(unknown)}; expected some of {sorted(_TOP)}")
-        metric = data.get("metric", "revenue_t12m")
-        if metric not in FEATURES:
-            errors.append(f"metric {metric!r} is not a customer feature; expected one of {sorted(FEATURES)}")
-        raw = data.get("tiers") or []
-        if not isinstance(raw, list) or not raw:
-            errors.append("tiers: a list of at least one tier is needed")
-            raw = []
-        tiers: list[Tier] = []
-        for i, item in enumerate(raw, start=1):
-            if not isinstance(item, dict) or "tier" not in item:
-                errors.append(f"tier {i}: expected a mapping with at least 'tier'")
-                continue
-            bad = set(item) - _TIER
-            if bad:
-                errors.append(f"tier {item['tier']}: unknown fields {sorted(bad)}; expected some of {sorted(_TIER)}")
-            nums = {}
-            for key in ("min", "max", "min_tenure_days"):
-                value = item.get(key)
-                if value is not None and not (isinstance(value, (int, float)) and np.isfinite(value) and value >= 0):
-                    errors.append(f"tier {item['tier']}: {key} must be a number >= 0, got {value!r}")
-                    value = None
-                nums[key] = None if value is None else float(value)
-            tiers.append(
-                Tier(
-                    str(item["tier"]),
-                    str(item.get("label", item["tier"])),
-                    nums["min"],
-                    nums["max"],
-                    nums["min_tenure_days"],
-                    item.get("otherwise"),
-                )
+        mistakes = Mistakes()
+        clean = _SCHEMA.check(data, "", mistakes)
+        clean = {} if clean is INVALID else clean
+        tiers = [
+            Tier(
+                t["tier"],
+                t.get("label", t["tier"]),
+                t.get("min"),
+                t.get("max"),
+                t.get("min_tenure_days"),
+                t.get("otherwise"),
             )
+            for t in clean.get("tiers", [])
+            if "tier" in t
+        ]
         names = [t.tier for t in tiers]
         dupes = sorted({n for n in names if names.count(n) > 1})
         if dupes:
-            errors.append(f"tier names used twice: {dupes}")
-        errors += _band_errors(tiers)
+            mistakes.add("", f"tier names used twice: {dupes}")
+        raw = data.get("tiers") if isinstance(data.get("tiers"), list) else []
+        read = clean.get("tiers", [])
+        bounds = ("min", "max", "min_tenure_days")
+        every_bound_read = len(read) == len(raw) and all(
+            all(k in t for k in bounds if isinstance(r, dict) and r.get(k) is not None)
+            for r, t in zip(raw, read, strict=True)
+        )
+        if every_bound_read:  # else the bands would show gaps that are only the unread bounds
+            for text in _band_errors(tiers):
+                mistakes.add("", text)
         for i, t in enumerate(tiers):
             if t.otherwise is not None and t.otherwise not in names[i + 1 :]:
-                errors.append(
-                    f"tier {t.tier}: otherwise names {t.otherwise!r}, which is not a tier below it (tiers: {names})"
+                mistakes.add(
+                    f"tier {t.tier}", f"otherwise names {t.otherwise!r}, which is not a tier below it (tiers: {names})"
                 )
             if (t.otherwise is None) != (t.min_tenure_days is None):
-                errors.append(f"tier {t.tier}: min_tenure_days and otherwise go together")
-        if errors:
-            raise ConfigError(f"{source}: the tier policy is not valid:\n- " + "\n- ".join(errors))
-        return cls(
-            str(data.get("name", Path(source).stem)), tuple(tiers), metric, str(data.get("currency", "CNY")), source
-        )
+                mistakes.add(f"tier {t.tier}", "min_tenure_days and otherwise go together")
+        mistakes.raise_if_any(source, "tier policy")
+        name = clean.get("name", Path(source).stem)
+        return cls(name, tuple(tiers), clean.get("metric", "revenue_t12m"), clean.get("currency", "CNY"), source)
 
     @property
     def names(self) -> list[str]:

@@ -24,7 +24,7 @@ the time-split candidate was not chosen on.
 Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
->>> t = generate_sample(600, seed=1)
+>>> t = generate_sample(600, random_state=1)
 >>> tuning = tune_tiers(t["transactions"], as_of="2025-09-30", policy="abc")
 >>> sorted(tuning.candidates)
 ['current', 'natural_breaks', 'revenue_share', 'target_shares', 'time_split']
@@ -43,6 +43,7 @@ import pandas as pd
 
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
+from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER = pd.DateOffset(months=3)
@@ -147,7 +148,7 @@ def _time_split_thresholds(
 
 
 def tune_tiers(
-    transactions: object,
+    data: object,
     *,
     as_of: str | pd.Timestamp,
     policy: TierPolicy | str | Path = "abc",
@@ -158,13 +159,13 @@ def tune_tiers(
     grid: int = 30,
     min_share: float = 0.01,
     max_top_share: float = 0.20,
-    seed: int = 0,
+    random_state: int = 0,
 ) -> TierTuning:
     """Propose tier thresholds by several methods and measure each against the current policy.
 
     Parameters
     ----------
-    transactions : DataFrame, Dataset, path or Ibis table
+    data : DataFrame, Dataset, path or Ibis table
         Needs at least 15 months of history before ``as_of`` (12 for the trailing metric,
         3 for the time split).
     as_of : str or Timestamp
@@ -185,7 +186,7 @@ def tune_tiers(
     min_share, max_top_share : float
         The time-split search keeps only boundaries giving every tier at least ``min_share`` of
         customers and the top tier at most ``max_top_share``.
-    seed : int, default 0
+    random_state : int, default 0
         Seed of the natural-breaks sample.
 
     Returns
@@ -196,8 +197,8 @@ def tune_tiers(
         ``separation_value`` and ``separation_retention`` (eta squared of next-quarter log revenue
         and of retention across tiers) and ``retention_<tier>``.
     """
-    policy = policy if isinstance(policy, TierPolicy) else TierPolicy.load(policy)
-    as_of = pd.Timestamp(as_of)
+    policy = TierPolicy.coerce(policy)
+    as_of = as_date(as_of, name="as_of")
     n_tiers = len(policy.tiers)
     if n_tiers < 2:
         raise ValueError("tuning needs a policy with at least two tiers")
@@ -210,8 +211,7 @@ def tune_tiers(
         raise ValueError(f"target_shares must be {n_tiers} shares summing to 1, got {target_shares}")
 
     now, last_q, two_q = (
-        customer_features(transactions, as_of=d, customers=customers)
-        for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER)
+        customer_features(data, as_of=d, customers=customers) for d in (as_of, as_of - QUARTER, as_of - 2 * QUARTER)
     )
     if len(now) < 2 * n_tiers:
         raise InsufficientDataError(
@@ -225,7 +225,7 @@ def tune_tiers(
     methods = {
         "revenue_share": lambda: _thresholds_from_revenue(values, revenue_shares),
         "target_shares": lambda: _thresholds_from_shares(values, target_shares),
-        "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, seed),
+        "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, random_state),
         "time_split": lambda: _time_split_thresholds(policy, earlier, grid, min_share, max_top_share),
     }
     candidates, notes = {"current": policy}, []
