@@ -62,11 +62,9 @@ PARTICULAR = {
     ),
     "check_estimators_nan_inf": (
         "wants a message about NaN or inf for an array holding them; the array is refused first "
-        "(NaN in a frame is refused, naming the column)"
+        "(NaN in a frame is refused, naming the column or the rows)"
     ),
-    "check_fit2d_1sample": (
-        "wants a message about one sample for a one-row array; the array is refused first (one customer is fine)"
-    ),
+    "check_fit2d_1sample": "wants a message about one sample for a one-row array; the array is refused first",
     "check_positive_only_tag_during_fit": "fits an array of negative values; the array is refused first",
 }
 TRANSFORMER_CHECKS = ["check_transformer_data_not_an_array", "check_transformer_general"]
@@ -96,7 +94,7 @@ def test_scikit_learn_checks(estimator, check):
     if reason is None:
         check(estimator)
         return
-    with pytest.raises(Exception) as info:  # noqa: PT011 - the cause is asserted below
+    with pytest.raises(Exception) as info:  # any failure; its cause is asserted below
         check(estimator)
     refused = [e for e in _chain(info.value) if isinstance(e, WorkbenchError) and REFUSAL in str(e)]
     assert refused, f"{check_name(check)} failed for another reason than {reason!r}: {info.value!r}"

@@ -43,8 +43,8 @@ expected failures starts passing:
   check_dont_overwrite_parameters, check_estimators_fit_returns_self,
   check_readonly_memmap_input, check_n_features_in_after_fitting,
   check_positive_only_tag_during_fit, check_estimators_dtypes, check_complex_data,
-  check_dtype_object, check_estimators_empty_data_messages, check_estimators_nan_inf, check_pipeline_consistency,
-  check_estimators_pickle (both), check_f_contiguous_array_estimator,
+  check_dtype_object, check_estimators_empty_data_messages, check_estimators_nan_inf,
+  check_pipeline_consistency, check_estimators_pickle (both), check_f_contiguous_array_estimator,
   check_methods_sample_order_invariance, check_methods_subset_invariance,
   check_fit2d_1sample, check_fit2d_1feature, check_dict_unchanged, check_fit_idempotent,
   check_fit_check_is_fitted, check_n_features_in, check_fit2d_predict1d;
@@ -168,14 +168,14 @@ def _log_likelihood_and_gradient(params: np.ndarray, x, tx, T, w) -> tuple[float
     return float(np.sum(w * (a1 + both))), gradient
 
 
-def check_initial(estimator: BaseEstimator, names: tuple[str, ...]) -> np.ndarray:
+def _check_initial(estimator: BaseEstimator, names: tuple[str, ...]) -> np.ndarray:
     """The ``initial`` parameter of ``estimator`` as positive floats, one per name in ``names``.
 
     Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``) naming the parameter.
 
     Examples
     --------
-    >>> check_initial(BetaGeoModel(initial=(1, -1, 1, 1)), PARAMS)
+    >>> _check_initial(BetaGeoModel(initial=(1, -1, 1, 1)), PARAMS)
     Traceback (most recent call last):
     ...
     sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). Got (1, -1, 1, 1) instead.
@@ -193,7 +193,7 @@ def check_initial(estimator: BaseEstimator, names: tuple[str, ...]) -> np.ndarra
     return start
 
 
-def warn_not_converged(model: str, result, max_iter: int) -> None:
+def _warn_not_converged(model: str, result, max_iter: int) -> None:
     """A ``ConvergenceWarning`` for an optimiser ``result`` that did not converge."""
     hint = "increase max_iter" if result.nit >= max_iter else "try other starting values (initial)"
     warnings.warn(
@@ -277,7 +277,7 @@ class BetaGeoModel(BaseEstimator):
             When the optimiser stopped before converging (``converged_`` is then False).
         """
         self._validate_params()
-        start = check_initial(self, PARAMS)
+        start = _check_initial(self, PARAMS)
         values = check_summary(summary)
         if len(values) == 0:
             raise WorkbenchError("summary: no customers to fit")
@@ -306,7 +306,7 @@ class BetaGeoModel(BaseEstimator):
                 "try other starting values"
             )
         if not result.success:
-            warn_not_converged("BG/NBD", result, self.max_iter)
+            _warn_not_converged("BG/NBD", result, self.max_iter)
         validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         params = np.exp(result.x)
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
@@ -355,4 +355,4 @@ class BetaGeoModel(BaseEstimator):
         return tags
 
 
-__all__ = ["PARAMS", "SUMMARY_COLUMNS", "BetaGeoModel", "check_initial", "check_summary", "warn_not_converged"]
+__all__ = ["PARAMS", "SUMMARY_COLUMNS", "BetaGeoModel", "check_summary"]

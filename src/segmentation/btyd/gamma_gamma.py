@@ -30,11 +30,11 @@ stops passing or one of the expected failures starts passing:
   check_estimators_fit_returns_self, check_readonly_memmap_input,
   check_n_features_in_after_fitting, check_positive_only_tag_during_fit,
   check_estimators_dtypes, check_complex_data, check_dtype_object,
-  check_estimators_empty_data_messages, check_estimators_nan_inf, check_pipeline_consistency, check_estimators_pickle
-  (both), check_f_contiguous_array_estimator, check_methods_sample_order_invariance,
-  check_methods_subset_invariance, check_fit2d_1sample, check_fit2d_1feature,
-  check_dict_unchanged, check_fit_idempotent, check_fit_check_is_fitted,
-  check_n_features_in, check_fit2d_predict1d;
+  check_estimators_empty_data_messages, check_estimators_nan_inf, check_pipeline_consistency,
+  check_estimators_pickle (both), check_f_contiguous_array_estimator,
+  check_methods_sample_order_invariance, check_methods_subset_invariance,
+  check_fit2d_1sample, check_fit2d_1feature, check_dict_unchanged, check_fit_idempotent,
+  check_fit_check_is_fitted, check_n_features_in, check_fit2d_predict1d;
 - not applicable: check_array_api_input (numpy only; scikit-learn skips it).
 
 The parts of the contract those checks would cover are tested on summaries instead
@@ -63,7 +63,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from segmentation.btyd.bgnbd import check_initial, check_summary, warn_not_converged
+from segmentation.btyd.bgnbd import _check_initial, _warn_not_converged, check_summary
 from segmentation.errors import WorkbenchError
 
 PARAMS = ("p", "q", "gamma")
@@ -149,7 +149,7 @@ class GammaGammaModel(BaseEstimator):
             When the optimiser stopped before converging (``converged_`` is then False).
         """
         self._validate_params()
-        start = check_initial(self, PARAMS)
+        start = _check_initial(self, PARAMS)
         values = check_summary(summary, ("frequency", "monetary_value"))
         used = (values["frequency"] > 0) & (values["monetary_value"] > 0)
         if used.sum() < 2:
@@ -163,12 +163,14 @@ class GammaGammaModel(BaseEstimator):
         def objective(log_params: np.ndarray) -> float:
             return -_log_likelihood(np.exp(log_params), x, m, w) / w.sum()
 
-        result = minimize(
-            objective,
-            np.log(start),
-            method="L-BFGS-B",
-            options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-9},
-        )
+        # Steps that overflow are rejected by the line search; a result that is not finite is an error below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = minimize(
+                objective,
+                np.log(start),
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-9},
+            )
         if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
             raise WorkbenchError(
                 f"Gamma-Gamma: the likelihood cannot be evaluated from initial={self.initial!r} ({result.message}); "
@@ -186,7 +188,7 @@ class GammaGammaModel(BaseEstimator):
                 f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; {why}"
             )
         if not result.success:
-            warn_not_converged("Gamma-Gamma", result, self.max_iter)
+            _warn_not_converged("Gamma-Gamma", result, self.max_iter)
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
         self.log_likelihood_ = _log_likelihood(params, x, m, w)
         validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
