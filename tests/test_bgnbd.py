@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.datasets.cdnow import calibration_summary
@@ -98,3 +102,50 @@ def test_the_exact_gradient_matches_finite_differences(params):
     assert value == pytest.approx(_log_likelihood(p, x, tx, T, w), rel=1e-12)
     numeric = approx_fprime(p, lambda q: _log_likelihood(q, x, tx, T, w), 1e-6 * p)
     np.testing.assert_allclose(gradient, numeric, rtol=1e-4, atol=1e-2)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"penalizer": -5},
+            "The 'penalizer' parameter of BetaGeoModel must be a float in the range [0.0, inf). Got -5 instead.",
+        ),
+        (
+            {"initial": (1.0, -1.0, 1.0, 1.0)},
+            "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). "
+            "Got (1.0, -1.0, 1.0, 1.0) instead.",
+        ),
+        (
+            {"initial": (1.0, 1.0, 1.0)},
+            "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). "
+            "Got (1.0, 1.0, 1.0) instead.",
+        ),
+        ({"initial": (1.0, 0.0, 1.0, np.nan)}, "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0"),
+        ({"initial": "ones"}, "The 'initial' parameter of BetaGeoModel must be an array-like. Got 'ones' instead."),
+        ({"max_iter": 0}, "The 'max_iter' parameter of BetaGeoModel must be an int in the range [1, inf). Got 0"),
+    ],
+    ids=["penalizer", "initial-negative", "initial-length", "initial-nan", "initial-text", "max_iter"],
+)
+def test_bad_parameters_are_named_before_fitting(cdnow_summary, params, message):
+    """Before, penalizer=-5 or a negative start ended in 'BG/NBD did not converge: ABNORMAL'."""
+    with pytest.raises(ValueError, match=re.escape(message)):
+        BetaGeoModel(**params).fit(cdnow_summary)
+
+
+def test_a_fit_that_does_not_converge_warns(cdnow_summary):
+    with pytest.warns(ConvergenceWarning, match="BG/NBD did not converge after 2 iterations .*increase max_iter"):
+        model = BetaGeoModel(max_iter=2).fit(cdnow_summary)
+    assert not model.converged_ and model.n_iter_ == 2
+
+
+def test_the_published_fit_converges_without_a_warning(cdnow_summary):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        model = BetaGeoModel().fit(cdnow_summary)
+    assert model.converged_ and 1 < model.n_iter_ < model.max_iter
+
+
+def test_starting_values_where_the_likelihood_fails_are_an_error_not_a_fit(cdnow_summary):
+    with pytest.raises(WorkbenchError, match=r"likelihood cannot be evaluated from initial=\(1e\+200.*other starting"):
+        BetaGeoModel(initial=(1e200, 1e200, 1e200, 1e200)).fit(cdnow_summary)

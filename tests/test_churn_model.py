@@ -6,12 +6,17 @@ import numpy as np
 import pandas as pd
 import pytest
 from conftest import applicable_estimator_checks, check_name
+from sklearn.utils.estimator_checks import check_classifiers_train
+from threadpoolctl import threadpool_limits
 
 from segmentation.churn.model import ChurnModel
 
-_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(
-    [ChurnModel(), ChurnModel(method="logistic"), ChurnModel(calibration=None)]
-)
+#: scikit-learn's checks run on small configurations: 10 boosting iterations instead of 300. The contract they
+#: test (shapes, classes, errors, pickling, parameters, row order, ...) does not depend on the number of trees;
+#: how well the default model learns does, and test_the_default_model_learns_at_full_size checks it.
+SMALL = {"max_iter": 10}
+ESTIMATORS = [ChurnModel(params=SMALL), ChurnModel(method="logistic"), ChurnModel(calibration=None, params=SMALL)]
+_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(ESTIMATORS)
 
 
 def test_only_the_array_api_check_is_left_out():
@@ -20,9 +25,28 @@ def test_only_the_array_api_check_is_left_out():
     assert len(_APPLICABLE) >= 3 * 45
 
 
+def test_the_small_configurations_run_every_check_of_the_default_model():
+    """Small settings change the time a check takes, not which checks run."""
+    _, _, default = applicable_estimator_checks([ChurnModel()])
+    names = [check_name(c) for _, c in default]
+    for small in ESTIMATORS:
+        assert [check_name(c) for e, c in _APPLICABLE if e is small] == names
+
+
+# One OpenMP thread for the checks: each check makes hundreds of fits on ~100 rows, and on a busy 2-core
+# machine the two threads of every tiny parallel loop of the gradient boosting wait for each other; one
+# thread is about 25 times faster there (and gives the same model).
 @pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: check_name(x) if callable(x) else repr(x))
 def test_scikit_learn_api_contract(estimator, check):
-    check(estimator)
+    with threadpool_limits(limits=1):
+        check(estimator)
+
+
+def test_the_default_model_learns_at_full_size():
+    """The one full-size check: the default model (300 iterations, isotonic calibration on 3 folds) fits,
+    predicts and gives probabilities as scikit-learn's classifier contract asks, and is accurate on blobs."""
+    with threadpool_limits(limits=1):
+        check_classifiers_train("ChurnModel", ChurnModel())
 
 
 def _noisy(n=3000, seed=0):

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import re
+import warnings
+
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.datasets.cdnow import calibration_summary
@@ -41,3 +45,39 @@ def test_too_few_repeat_customers_is_a_message():
     s = pd.DataFrame({"frequency": [0.0, 1.0], "monetary_value": [0.0, 10.0]})
     with pytest.raises(WorkbenchError, match="needs at least 2 customers with a repeat purchase"):
         GammaGammaModel().fit(s)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        (
+            {"initial": (1.0, 1.0, -2.0)},
+            "The 'initial' parameter of GammaGammaModel must be 3 numbers > 0 (starting p, q, gamma). "
+            "Got (1.0, 1.0, -2.0) instead.",
+        ),
+        ({"initial": (0.0, 1.0, 1.0, 1.0)}, "The 'initial' parameter of GammaGammaModel must be 3 numbers > 0"),
+        ({"max_iter": -1}, "The 'max_iter' parameter of GammaGammaModel must be an int in the range [1, inf). Got -1"),
+    ],
+    ids=["initial-negative", "initial-length", "max_iter"],
+)
+def test_bad_parameters_are_named_before_fitting(fitted, params, message):
+    _, summary = fitted
+    with pytest.raises(ValueError, match=re.escape(message)):
+        GammaGammaModel(**params).fit(summary)
+
+
+def test_a_fit_that_does_not_converge_warns(fitted):
+    model, summary = fitted
+    assert model.converged_
+    with pytest.warns(ConvergenceWarning, match="Gamma-Gamma did not converge after 5 iterations .*increase max_iter"):
+        short = GammaGammaModel(max_iter=5).fit(summary)
+    assert not short.converged_ and short.n_iter_ == 5
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ConvergenceWarning)
+        assert GammaGammaModel().fit(summary).converged_
+
+
+def test_an_unconverged_fit_with_an_infinite_mean_says_why(fitted):
+    _, summary = fitted
+    with pytest.raises(WorkbenchError, match=r"q = 0\.390 <= 1.*stopped after 2 iterations, before converging"):
+        GammaGammaModel(max_iter=2).fit(summary)

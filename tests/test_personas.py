@@ -9,6 +9,7 @@ from conftest import applicable_estimator_checks, check_name
 from sklearn.base import clone
 from sklearn.metrics import adjusted_rand_score
 from sklearn.pipeline import Pipeline
+from sklearn.utils.estimator_checks import check_fit_idempotent
 from threadpoolctl import threadpool_info, threadpool_limits
 
 from segmentation.data.dataset import Dataset
@@ -202,14 +203,15 @@ def test_missing_values_are_refused_with_the_input_named():
         PersonaModel(n_clusters=2).fit(X)
 
 
-# scikit-learn's API contract: every check except check_array_api_input (see conftest).
-_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(
-    [
-        PersonaModel(n_clusters=3, n_init=2),
-        PersonaModel(k_range=(2, 3), n_bootstrap=2, n_init=2),
-        PersonaModel(n_clusters=3, method="gmm", n_init=1),
-    ]
-)
+# scikit-learn's API contract: every check except check_array_api_input (see conftest), on small configurations
+# (k given or a k range of two, few starts and bootstraps): the contract does not depend on how many k are tried;
+# the default k search is checked once, at full size, in test_the_default_model_is_idempotent_at_full_size.
+SMALL = [
+    PersonaModel(n_clusters=3, n_init=2),
+    PersonaModel(k_range=(2, 3), n_bootstrap=2, n_init=2),
+    PersonaModel(n_clusters=3, method="gmm", n_init=1),
+]
+_EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(SMALL)
 
 
 def test_only_the_array_api_check_is_left_out():
@@ -218,9 +220,28 @@ def test_only_the_array_api_check_is_left_out():
     assert len(_APPLICABLE) >= 3 * 45
 
 
+def test_the_small_configurations_run_every_check_of_the_default_model():
+    """Small settings change the time a check takes, not which checks run."""
+    _, _, default = applicable_estimator_checks([PersonaModel()])
+    names = [check_name(c) for _, c in default]
+    for small in SMALL:
+        assert [check_name(c) for e, c in _APPLICABLE if e is small] == names
+
+
+# One thread for the checks (OpenMP too, not only BLAS as fit does): each check makes dozens of fits on
+# ~100 rows, and on a busy 2-core machine the two threads of every tiny parallel loop of KMeans wait for each
+# other; one thread is several times faster there (and gives the same model).
 @pytest.mark.parametrize(("estimator", "check"), _APPLICABLE, ids=lambda x: check_name(x) if callable(x) else repr(x))
 def test_scikit_learn_estimator_checks(estimator, check):
-    check(estimator)
+    with threadpool_limits(limits=1):
+        check(estimator)
+
+
+def test_the_default_model_is_idempotent_at_full_size():
+    """The one full-size check: the default k search (k 3..8, 5 bootstraps, 10 starts) fits, predicts and
+    transforms, and fitting again gives the same results."""
+    with threadpool_limits(limits=1):
+        check_fit_idempotent("PersonaModel", PersonaModel())
 
 
 def test_too_few_customers_for_the_k_range_is_a_message():

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 from segmentation import ConfigError
+from segmentation.errors import WorkbenchError
 from segmentation.value.rfm import RFMScorer, score_values
 from segmentation.value.segments import SegmentRules
 
@@ -129,3 +130,30 @@ def test_bad_rules_are_refused_with_every_mistake(tmp_path):
     text = str(info.value)
     for words in ["unknown keys ['colour']", "r must be [low, high]", "unknown fields ['x']", "names used twice"]:
         assert words in text
+
+
+def test_feature_names_in_are_the_columns_fit_saw():
+    X = frame([5.0, 40.0, 200.0], [9.0, 3.0, 1.0], [900.0, 300.0, 50.0]).assign(region=["n", "s", "n"], tenure=1.0)
+    X = X[["region", "monetary_total", "tenure", "rfm_recency_days", "purchase_days"]]
+    scorer = RFMScorer().fit(X)
+    assert isinstance(scorer.feature_names_in_, np.ndarray) and scorer.feature_names_in_.dtype == object
+    assert scorer.feature_names_in_.tolist() == [
+        "region",
+        "monetary_total",
+        "tenure",
+        "rfm_recency_days",
+        "purchase_days",
+    ]
+    assert scorer.n_features_in_ == 5
+    # A later quarter with only the three scored columns, in another order: scored on the same cut points.
+    later = X[COLUMNS[::-1]]
+    pd.testing.assert_frame_equal(scorer.transform(later), scorer.transform(X))
+    assert RFMScorer().fit(X[COLUMNS]).feature_names_in_.tolist() == COLUMNS
+
+
+def test_arrays_are_refused_with_what_is_expected():
+    with pytest.raises(WorkbenchError, match=r"X must be a pandas DataFrame with the columns \[.*got ndarray"):
+        RFMScorer().fit(np.ones((3, 3)))
+    scorer = RFMScorer().fit(frame([1.0, 2.0], [1.0, 2.0], [1.0, 2.0]))
+    with pytest.raises(WorkbenchError, match="an array has no column names"):
+        scorer.transform(np.ones((3, 3)))

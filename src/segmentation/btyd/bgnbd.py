@@ -9,7 +9,51 @@ end of the calibration period), all in one time unit
 The closed-form log-likelihood (paper, equation 6) is evaluated on the **unique**
 ``(x, t_x, T)`` rows with their counts as weights, so a million customers with a few
 thousand distinct histories fit in seconds. Parameters are optimised on the log scale with
-L-BFGS-B (scipy).
+L-BFGS-B (scipy); when it stops before converging (``max_iter`` reached, or a line search
+that cannot progress) the model warns with a :class:`~sklearn.exceptions.ConvergenceWarning`
+and ``converged_`` is False.
+
+A DataFrame estimator
+---------------------
+:class:`BetaGeoModel` is fitted on a summary, one row per customer, whose columns are found
+by name: ``frequency``, ``recency`` and ``T`` (:func:`segmentation.features.btyd_summary`;
+other columns such as ``monetary_value`` are allowed). The three are different quantities
+with constraints between them (``recency <= T``, no recency without a repeat purchase), so
+a position-based numpy array would be an invitation to swap two of them silently: arrays
+and sparse matrices are refused with a :class:`~segmentation.errors.WorkbenchError` that
+says what is expected. ``feature_names_in_`` and ``n_features_in_`` are the columns of the
+summary seen by ``fit``; the prediction methods take any summary holding the three columns.
+The parameters are validated in ``fit`` (scikit-learn's ``InvalidParameterError``, a
+``ValueError``): ``penalizer`` >= 0, ``initial`` four numbers > 0, ``max_iter`` >= 1.
+
+scikit-learn has no tag for "needs named columns" (``two_d_array=False`` would make
+``check_estimator`` skip every check, hiding the ones that pass); the tags say
+``positive_only`` (counts and durations are never negative). tests/test_estimators.py runs
+every ``check_estimator`` check and fails if one of these stops passing or one of the
+expected failures starts passing:
+
+- met: check_estimator_cloneable, check_estimator_tags_renamed, check_valid_tag_types,
+  check_estimator_repr, check_no_attributes_set_in_init, check_estimators_unfitted,
+  check_do_not_raise_errors_in_init_or_set_params, check_mixin_order,
+  check_estimator_sparse_tag, check_estimator_sparse_array, check_estimator_sparse_matrix,
+  check_parameters_default_constructible, check_get_params_invariance, check_set_params,
+  check_fit1d, check_fit_non_negative;
+- not met, because they fit a numpy array (refused: no column names):
+  check_fit_score_takes_y, check_estimators_overwrite_params,
+  check_dont_overwrite_parameters, check_estimators_fit_returns_self,
+  check_readonly_memmap_input, check_n_features_in_after_fitting,
+  check_positive_only_tag_during_fit, check_estimators_dtypes, check_complex_data,
+  check_dtype_object, check_estimators_empty_data_messages, check_estimators_nan_inf,
+  check_pipeline_consistency, check_estimators_pickle (both), check_f_contiguous_array_estimator,
+  check_methods_sample_order_invariance, check_methods_subset_invariance,
+  check_fit2d_1sample, check_fit2d_1feature, check_dict_unchanged, check_fit_idempotent,
+  check_fit_check_is_fitted, check_n_features_in, check_fit2d_predict1d;
+- not applicable: check_array_api_input (numpy only; scikit-learn skips it).
+
+The parts of the contract those checks would cover are tested on summaries instead
+(tests/test_estimators.py): clone, get/set params, fit returns self and leaves its
+parameters and input alone, refitting gives the same result, the not-fitted error, pickling,
+row order, ``feature_names_in_``.
 
 Examples
 --------
@@ -24,12 +68,18 @@ Examples
 
 from __future__ import annotations
 
+import warnings
+from numbers import Integral, Real
+
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from scipy.optimize import minimize
 from scipy.special import betaln, digamma, gammaln, hyp2f1
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.errors import WorkbenchError
 
@@ -38,7 +88,28 @@ PARAMS = ("r", "alpha", "a", "b")
 
 
 def check_summary(summary: pd.DataFrame, columns: tuple[str, ...] = SUMMARY_COLUMNS) -> pd.DataFrame:
-    """Refuse a summary with missing columns, negative or impossible values, naming the rows."""
+    """Refuse a summary that is not a DataFrame, lacks columns, or has negative or impossible values, naming the rows.
+
+    Returns the ``columns`` as floats.
+
+    Examples
+    --------
+    >>> check_summary(pd.DataFrame({"frequency": [2], "recency": [5.0], "T": [10.0]})).dtypes.tolist()
+    [dtype('float64'), dtype('float64'), dtype('float64')]
+    >>> check_summary(np.ones((2, 3)))
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.WorkbenchError: summary: expected a pandas DataFrame with the columns ['frequency', 'recency', 'T'] (see segmentation.features.btyd_summary), got ndarray; an array has no column names
+    """
+    expected = f"a pandas DataFrame with the columns {list(columns)} (see segmentation.features.btyd_summary)"
+    if sparse.issparse(summary):
+        raise WorkbenchError(
+            f"summary: sparse input is not supported; expected {expected}, got {type(summary).__name__}"
+        )
+    if not isinstance(summary, pd.DataFrame):
+        raise WorkbenchError(
+            f"summary: expected {expected}, got {type(summary).__name__}; an array has no column names"
+        )
     missing = [c for c in columns if c not in summary]
     if missing:
         raise WorkbenchError(
@@ -97,15 +168,54 @@ def _log_likelihood_and_gradient(params: np.ndarray, x, tx, T, w) -> tuple[float
     return float(np.sum(w * (a1 + both))), gradient
 
 
+def _check_initial(estimator: BaseEstimator, names: tuple[str, ...]) -> np.ndarray:
+    """The ``initial`` parameter of ``estimator`` as positive floats, one per name in ``names``.
+
+    Raises scikit-learn's ``InvalidParameterError`` (a ``ValueError``) naming the parameter.
+
+    Examples
+    --------
+    >>> _check_initial(BetaGeoModel(initial=(1, -1, 1, 1)), PARAMS)
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). Got (1, -1, 1, 1) instead.
+    """
+    value = estimator.initial
+    try:
+        start = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        start = None
+    if start is None or start.shape != (len(names),) or not (np.isfinite(start) & (start > 0)).all():
+        raise InvalidParameterError(
+            f"The 'initial' parameter of {type(estimator).__name__} must be {len(names)} numbers > 0 "
+            f"(starting {', '.join(names)}). Got {value!r} instead."
+        )
+    return start
+
+
+def _warn_not_converged(model: str, result, max_iter: int) -> None:
+    """A ``ConvergenceWarning`` for an optimiser ``result`` that did not converge."""
+    hint = "increase max_iter" if result.nit >= max_iter else "try other starting values (initial)"
+    warnings.warn(
+        f"{model} did not converge after {result.nit} iterations ({result.message}); "
+        f"the parameters are the last iterate, not a maximum of the likelihood: {hint}",
+        ConvergenceWarning,
+        stacklevel=3,
+    )
+
+
 class BetaGeoModel(BaseEstimator):
     """BG/NBD: purchase counts and the probability that a customer is still alive.
 
     Parameters
     ----------
     penalizer : float, default 0.0
-        L2 penalty on the parameters (0 = plain maximum likelihood, as in the paper).
+        L2 penalty on the parameters, >= 0 (0 = plain maximum likelihood, as in the paper).
     initial : tuple of 4 floats, default (1, 1, 1, 1)
-        Starting ``r, alpha, a, b``.
+        Starting ``r, alpha, a, b``, each > 0.
+    max_iter : int, default 2000
+        Most iterations of the optimiser (L-BFGS-B); a fit that needs more warns with a
+        :class:`~sklearn.exceptions.ConvergenceWarning`.
 
     Attributes
     ----------
@@ -115,14 +225,59 @@ class BetaGeoModel(BaseEstimator):
         Log-likelihood of the data at ``params_`` (without the penalty).
     n_customers_, n_unique_ : int
         Customers fitted, and distinct ``(frequency, recency, T)`` rows evaluated.
+    converged_ : bool
+        Whether the optimiser converged (when not, ``fit`` warned).
+    n_iter_ : int
+        Iterations the optimiser ran.
+    n_features_in_ : int
+        Number of columns of the summary seen by ``fit``.
+    feature_names_in_ : ndarray of str
+        The columns of the summary seen by ``fit`` (three of them are used).
+
+    Examples
+    --------
+    >>> BetaGeoModel(penalizer=-5).fit(pd.DataFrame({"frequency": [1], "recency": [1.0], "T": [2.0]}))
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'penalizer' parameter of BetaGeoModel must be a float in the range [0.0, inf). Got -5 instead.
     """
 
-    def __init__(self, penalizer: float = 0.0, initial: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0)):
+    _parameter_constraints: dict = {
+        "penalizer": [Interval(Real, 0, None, closed="left")],
+        "initial": ["array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        penalizer: float = 0.0,
+        initial: tuple[float, float, float, float] = (1.0, 1.0, 1.0, 1.0),
+        max_iter: int = 2000,
+    ):
         self.penalizer = penalizer
         self.initial = initial
+        self.max_iter = max_iter
 
     def fit(self, summary: pd.DataFrame, y=None) -> BetaGeoModel:
-        """Fit on a summary with ``frequency, recency, T`` (one row per customer)."""
+        """Fit on a summary with ``frequency, recency, T`` (one row per customer).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            One row per customer, the columns found by name (others are ignored).
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the optimiser stopped before converging (``converged_`` is then False).
+        """
+        self._validate_params()
+        start = _check_initial(self, PARAMS)
         values = check_summary(summary)
         if len(values) == 0:
             raise WorkbenchError("summary: no customers to fit")
@@ -136,20 +291,29 @@ class BetaGeoModel(BaseEstimator):
             value = -ll / total + self.penalizer * np.sum(params**2)
             return value, (-gradient / total + 2 * self.penalizer * params) * params  # chain rule: d/d log p = p d/dp
 
-        result = minimize(
-            objective,
-            np.log(np.asarray(self.initial, dtype=float)),
-            method="L-BFGS-B",
-            jac=True,
-            options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
-        )
-        if not result.success and not np.isfinite(result.fun):
-            raise WorkbenchError(f"BG/NBD did not converge: {result.message}")
+        # Steps that overflow are rejected by the line search; a result that is not finite is an error below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = minimize(
+                objective,
+                np.log(start),
+                method="L-BFGS-B",
+                jac=True,
+                options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-9},
+            )
+        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+            raise WorkbenchError(
+                f"BG/NBD: the likelihood cannot be evaluated from initial={self.initial!r} ({result.message}); "
+                "try other starting values"
+            )
+        if not result.success:
+            _warn_not_converged("BG/NBD", result, self.max_iter)
+        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         params = np.exp(result.x)
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
         self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
         self.n_customers_, self.n_unique_ = int(total), len(grouped)
         self.converged_ = bool(result.success)
+        self.n_iter_ = int(result.nit)
         return self
 
     def _arrays(self, summary: pd.DataFrame):
@@ -184,6 +348,11 @@ class BetaGeoModel(BaseEstimator):
         r, alpha, a, b = (self.params_[k] for k in PARAMS)
         t = np.asarray(t, dtype=float)
         return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * hyp2f1(r, b, a + b - 1, t / (alpha + t)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # counts and durations
+        return tags
 
 
 __all__ = ["PARAMS", "SUMMARY_COLUMNS", "BetaGeoModel", "check_summary"]

@@ -8,6 +8,40 @@ the customers with at least one repeat purchase (``frequency > 0``), with
 (:func:`segmentation.features.btyd_summary`). The model assumes order value and frequency
 are independent; check the correlation before relying on it.
 
+Like :class:`~segmentation.btyd.bgnbd.BetaGeoModel`, :class:`GammaGammaModel` is a DataFrame
+estimator: it takes a summary whose ``frequency`` and ``monetary_value`` columns are found by
+name (other columns are allowed), refuses arrays and sparse matrices with a
+:class:`~segmentation.errors.WorkbenchError` saying so, and records the summary's columns in
+``feature_names_in_``. Its parameters are validated in ``fit`` (``initial`` three numbers
+> 0, ``max_iter`` >= 1), and a fit that stops before converging warns with a
+:class:`~sklearn.exceptions.ConvergenceWarning` (``converged_`` is then False).
+tests/test_estimators.py runs every ``check_estimator`` check and fails if one of these
+stops passing or one of the expected failures starts passing:
+
+- met: check_estimator_cloneable, check_estimator_tags_renamed, check_valid_tag_types,
+  check_estimator_repr, check_no_attributes_set_in_init, check_estimators_unfitted,
+  check_do_not_raise_errors_in_init_or_set_params, check_mixin_order,
+  check_estimator_sparse_tag, check_estimator_sparse_array, check_estimator_sparse_matrix,
+  check_parameters_default_constructible, check_get_params_invariance, check_set_params,
+  check_fit1d, check_fit_non_negative;
+- not met, because they fit a numpy array (refused: no column names), as for
+  :class:`~segmentation.btyd.bgnbd.BetaGeoModel`: check_fit_score_takes_y,
+  check_estimators_overwrite_params, check_dont_overwrite_parameters,
+  check_estimators_fit_returns_self, check_readonly_memmap_input,
+  check_n_features_in_after_fitting, check_positive_only_tag_during_fit,
+  check_estimators_dtypes, check_complex_data, check_dtype_object,
+  check_estimators_empty_data_messages, check_estimators_nan_inf, check_pipeline_consistency,
+  check_estimators_pickle (both), check_f_contiguous_array_estimator,
+  check_methods_sample_order_invariance, check_methods_subset_invariance,
+  check_fit2d_1sample, check_fit2d_1feature, check_dict_unchanged, check_fit_idempotent,
+  check_fit_check_is_fitted, check_n_features_in, check_fit2d_predict1d;
+- not applicable: check_array_api_input (numpy only; scikit-learn skips it).
+
+The parts of the contract those checks would cover are tested on summaries instead
+(tests/test_estimators.py): clone, get/set params, fit returns self and leaves its
+parameters and input alone, refitting gives the same result, the not-fitted error, pickling,
+row order, ``feature_names_in_``.
+
 Examples
 --------
 >>> from segmentation.datasets.cdnow import calibration_summary
@@ -19,14 +53,17 @@ Examples
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln
 from sklearn.base import BaseEstimator
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval
+from sklearn.utils.validation import check_is_fitted, validate_data
 
-from segmentation.btyd.bgnbd import check_summary
+from segmentation.btyd.bgnbd import _check_initial, _warn_not_converged, check_summary
 from segmentation.errors import WorkbenchError
 
 PARAMS = ("p", "q", "gamma")
@@ -53,7 +90,10 @@ class GammaGammaModel(BaseEstimator):
     Parameters
     ----------
     initial : tuple of 3 floats, default (1, 1, 1)
-        Starting ``p, q, gamma``.
+        Starting ``p, q, gamma``, each > 0.
+    max_iter : int, default 2000
+        Most iterations of the optimiser (L-BFGS-B); a fit that needs more warns with a
+        :class:`~sklearn.exceptions.ConvergenceWarning`.
 
     Attributes
     ----------
@@ -64,13 +104,52 @@ class GammaGammaModel(BaseEstimator):
         Customers with a repeat purchase used in the fit.
     n_excluded_ : int
         Customers without a repeat purchase (or with a value of 0), not used; counted here.
+    converged_ : bool
+        Whether the optimiser converged (when not, ``fit`` warned).
+    n_iter_ : int
+        Iterations the optimiser ran.
+    n_features_in_ : int
+        Number of columns of the summary seen by ``fit``.
+    feature_names_in_ : ndarray of str
+        The columns of the summary seen by ``fit`` (two of them are used).
+
+    Examples
+    --------
+    >>> GammaGammaModel(initial=(1, 1, -2)).fit(pd.DataFrame({"frequency": [1, 2], "monetary_value": [5.0, 9.0]}))
+    Traceback (most recent call last):
+    ...
+    sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of GammaGammaModel must be 3 numbers > 0 (starting p, q, gamma). Got (1, 1, -2) instead.
     """
 
-    def __init__(self, initial: tuple[float, float, float] = (1.0, 1.0, 1.0)):
+    _parameter_constraints: dict = {
+        "initial": ["array-like"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(self, initial: tuple[float, float, float] = (1.0, 1.0, 1.0), max_iter: int = 2000):
         self.initial = initial
+        self.max_iter = max_iter
 
     def fit(self, summary: pd.DataFrame, y=None) -> GammaGammaModel:
-        """Fit on a summary with ``frequency`` and ``monetary_value`` (customers without repeats are left out)."""
+        """Fit on a summary with ``frequency`` and ``monetary_value`` (customers without repeats are left out).
+
+        Parameters
+        ----------
+        summary : DataFrame
+            One row per customer, the columns found by name (others are ignored).
+        y : ignored
+
+        Returns
+        -------
+        self
+
+        Warns
+        -----
+        ConvergenceWarning
+            When the optimiser stopped before converging (``converged_`` is then False).
+        """
+        self._validate_params()
+        start = _check_initial(self, PARAMS)
         values = check_summary(summary, ("frequency", "monetary_value"))
         used = (values["frequency"] > 0) & (values["monetary_value"] > 0)
         if used.sum() < 2:
@@ -84,22 +163,38 @@ class GammaGammaModel(BaseEstimator):
         def objective(log_params: np.ndarray) -> float:
             return -_log_likelihood(np.exp(log_params), x, m, w) / w.sum()
 
-        result = minimize(
-            objective,
-            np.log(np.asarray(self.initial, dtype=float)),
-            method="L-BFGS-B",
-            options={"maxiter": 2000, "ftol": 1e-12, "gtol": 1e-9},
-        )
+        # Steps that overflow are rejected by the line search; a result that is not finite is an error below.
+        with np.errstate(over="ignore", invalid="ignore"):
+            result = minimize(
+                objective,
+                np.log(start),
+                method="L-BFGS-B",
+                options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-9},
+            )
+        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
+            raise WorkbenchError(
+                f"Gamma-Gamma: the likelihood cannot be evaluated from initial={self.initial!r} ({result.message}); "
+                "try other starting values"
+            )
         params = np.exp(result.x)
         if params[1] <= 1:
-            raise WorkbenchError(
-                f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; "
+            why = (
                 "too few repeat customers or order values far from gamma-shaped"
+                if result.success
+                else f"the optimiser stopped after {result.nit} iterations, before converging ({result.message}): "
+                "increase max_iter or try other starting values (initial)"
             )
+            raise WorkbenchError(
+                f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; {why}"
+            )
+        if not result.success:
+            _warn_not_converged("Gamma-Gamma", result, self.max_iter)
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
         self.log_likelihood_ = _log_likelihood(params, x, m, w)
+        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         self.n_customers_, self.n_excluded_ = int(used.sum()), int((~used).sum())
         self.converged_ = bool(result.success)
+        self.n_iter_ = int(result.nit)
         return self
 
     def expected_order_value(self, summary: pd.DataFrame) -> pd.Series:
@@ -117,6 +212,11 @@ class GammaGammaModel(BaseEstimator):
         """Mean order value of the population, ``p gamma / (q - 1)``."""
         check_is_fitted(self)
         return self.params_["p"] * self.params_["gamma"] / (self.params_["q"] - 1)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # counts and order values
+        return tags
 
 
 __all__ = ["GammaGammaModel"]

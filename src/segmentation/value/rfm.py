@@ -15,6 +15,50 @@ Cut points are learned by :meth:`RFMScorer.fit` and shown by :meth:`RFMScorer.cu
 fitted on a reference quarter they score later quarters on the same scale, so a customer's
 score only moves when the customer does.
 
+A DataFrame estimator
+---------------------
+:class:`RFMScorer` takes a pandas DataFrame and finds its three columns by name (the
+``recency``, ``frequency`` and ``monetary`` parameters), the way
+:class:`~sklearn.compose.ColumnTransformer` does: a table of customer features has dozens
+of columns and which three are scored is a choice of names, not of positions. A numpy array
+has no names, so it is refused with a :class:`~segmentation.errors.WorkbenchError` saying
+so (sparse input too), instead of guessing which column is which. ``feature_names_in_`` and
+``n_features_in_`` are the columns of the frame ``fit`` saw; ``transform`` takes any frame
+holding the three named columns, in any order and with any other columns (a later quarter's
+features need not have exactly the reference quarter's columns).
+
+scikit-learn has no tag for "needs named columns" (a ``two_d_array=False`` tag would make
+``check_estimator`` skip every check, hiding the ones that pass), so the tags stay those of
+a transformer of 2-D data, with ``preserves_dtype=[]`` (the scores are integers and a code).
+tests/test_estimators.py runs every ``check_estimator`` check and fails if one of these
+stops passing or one of the expected failures starts passing:
+
+- met: check_estimator_cloneable, check_estimator_tags_renamed, check_valid_tag_types,
+  check_estimator_repr, check_no_attributes_set_in_init, check_estimators_unfitted,
+  check_do_not_raise_errors_in_init_or_set_params, check_mixin_order,
+  check_estimator_sparse_tag, check_estimator_sparse_array, check_estimator_sparse_matrix,
+  check_transformers_unfitted, check_transformer_n_iter,
+  check_parameters_default_constructible, check_get_params_invariance, check_set_params,
+  check_fit1d;
+- not met, because they fit a numpy array (refused: no column names):
+  check_fit_score_takes_y, check_estimators_overwrite_params,
+  check_dont_overwrite_parameters, check_estimators_fit_returns_self,
+  check_readonly_memmap_input, check_n_features_in_after_fitting,
+  check_positive_only_tag_during_fit, check_estimators_dtypes, check_complex_data,
+  check_dtype_object, check_estimators_empty_data_messages, check_pipeline_consistency,
+  check_estimators_nan_inf, check_estimators_pickle (both), check_f_contiguous_array_estimator,
+  check_transformer_data_not_an_array, check_transformer_general (both),
+  check_methods_sample_order_invariance,
+  check_methods_subset_invariance, check_fit2d_1sample, check_fit2d_1feature,
+  check_dict_unchanged, check_fit_idempotent, check_fit_check_is_fitted,
+  check_n_features_in, check_fit2d_predict1d;
+- not applicable: check_array_api_input (numpy only; scikit-learn skips it).
+
+The parts of the contract those checks would cover are tested on DataFrames instead
+(tests/test_estimators.py): clone, get/set params, fit returns self and leaves its
+parameters and input alone, refitting gives the same result, the not-fitted error, pickling,
+row order and subsets, ``feature_names_in_`` and ``get_feature_names_out``.
+
 Examples
 --------
 >>> import pandas as pd
@@ -28,8 +72,11 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils.validation import _check_feature_names_in, check_is_fitted, validate_data
+
+from segmentation.errors import WorkbenchError
 
 DIMENSIONS = ("recency", "frequency", "monetary")
 
@@ -63,8 +110,19 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     ----------
     edges_ : dict of ndarray
         Learned cut points per dimension in the column's own units (ascending).
-    n_features_in_, feature_names_in_
-        As in scikit-learn.
+    n_features_in_ : int
+        Number of columns of the frame seen by ``fit``.
+    feature_names_in_ : ndarray of str
+        The columns of the frame seen by ``fit`` (all of them, as in scikit-learn; three are
+        scored). Not set when the column names are not all strings.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"rfm_recency_days": [5, 40], "purchase_days": [9, 3],
+    ...                   "monetary_total": [900.0, 300.0], "region": ["north", "south"]})
+    >>> scorer = RFMScorer(n_bins=2).fit(X)
+    >>> scorer.feature_names_in_.tolist(), scorer.n_features_in_
+    (['rfm_recency_days', 'purchase_days', 'monetary_total', 'region'], 4)
     """
 
     def __init__(
@@ -83,36 +141,64 @@ class RFMScorer(TransformerMixin, BaseEstimator):
     def _columns(self) -> dict[str, str]:
         return {"recency": self.recency, "frequency": self.frequency, "monetary": self.monetary}
 
+    def _check_frame(self, X: object) -> None:
+        """Refuse anything but a DataFrame: the three columns are found by name."""
+        if isinstance(X, pd.DataFrame):
+            return
+        expected = f"a pandas DataFrame with the columns {list(self._columns().values())}"
+        if sparse.issparse(X):
+            raise WorkbenchError(
+                f"RFMScorer: sparse input is not supported; X must be {expected}, got {type(X).__name__}"
+            )
+        raise WorkbenchError(
+            f"RFMScorer: X must be {expected} (customer features, found by name), got {type(X).__name__}; "
+            "an array has no column names"
+        )
+
     def _values(self, X: pd.DataFrame) -> dict[str, np.ndarray]:
-        if not isinstance(X, pd.DataFrame):
-            raise TypeError(f"RFMScorer expects a DataFrame of customer features, got {type(X).__name__}")
+        self._check_frame(X)
         columns = self._columns()
         missing = [c for c in columns.values() if c not in X.columns]
         if missing:
-            raise ValueError(f"RFMScorer: columns {missing} missing from X; expected {list(columns.values())}")
+            raise WorkbenchError(f"RFMScorer: columns {missing} missing from X; expected {list(columns.values())}")
         values = {d: X[c].to_numpy(dtype=float) for d, c in columns.items()}
         bad = {columns[d]: int((~np.isfinite(v)).sum()) for d, v in values.items() if (~np.isfinite(v)).any()}
         if bad:
-            raise ValueError(
+            raise WorkbenchError(
                 f"RFMScorer: missing or infinite values in {bad} (column: rows); every customer needs all three"
             )
         return values
 
     def fit(self, X: pd.DataFrame, y: object = None) -> RFMScorer:
-        """Learn the cut points from reference customers ``X``."""
-        if not isinstance(self.n_bins, (int, np.integer)) or self.n_bins < 2:
+        """Learn the cut points from reference customers ``X``.
+
+        Parameters
+        ----------
+        X : DataFrame
+            One row per customer with the three columns named by ``recency``, ``frequency``
+            and ``monetary`` (other columns are allowed and ignored).
+        y : ignored
+
+        Returns
+        -------
+        self
+        """
+        if not isinstance(self.n_bins, (int, np.integer)) or isinstance(self.n_bins, bool) or self.n_bins < 2:
             raise ValueError(f"The 'n_bins' parameter of RFMScorer must be an int >= 2. Got {self.n_bins!r} instead.")
         values = self._values(X)
         if len(X) == 0:
-            raise ValueError("RFMScorer: cannot learn cut points from zero customers")
+            raise WorkbenchError("RFMScorer: cannot learn cut points from zero customers")
+        validate_data(self, X, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         q = np.arange(1, self.n_bins) / self.n_bins
         self.edges_ = {d: np.quantile(v, q) for d, v in values.items()}
-        self.n_features_in_ = 3
-        self.feature_names_in_ = np.array(list(self._columns().values()), dtype=object)
         return self
 
     def transform(self, X: pd.DataFrame) -> pd.DataFrame:
-        """Scores ``r_score, f_score, m_score`` and the code ``rfm`` ("545"), indexed like ``X``."""
+        """Scores ``r_score, f_score, m_score`` and the code ``rfm`` ("545"), indexed like ``X``.
+
+        ``X`` needs the three named columns; its other columns (and their order) may differ
+        from those seen by ``fit``.
+        """
         check_is_fitted(self, "edges_")
         values = self._values(X)
         r = self.n_bins + 1 - score_values(values["recency"], self.edges_["recency"])
@@ -123,6 +209,12 @@ class RFMScorer(TransformerMixin, BaseEstimator):
         return out
 
     def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        """The columns of :meth:`transform`: ``r_score, f_score, m_score, rfm``.
+
+        ``input_features``, when given, must equal ``feature_names_in_`` (as in scikit-learn).
+        """
+        check_is_fitted(self, "edges_")
+        _check_feature_names_in(self, input_features)
         return np.array(["r_score", "f_score", "m_score", "rfm"], dtype=object)
 
     def cut_points(self) -> pd.DataFrame:
@@ -155,6 +247,11 @@ class RFMScorer(TransformerMixin, BaseEstimator):
                     }
                 )
         return pd.DataFrame(rows)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.transformer_tags.preserves_dtype = []  # integer scores and a text code, whatever the input dtype
+        return tags
 
 
 __all__ = ["DIMENSIONS", "RFMScorer", "score_values"]
