@@ -23,7 +23,7 @@ PLANTED_SEED = 7
 
 @pytest.fixture(scope="module")
 def planted():
-    tables = generate_sample(1500, seed=PLANTED_SEED)
+    tables = generate_sample(1500, random_state=PLANTED_SEED)
     data = Dataset.from_frames(**{k: v for k, v in tables.items() if k != "truth"})
     run = find_personas(data, as_of="2025-09-30")
     truth = tables["truth"].set_index("customer_id")["persona"].reindex(run.features.index)

@@ -128,7 +128,7 @@ def test_bad_rules_are_refused_with_every_mistake(tmp_path):
     with pytest.raises(ConfigError) as info:
         SegmentRules.load(path)
     text = str(info.value)
-    for words in ["unknown keys ['colour']", "r must be [low, high]", "unknown fields ['x']", "names used twice"]:
+    for words in ["unknown keys ['colour']", "r must be [low, high]", "unknown keys ['x']", "names used twice"]:
         assert words in text
 
 
