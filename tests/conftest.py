@@ -9,6 +9,9 @@ import os
 # 400-customer quarterly review took 36 s instead of 7 s on the loaded machine. BLAS keeps its default, and
 # test_determinism still compares a one-thread run with the machine's threads.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# Where a test clears that variable to use the machine's threads (test_determinism), waiting threads sleep
+# instead of spinning, so a busy other worker does not slow it five-fold (it does not change a result).
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import matplotlib
 
@@ -22,6 +25,16 @@ from segmentation.datasets.sample import write_sample
 # Property tests draw their examples from a fixed seed: a failure in CI reproduces locally.
 settings.register_profile("deterministic", derandomize=True, print_blob=True)
 settings.load_profile("deterministic")
+
+
+def pytest_collection_modifyitems(items):
+    """Files marked ``heavy`` (report runs, Spark, whole commands) go first.
+
+    The workers take whole files in collection order; with the heavy ones last, one worker ran
+    them alone at the end while the other idled.
+    """
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
 
 SAMPLE_CUSTOMERS = 400
 SAMPLE_SEED = 7

@@ -16,6 +16,8 @@ from segmentation.data.dataset import Dataset
 from segmentation.datasets.sample import generate_sample
 from segmentation.errors import WorkbenchError
 
+pytestmark = pytest.mark.heavy
+
 CUTOFF = "2025-06-30"
 
 

@@ -5,7 +5,11 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
+
 from segmentation.cli import main
+
+pytestmark = pytest.mark.heavy
 
 
 def test_sample_data_then_validate(tmp_path, capsys):

@@ -20,6 +20,8 @@ import pytest
 
 from segmentation.data.writers import write_table
 
+pytestmark = pytest.mark.heavy
+
 COMMANDS = textwrap.dedent("""
     import sys
     from segmentation.cli import main

@@ -8,6 +8,8 @@ import pytest
 
 from segmentation.data.contract import TABLES, table_markdown
 
+pytestmark = pytest.mark.heavy
+
 ROOT = Path(__file__).resolve().parents[1]
 
 

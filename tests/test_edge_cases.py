@@ -22,6 +22,8 @@ from segmentation.review.quarterly import review_quarter
 from segmentation.value.scoring import score_customers
 from segmentation.value.tuning import tune_tiers
 
+pytestmark = pytest.mark.heavy
+
 TODAY = "2025-10-01"
 END = "2025-09-30"
 

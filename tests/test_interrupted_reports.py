@@ -20,6 +20,8 @@ import pytest
 
 from segmentation.cli import main
 
+pytestmark = pytest.mark.heavy
+
 QUARTER = "2025Q3"
 NAME = "quarterly_review"
 FOLDER = f"{NAME}_{QUARTER}"

@@ -25,6 +25,8 @@ from segmentation.data.writers import read_output, write_report_tables
 from segmentation.reports.runner import REPORTS, notebook_dir
 from segmentation.review.quarterly import review_quarter
 
+pytestmark = pytest.mark.heavy
+
 SCRIPT = "<script>alert(1)</script>"
 IMG = "<img src=x onerror=alert(2)>"
 FORMULA = '=HYPERLINK("http://evil.example","click")'

@@ -19,6 +19,8 @@ from segmentation.reports.runner import ReportError, convert_parameter, run_repo
 from segmentation.review.kpis import quarterly_kpis
 from segmentation.value.tuning import tune_tiers
 
+pytestmark = pytest.mark.heavy
+
 QUARTER = "2025Q3"
 REVIEW_SECTIONS = [
     "At a glance",

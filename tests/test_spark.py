@@ -12,6 +12,8 @@ import pytest
 
 from segmentation.features import btyd_summary, customer_features
 
+pytestmark = pytest.mark.heavy
+
 AS_OF = "2025-09-30"
 
 
