@@ -68,9 +68,10 @@ BAD_FILES = {
         ],
     ),
     ServiceLevels: (
-        "survey_window_months: 0\ntiers:\n  A:\n    contacts: [{contact: call, every_months: 1.5}]\n    targets: {nps: 1}\n",
+        "windows: {retention_rate: decade}\ntiers:\n  A:\n    contacts: [{contact: call, every_months: 1.5}]\n"
+        "    targets: {nps: 1}\n",
         [
-            "survey_window_months must be a whole number from 1 to 24, got 0",
+            "windows: window of retention_rate must be one of ['quarter', 'half_year', 'year'], got 'decade'",
             "tier A, contact 1: every_months must be a whole number from 1 to 24, got 1.5",
             "tier A, targets: unknown KPI 'nps'; expected one of",
         ],

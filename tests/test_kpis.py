@@ -11,7 +11,7 @@ from segmentation.data.privacy import mask_personal
 from segmentation.errors import ConfigError
 from segmentation.periods import quarter
 from segmentation.review.contact_policy import overdue_contacts
-from segmentation.review.kpis import quarterly_kpis
+from segmentation.review.kpis import kpi_definitions, kpi_scorecard, quarterly_kpis
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.trends import customer_growth, tier_distribution
 from segmentation.value.tiers import TierPolicy
@@ -61,12 +61,22 @@ def _kpi(table: pd.DataFrame, tier: str, kpi: str) -> pd.Series:
     return table.set_index(["tier", "kpi"]).loc[(tier, kpi)]
 
 
+def _with_windows(**windows: str) -> ServiceLevels:
+    """The abc preset with some KPIs measured over other windows."""
+    levels = ServiceLevels.load("abc")
+    return ServiceLevels(
+        levels.name, levels.rules, levels.targets, levels.all_tiers, {**levels.windows, **windows}, levels.source
+    )
+
+
 def test_kpis_by_hand(data):
-    k = quarterly_kpis(data, quarter="2025Q3")
+    # retention over the quarter: the first fixture's customers all start in 2025
+    k = quarterly_kpis(data, quarter="2025Q3", service=_with_windows(retention_rate="quarter"))
     assert k.attrs["customers"] == 3 and k.attrs["lost_before"] == 1  # a, b, c; e was lost in May
     assert _kpi(k, "All", "retention_rate")[["numerator", "denominator"]].tolist() == [2, 3]
     assert _kpi(k, "A", "retention_rate")["status"] == "met"  # a bought again: 100% >= 95%
     assert _kpi(k, "B", "retention_rate")[["value", "status"]].tolist() == [0.0, "missed"]
+    assert _kpi(k, "All", "quarterly_repurchase_rate")[["numerator", "denominator"]].tolist() == [2, 3]
     assert _kpi(k, "B", "churn_rate")["value"] == 1.0  # b recorded lost in September
     # a: visit with a reply (2) + phone (1) + inbound (1) = 4 in 3 months; b: e-mail with a reply (2)
     assert _kpi(k, "A", "activity")["value"] == pytest.approx(4 / 3)
@@ -77,7 +87,9 @@ def test_kpis_by_hand(data):
     assert _kpi(k, "A", "satisfaction_rate")["value"] == 1.0
     assert _kpi(k, "C", "satisfaction_rate")["status"] == "not computed"
     assert "no survey answers in the 6 months" in _kpi(k, "C", "satisfaction_rate")["note"]
-    assert _kpi(k, "All", "survey_coverage")["value"] == pytest.approx(2 / 3)
+    # coverage over the same 6 months: a and b answered, of a, b, c and e (customers on 2025-03-31; e is
+    # recorded lost only in May)
+    assert _kpi(k, "All", "survey_coverage")["value"] == pytest.approx(2 / 4)
     # value growth of a: 700k in the year to Q3 end against 0 before -> no base
     assert _kpi(k, "A", "value_growth")["status"] == "not computed"
     assert _kpi(k, "All", "survey_coverage")["status"] == "no target"
@@ -86,13 +98,101 @@ def test_kpis_by_hand(data):
 
 def test_kpis_without_optional_tables_say_why(data):
     bare = Dataset.from_frames(transactions=data.transactions)
-    k = quarterly_kpis(bare, quarter="2025Q3")
+    k = quarterly_kpis(bare, quarter="2025Q3", service=_with_windows(retention_rate="quarter"))
     assert (
         k.loc[k["kpi"].isin(["activity", "satisfaction_rate", "survey_coverage", "churn_rate"]), "status"]
         == "not computed"
     ).all()
     assert len(k.attrs["not_computed"]) == 4
     assert _kpi(k, "All", "retention_rate")["value"] == pytest.approx(2 / 4)  # e counts: not known to be lost
+
+
+@pytest.fixture
+def two_years() -> Dataset:
+    """Customers active on 2024-09-30, the start of the year to 2025Q3's end, with what they did since.
+
+    p: A in the year to 2024-09-30 (600k), buys again in 2025-02 (not in Q3), contacted monthly in Q3;
+    q: B (250k), never buys again, recorded lost 2025-03-01; r: C (1k), buys in Q3 only;
+    s: C, last purchase 2023-08-01 (inactive on 2024-09-30: not in the yearly population);
+    t: joins in 2025-05 (not in the yearly population, in the quarterly one).
+    """
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["p", "p", "q", "r", "r", "s", "t"],
+            "order_id": list("1234567"),
+            "order_date": _d(
+                "2024-03-01", "2025-02-10", "2024-06-01", "2024-09-01", "2025-08-20", "2023-08-01", "2025-05-05"
+            ),
+            "amount": [600_000.0, 200_000.0, 250_000.0, 1_000.0, 4_000.0, 500.0, 3_000.0],
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "customer_id": ["p", "p", "p", "r", "r"],
+            "date": _d("2024-12-01", "2025-07-01", "2025-08-01", "2025-04-01", "2025-09-01"),
+            "channel": ["visit", "phone", "phone", "email", "email"],
+            "direction": ["proactive", "proactive", "proactive", "inbound", "proactive"],
+            "response_hours": [np.nan, 3.0, np.nan, np.nan, np.nan],
+        }
+    )
+    surveys = pd.DataFrame(
+        {"customer_id": ["p", "q", "r"], "date": _d("2025-01-10", "2025-05-01", "2025-08-01"), "rating": [5, 2, 4]}
+    )
+    events = pd.DataFrame({"customer_id": ["q"], "date": _d("2025-03-01"), "reason": ["price"]})
+    return Dataset.from_frames(transactions=tx, interactions=interactions, surveys=surveys, churn_events=events)
+
+
+def test_each_kpi_over_its_default_window_by_hand(two_years):
+    k = quarterly_kpis(two_years, quarter="2025Q3")  # the abc preset: the handbook's windows
+    assert k.set_index(["tier", "kpi"])["window"].xs("All").to_dict() == ServiceLevels.load("abc").windows
+    assert k.attrs["windows"]["year"]["start"] == pd.Timestamp("2024-09-30")
+    assert k.attrs["windows"]["year"]["customers"] == 3  # p, q, r; s inactive, t not yet a customer
+    # yearly renewal: p bought again (2025-02), r bought again (2025-08), q never -> 2 of 3
+    assert _kpi(k, "All", "retention_rate")[["numerator", "denominator"]].tolist() == [2, 3]
+    assert _kpi(k, "A", "retention_rate")[["value", "status"]].tolist() == [1.0, "met"]  # p: tier A a year ago
+    assert _kpi(k, "B", "retention_rate")[["value", "status"]].tolist() == [0.0, "missed"]  # q
+    # the quarter beside it: at 2025-06-30, p, r and t are customers (q was recorded lost); only r bought in Q3
+    assert _kpi(k, "All", "quarterly_repurchase_rate")[["numerator", "denominator"]].tolist() == [1, 3]
+    assert _kpi(k, "All", "quarterly_repurchase_rate")["window"] == "quarter"
+    # churn over the quarter: nobody at 2025-06-30 was recorded lost in Q3
+    assert _kpi(k, "All", "churn_rate")[["numerator", "denominator"]].tolist() == [0, 3]
+    # activity over the quarter: p 2 proactive + 1 reply = 3, r 1 proactive = 1; per month: 4 / 3 over 3 customers
+    assert _kpi(k, "All", "activity")["value"] == pytest.approx(4 / 3 / 3)
+    # value growth over the year: 200k + 4k in the year to 2025-09-30 against 600k + 250k + 1k the year before
+    growth = _kpi(k, "All", "value_growth")
+    assert growth[["numerator", "denominator"]].tolist() == [204_000 - 851_000, 851_000]
+    # half year (2025-03-31 to 2025-09-30): at 2025-03-31 p and r are customers (q lost on 03-01);
+    # r answered 4 in August, p's January answer is outside: 1 respondent of 2, satisfied
+    assert _kpi(k, "All", "survey_coverage")[["numerator", "denominator"]].tolist() == [1, 2]
+    assert _kpi(k, "All", "satisfaction_rate")[["value", "window"]].tolist() == [1.0, "half_year"]
+
+
+def test_a_window_set_in_the_service_levels_changes_what_is_measured(two_years, tmp_path):
+    quarterly = quarterly_kpis(
+        two_years, quarter="2025Q3", service=_with_windows(retention_rate="quarter", value_growth="quarter")
+    )
+    # retention over the quarter is the quarterly repurchase rate: 1 of p, r, t
+    assert _kpi(quarterly, "All", "retention_rate")[["numerator", "denominator"]].tolist() == [1, 3]
+    # value growth over the quarter: Q3 2025 (4k) against Q3 2024 (1k, r on 2024-09-01) for p, r, t
+    assert _kpi(quarterly, "All", "value_growth")[["numerator", "denominator"]].tolist() == [3_000, 1_000]
+    path = tmp_path / "s.yaml"
+    path.write_text(
+        "windows: {churn_rate: year}\ntiers:\n  A: {targets: {churn_rate: 0.2}}\n  B: {}\n  C: {}\n", encoding="utf-8"
+    )
+    k = quarterly_kpis(two_years, quarter="2025Q3", service=path)
+    # churn over the year: q (at 2024-09-30 in tier B) was recorded lost on 2025-03-01 -> 1 of 3
+    assert _kpi(k, "All", "churn_rate")[["numerator", "denominator", "window"]].tolist() == [1, 3, "year"]
+    assert _kpi(k, "A", "churn_rate")[["value", "status"]].tolist() == [0.0, "met"]
+
+
+def test_the_scorecard_and_the_definitions_state_each_window(two_years):
+    k = quarterly_kpis(two_years, quarter="2025Q3")
+    card = kpi_scorecard(k)
+    assert card.loc["A", "retention_rate"] == "100.0% over 12 months (target 95%): met"
+    assert card.loc["All", "quarterly_repurchase_rate"].endswith("over the quarter")
+    d = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc")).set_index("kpi")
+    assert d.loc["satisfaction_rate", "window"] == "6 months" and d.loc["activity", "window"] == "quarter"
+    assert "in the tier they had then" in d.loc["retention_rate", "population"]
 
 
 def test_overdue_contacts_by_hand(data):
@@ -127,7 +227,7 @@ def test_service_levels_name_every_mistake(tmp_path):
     bad = tmp_path / "s.yaml"
     bad.write_text(
         "tiers:\n  A:\n    contacts:\n      - {contact: call, channels: phone, every_months: 0}\n"
-        "    targets: {retention: 0.9, activity: -1}\nsurvey_window_months: 40\n"
+        "    targets: {retention: 0.9, activity: -1}\nwindows: {activity: month}\n"
     )
     with pytest.raises(ConfigError) as err:
         ServiceLevels.load(bad)
@@ -137,7 +237,7 @@ def test_service_levels_name_every_mistake(tmp_path):
         "channels must be 'any' or a list",
         "unknown KPI 'retention'",
         "target of activity must be a number >= 0",
-        "survey_window_months",
+        "window of activity must be one of ['quarter', 'half_year', 'year'], got 'month'",
     ):
         assert part in text
     assert ServiceLevels.for_policy(TierPolicy.load("sabc")).name == "sabc"

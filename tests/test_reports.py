@@ -114,7 +114,7 @@ def test_review_kpis_equal_the_package_computation(review, sample_dir):
     np.testing.assert_allclose(written["value"], expected["value"], rtol=6e-12)  # CSV keeps 12 significant digits
     html = (review / "quarterly_review.html").read_text(encoding="utf-8")
     a = expected.set_index(["tier", "kpi"]).loc[("A", "retention_rate")]
-    assert f"{a['value']:.1%} (target {a['target']:.0%}): {a['status']}" in html
+    assert f"{a['value']:.1%} over 12 months (target {a['target']:.0%}): {a['status']}" in html
     workbook = pd.read_excel(review / "quarterly_review.xlsx", sheet_name="kpis")
     np.testing.assert_allclose(workbook["value"], expected["value"], rtol=6e-12)  # 12 significant digits
 

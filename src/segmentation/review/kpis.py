@@ -1,16 +1,18 @@
-"""Quarterly KPIs per tier against their targets (domain brief, section 4).
+"""Quarterly KPIs per tier against their targets (domain brief, section 4), each over its own window.
 
-The customers a quarter is measured on are those **at the quarter start**: a purchase in the
-``active_days`` (365) before the quarter, not recorded as lost by then, each in the tier it
-was graded at the previous quarter end. Their KPIs:
+Every KPI is measured over a **window** that ends at the reviewed quarter's end (a quarter, half a
+year or a year, set per KPI in the service levels; :data:`~segmentation.review.service_levels.DEFAULT_WINDOWS`)
+on the customers **at the window's start**: a purchase in the ``active_days`` (365) before it, not
+recorded as lost by then, each in the tier it was graded at that day. Their KPIs:
 
-- ``retention_rate``: share who bought in the quarter;
-- ``churn_rate``: share recorded as lost in the quarter (needs ``churn_events``);
+- ``retention_rate``: share who bought again in the window (the handbook's yearly renewal by default);
+- ``quarterly_repurchase_rate``: share who bought in the quarter itself, shown beside the yearly rate;
+- ``churn_rate``: share recorded as lost in the window (needs ``churn_events``);
 - ``activity``: our proactive contacts plus the customers' responses (inbound contacts and
   replies to ours), per month and customer (needs ``interactions``);
-- ``value_growth``: revenue of the 12 months to the quarter end against the 12 months before;
-- ``satisfaction_rate``: respondents whose latest rating is 4 or 5, over respondents, in the
-  service levels' survey window (needs ``surveys``);
+- ``value_growth``: revenue in the window against the same window a year earlier;
+- ``satisfaction_rate``: respondents whose latest rating in the window is 4 or 5, over respondents
+  (needs ``surveys``);
 - ``survey_coverage``: respondents over customers.
 
 A KPI that cannot be computed keeps its row with status ``not computed`` and the reason.
@@ -21,11 +23,12 @@ Examples
 >>> from segmentation.data.dataset import Dataset
 >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b"], "order_id": ["1", "2", "3"],
 ...     "order_date": pd.to_datetime(["2025-03-01", "2025-08-01", "2025-02-01"]), "amount": [9e5, 1e5, 10.0]})
->>> k = quarterly_kpis(Dataset.from_frames(transactions=tx), quarter="2025Q3")
->>> k.set_index(["tier", "kpi"]).loc[("All", "retention_rate"), ["value", "numerator", "denominator"]].tolist()
-[0.5, 1.0, 2.0]
->>> k.set_index(["tier", "kpi"]).loc[("A", "retention_rate"), "status"]
-'met'
+>>> k = quarterly_kpis(Dataset.from_frames(transactions=tx), quarter="2025Q3").set_index(["tier", "kpi"])
+>>> row = k.loc[("All", "quarterly_repurchase_rate")]
+>>> row["window"], float(row["value"]), float(row["numerator"]), float(row["denominator"])
+('quarter', 0.5, 1.0, 2.0)
+>>> k.loc[("A", "quarterly_repurchase_rate"), "status"], k.loc[("All", "retention_rate"), "note"]
+('no target', 'no customers at the window start (2024-09-30)')
 """
 
 from __future__ import annotations
@@ -39,12 +42,14 @@ from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
 from segmentation.periods import Quarter
 from segmentation.periods import quarter as parse_quarter
-from segmentation.review.service_levels import KPIS, ServiceLevels
+from segmentation.review.service_levels import KPIS, WINDOWS, ServiceLevels
 from segmentation.value.tiers import TierPolicy
 
 ALL = "All"
 STATUSES = ("met", "missed", "no target", "not computed")
-COLUMNS = ["tier", "kpi", "value", "target", "status", "numerator", "denominator", "note"]
+COLUMNS = ["tier", "kpi", "window", "value", "target", "status", "numerator", "denominator", "note"]
+#: A window in words, for pages and messages.
+WINDOW_WORDS = {"quarter": "the quarter", "half_year": "6 months", "year": "12 months"}
 
 
 def _policy(policy: TierPolicy | str | Path) -> TierPolicy:
@@ -59,6 +64,44 @@ def recorded_lost(data: Dataset, day: pd.Timestamp) -> pd.Index:
     return pd.Index(events.loc[events["date"] <= day, "customer_id"].unique())
 
 
+def window_start(end: pd.Timestamp, months: int) -> pd.Timestamp:
+    """The day before a window of ``months`` that ends on ``end`` begins (month ends stay month ends).
+
+    Examples
+    --------
+    >>> window_start(pd.Timestamp("2025-09-30"), 12), window_start(pd.Timestamp("2025-09-30"), 3)
+    (Timestamp('2024-09-30 00:00:00'), Timestamp('2025-06-30 00:00:00'))
+    """
+    end = pd.Timestamp(end)
+    return end - pd.offsets.MonthEnd(months) if end.is_month_end else end - pd.DateOffset(months=months)
+
+
+def window_customers(
+    data: Dataset,
+    *,
+    start: pd.Timestamp,
+    policy: TierPolicy | str | Path = "abc",
+    active_days: int = 365,
+) -> pd.DataFrame:
+    """The customers at ``start``, the population of a KPI window beginning the day after it.
+
+    Returns
+    -------
+    DataFrame
+        The :func:`~segmentation.features.customer_features` at ``start`` of the customers with a
+        purchase in the ``active_days`` before it, plus ``tier`` (graded at ``start``). Customers
+        recorded as lost by then are left out and counted in ``attrs["lost_before"]``.
+    """
+    policy = _policy(policy)
+    f = customer_features(data, as_of=start)
+    f = f.loc[f["last_purchase"] > start - pd.Timedelta(days=active_days)]
+    lost = f.index.intersection(recorded_lost(data, start))
+    f = f.drop(index=lost)
+    f = f.join(policy.assign(f)[["tier"]]) if len(f) else f.assign(tier=pd.Series(dtype=object))
+    f.attrs.update(lost_before=len(lost), active_days=active_days, as_of=start)
+    return f
+
+
 def quarter_start_customers(
     data: Dataset,
     *,
@@ -66,14 +109,7 @@ def quarter_start_customers(
     policy: TierPolicy | str | Path = "abc",
     active_days: int = 365,
 ) -> pd.DataFrame:
-    """The customers a quarter is measured on, with the tier they had at its start.
-
-    Returns
-    -------
-    DataFrame
-        The :func:`~segmentation.features.customer_features` at the previous quarter end of the
-        customers with a purchase in the ``active_days`` before it, plus ``tier``. Customers
-        recorded as lost by then are left out and counted in ``attrs["lost_before"]``.
+    """The customers at a quarter's start, with the tier they had then (the quarter window's population).
 
     Examples
     --------
@@ -83,44 +119,40 @@ def quarter_start_customers(
     >>> quarter_start_customers(Dataset.from_frames(transactions=tx), quarter="2025Q3").index.tolist()
     ['a']
     """
-    q, policy = parse_quarter(quarter), _policy(policy)
-    f = customer_features(data, as_of=q.previous_end)
-    f = f.loc[f["last_purchase"] > q.previous_end - pd.Timedelta(days=active_days)]
-    lost = f.index.intersection(recorded_lost(data, q.previous_end))
-    f = f.drop(index=lost)
-    f = f.join(policy.assign(f)[["tier"]])
-    f.attrs.update(lost_before=len(lost), active_days=active_days, as_of=q.previous_end)
-    return f
+    q = parse_quarter(quarter)
+    return window_customers(data, start=q.previous_end, policy=policy, active_days=active_days)
 
 
 def _ratio(num: float, den: float) -> float:
     return float(num) / float(den) if den else np.nan
 
 
-def _measure(data: Dataset, base: pd.DataFrame, q: Quarter, service: ServiceLevels) -> pd.DataFrame:
-    """Per-customer numerators of every KPI (NaN columns when a table is missing)."""
+def _in(frame: pd.DataFrame, column: str, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    return frame.loc[(frame[column] > start) & (frame[column] <= end)]
+
+
+def _measure(data: Dataset, base: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+    """Per-customer numerators of every KPI over the window ``(start, end]`` (NaN columns when a table is missing)."""
     ids = base.index
     tx = data.transactions
-    in_q = tx.loc[tx["order_date"].between(q.start, q.end), "customer_id"]
     per = pd.DataFrame(index=ids)
-    per["bought"] = ids.isin(in_q.unique()).astype(float)
-    after = customer_features(data, as_of=q.end).reindex(ids)
-    per["revenue_t12m"] = after["revenue_t12m"].fillna(0.0)
-    per["revenue_prev12m"] = after["revenue_prev12m"].fillna(0.0)
+    per["bought"] = ids.isin(_in(tx, "order_date", start, end)["customer_id"].unique()).astype(float)
+    revenue = _in(tx, "order_date", start, end).groupby("customer_id")["amount"].sum()
+    earlier = _in(tx, "order_date", start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
+    per["revenue"] = revenue.reindex(ids, fill_value=0.0).astype(float)
+    per["revenue_year_before"] = earlier.groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0)
     if data.churn_events is not None:
-        ev = data.churn_events
-        per["lost"] = ids.isin(ev.loc[ev["date"].between(q.start, q.end), "customer_id"].unique()).astype(float)
+        per["lost"] = ids.isin(_in(data.churn_events, "date", start, end)["customer_id"].unique()).astype(float)
     if data.interactions is not None:
-        it = data.interactions
-        it = it.loc[it["date"].between(q.start, q.end) & it["customer_id"].isin(ids)]
+        it = _in(data.interactions, "date", start, end)
+        it = it.loc[it["customer_id"].isin(ids)]
         proactive = it["direction"] == "proactive"
         replied = it["response_hours"].notna() if "response_hours" in it else pd.Series(False, index=it.index)
         counts = proactive.astype(int) + (~proactive).astype(int) + (proactive & replied).astype(int)
         per["contacts"] = counts.groupby(it["customer_id"]).sum().reindex(ids, fill_value=0).astype(float)
     if data.surveys is not None:
-        sv = data.surveys
-        window_start = q.end - pd.DateOffset(months=service.survey_window_months)
-        sv = sv.loc[(sv["date"] > window_start) & (sv["date"] <= q.end) & sv["customer_id"].isin(ids)]
+        sv = _in(data.surveys, "date", start, end)
+        sv = sv.loc[sv["customer_id"].isin(ids) & sv["rating"].notna()]
         latest = sv.sort_values(["customer_id", "date"], kind="stable").groupby("customer_id")["rating"].last()
         per["responded"] = ids.isin(latest.index).astype(float)
         per["satisfied"] = (latest >= 4).reindex(ids, fill_value=False).astype(float)
@@ -154,48 +186,59 @@ def quarterly_kpis(
         The quarter reviewed, e.g. ``"2025Q3"``.
     policy : TierPolicy, preset name or path, default "abc"
     service : ServiceLevels, preset name or path, optional
-        Targets and survey window; default the preset matching ``policy``.
+        Targets and each KPI's window; default the preset matching ``policy``.
     active_days : int, default 365
-        A customer counts at the quarter start with a purchase in this many days before it.
+        A customer counts at a window's start with a purchase in this many days before it.
 
     Returns
     -------
     DataFrame
-        One row per (tier, KPI): ``tier, kpi, value, target, status, numerator, denominator,
-        note``. ``status`` is met, missed, no target or not computed (the note says why);
-        ``churn_rate`` meets its target when at or below it. ``attrs["not_computed"]`` lists
-        one sentence per KPI that could not be computed for any tier.
+        One row per (tier, KPI): ``tier, kpi, window, value, target, status, numerator,
+        denominator, note``. ``window`` is ``quarter``, ``half_year`` or ``year``, ending at the
+        quarter's end; a tier's customers are those in the tier at the window's start.
+        ``status`` is met, missed, no target or not computed (the note says why);
+        ``churn_rate`` meets its target when at or below it. ``attrs``: ``not_computed`` (one
+        sentence per KPI that could not be computed for any tier), ``windows`` (each window's
+        start, end and customers), ``customers`` and ``lost_before`` (of the quarter window).
     """
     q, policy = parse_quarter(quarter), _policy(policy)
     service = ServiceLevels.for_policy(policy, service)
-    base = quarter_start_customers(data, quarter=q, policy=policy, active_days=active_days)
-    per = _measure(data, base, q, service)
-    groups = [(t, base.index[(base["tier"] == t).to_numpy()]) for t in policy.names] + [(ALL, base.index)]
+    windows = {}
+    for window in sorted({service.window(kpi) for kpi in KPIS}, key=WINDOWS.get):
+        start = window_start(q.end, WINDOWS[window])
+        base = window_customers(data, start=start, policy=policy, active_days=active_days)
+        windows[window] = (start, base, _measure(data, base, start, q.end))
     rows = []
-    for tier, ids in groups:
-        p = per.loc[ids]
-        n = len(ids)
+    for tier in [*policy.names, ALL]:
         for kpi in KPIS:
+            window = service.window(kpi)
+            start, base, per = windows[window]
+            ids = base.index if tier == ALL else base.index[(base["tier"] == tier).to_numpy()]
+            p, n, months = per.loc[ids], len(ids), WINDOWS[window]
             target = service.target(tier, kpi) if tier != ALL else None
             reason = _missing_reason(data, kpi)
             num = den = value = np.nan
             if reason is None and n == 0:
-                reason = "no customers in this tier at the quarter start"
+                reason = (
+                    f"no customers at the window start ({start:%Y-%m-%d})"
+                    if tier == ALL
+                    else f"no customers in this tier at the window start ({start:%Y-%m-%d})"
+                )
             if reason is None:
-                if kpi == "retention_rate":
+                if kpi in ("retention_rate", "quarterly_repurchase_rate"):
                     num, den = p["bought"].sum(), n
                 elif kpi == "churn_rate":
                     num, den = p["lost"].sum(), n
                 elif kpi == "activity":
-                    num, den = p["contacts"].sum() / q.months, n
+                    num, den = p["contacts"].sum() / months, n
                 elif kpi == "value_growth":
-                    num, den = p["revenue_t12m"].sum() - p["revenue_prev12m"].sum(), p["revenue_prev12m"].sum()
+                    num, den = p["revenue"].sum() - p["revenue_year_before"].sum(), p["revenue_year_before"].sum()
                     if den <= 0:
-                        reason = "no revenue in the 12 months before: growth has no base"
+                        reason = f"no revenue in the same {WINDOW_WORDS[window]} a year earlier: growth has no base"
                 elif kpi == "satisfaction_rate":
                     num, den = p["satisfied"].sum(), p["responded"].sum()
                     if den == 0:
-                        reason = f"no survey answers in the {service.survey_window_months} months to {q.end:%Y-%m-%d}"
+                        reason = f"no survey answers in the {WINDOW_WORDS[window]} to {q.end:%Y-%m-%d}"
                 else:  # survey_coverage
                     num, den = p["responded"].sum(), n
                 if reason is None:
@@ -211,6 +254,7 @@ def quarterly_kpis(
                 {
                     "tier": tier,
                     "kpi": kpi,
+                    "window": window,
                     "value": value,
                     "target": np.nan if target is None else target,
                     "status": status,
@@ -221,28 +265,42 @@ def quarterly_kpis(
             )
     table = pd.DataFrame(rows, columns=COLUMNS)
     missing = [f"{kpi}: {reason}" for kpi in KPIS if (reason := _missing_reason(data, kpi))]
+    quarter_base = (
+        windows["quarter"][1]
+        if "quarter" in windows
+        else window_customers(data, start=q.previous_end, policy=policy, active_days=active_days)
+    )
     table.attrs.update(
         quarter=str(q),
-        customers=len(base),
-        lost_before=base.attrs["lost_before"],
+        customers=len(quarter_base),
+        lost_before=quarter_base.attrs["lost_before"],
         not_computed=missing,
-        survey_window_months=service.survey_window_months,
+        windows={w: {"start": start, "end": q.end, "customers": len(base)} for w, (start, base, _) in windows.items()},
     )
     return table
 
 
 def kpi_definitions(service: ServiceLevels, policy: TierPolicy) -> pd.DataFrame:
-    """Each KPI's definition and its target per tier (empty: no target), for a report.
+    """Each KPI's definition, window, population and target per tier (empty: no target), for a report.
 
     Examples
     --------
-    >>> t = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc"))
-    >>> t.set_index("kpi").loc["retention_rate", ["A", "B", "C"]].tolist()
-    ['95%', '90%', '']
+    >>> t = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc")).set_index("kpi")
+    >>> t.loc["retention_rate", ["window", "A", "B", "C"]].tolist()
+    ['12 months', '95%', '90%', '']
     """
     rows = []
     for kpi, (meaning, higher) in KPIS.items():
-        row = {"kpi": kpi, "definition": meaning + ("" if higher else " (lower is better)")}
+        window = WINDOW_WORDS[service.window(kpi)].removeprefix("the ")
+        row = {
+            "kpi": kpi,
+            "definition": meaning + ("" if higher else " (lower is better)"),
+            "window": window,
+            "population": (
+                f"customers with a purchase in the year before the {window} begin, not recorded as lost by "
+                f"then, in the tier they had then"
+            ),
+        }
         for tier in policy.names:
             target = service.target(tier, kpi)
             row[tier] = "" if target is None else (f"{target:g}" if kpi == "activity" else f"{target:.0%}")
@@ -251,14 +309,15 @@ def kpi_definitions(service: ServiceLevels, policy: TierPolicy) -> pd.DataFrame:
 
 
 def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
-    """The KPI table as a tier-by-KPI grid of "value (target) status" texts, for a report.
+    """The KPI table as a tier-by-KPI grid of "value over its window (target) status" texts, for a report.
 
     Examples
     --------
-    >>> k = pd.DataFrame({"tier": ["A"], "kpi": ["retention_rate"], "value": [0.97], "target": [0.95],
-    ...                   "status": ["met"], "note": [""]})
-    >>> kpi_scorecard(k).loc["A", "retention_rate"]
-    '97.0% (target 95%): met'
+    >>> k = pd.DataFrame({"tier": ["A", "A"], "kpi": ["retention_rate", "quarterly_repurchase_rate"],
+    ...     "window": ["year", "quarter"], "value": [0.97, 0.81], "target": [0.95, None],
+    ...     "status": ["met", "no target"], "note": ["", ""]})
+    >>> kpi_scorecard(k).loc["A"].tolist()
+    ['97.0% over 12 months (target 95%): met', '81.0% over the quarter']
     """
 
     def text(row: pd.Series) -> str:
@@ -266,6 +325,7 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
             return "not computed"
         percent = row["kpi"] != "activity"
         value = f"{row['value']:.1%}" if percent else f"{row['value']:.2f}"
+        value = f"{value} over {WINDOW_WORDS[row['window']]}"
         if row["status"] == "no target":
             return value
         target = f"{row['target']:.0%}" if percent else f"{row['target']:g}"
@@ -280,7 +340,10 @@ __all__ = [
     "STATUSES",
     "kpi_definitions",
     "kpi_scorecard",
+    "WINDOW_WORDS",
     "quarter_start_customers",
+    "window_customers",
+    "window_start",
     "quarterly_kpis",
     "recorded_lost",
 ]

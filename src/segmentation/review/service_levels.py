@@ -10,6 +10,8 @@ Examples
 >>> s = ServiceLevels.load("abc")
 >>> s.target("A", "retention_rate"), s.target("C", "retention_rate"), s.target("C", "survey_coverage")
 (0.95, None, 0.8)
+>>> s.window("retention_rate"), s.window("quarterly_repurchase_rate"), s.window("satisfaction_rate")
+('year', 'quarter', 'half_year')
 >>> [(c.contact, c.every_months) for c in s.contacts("B")]
 [('call', 1), ('online meeting', 3)]
 """
@@ -35,18 +37,43 @@ from segmentation.config import (
 from segmentation.errors import ConfigError
 from segmentation.value.tiers import TierPolicy
 
-#: The quarterly KPIs, with what they measure and whether a higher value is better.
+#: The KPIs, with what they measure over their window and whether a higher value is better. Each is
+#: measured over a window that ends at the reviewed quarter's end, on the customers at the window's start.
 KPIS: dict[str, tuple[str, bool]] = {
-    "retention_rate": ("customers at the quarter start who bought in the quarter / customers at the start", True),
-    "churn_rate": ("customers at the quarter start recorded as lost in the quarter / customers at the start", False),
-    "activity": ("(our proactive contacts + the customers' responses) per month / customers", True),
-    "value_growth": (
-        "(revenue of the 12 months to the quarter end - the 12 months before) / the 12 months before",
+    "retention_rate": ("customers at the window start who bought again in the window / customers at the start", True),
+    "quarterly_repurchase_rate": (
+        "customers at the quarter start who bought in the quarter / customers at the start (the quarterly figure "
+        "beside a yearly retention rate)",
         True,
     ),
-    "satisfaction_rate": ("respondents rating 4 or 5 (satisfied, very satisfied) / respondents", True),
-    "survey_coverage": ("respondents / customers at the quarter start", True),
+    "churn_rate": ("customers at the window start recorded as lost in the window / customers at the start", False),
+    "activity": ("(our proactive contacts + the customers' responses) per month / customers", True),
+    "value_growth": ("(revenue in the window - in the same window a year earlier) / the year-earlier revenue", True),
+    "satisfaction_rate": (
+        "respondents rating 4 or 5 (satisfied, very satisfied) / respondents (latest answer in the window)",
+        True,
+    ),
+    "survey_coverage": ("respondents in the window / customers at the window start", True),
 }
+
+#: The windows a KPI can be measured over, in months, each ending at the reviewed quarter's end.
+WINDOWS: dict[str, int] = {"quarter": 3, "half_year": 6, "year": 12}
+
+#: Each KPI's window when a service-levels file does not set it: retention is the handbook's yearly renewal
+#: (domain brief, section 4: "A类客户 年度续约率 >= 95%"), growth compares years, two survey waves a year.
+DEFAULT_WINDOWS: dict[str, str] = {
+    "retention_rate": "year",
+    "quarterly_repurchase_rate": "quarter",
+    "churn_rate": "quarter",
+    "activity": "quarter",
+    "value_growth": "year",
+    "satisfaction_rate": "half_year",
+    "survey_coverage": "half_year",
+}
+
+
+def _window(value: object) -> object:
+    return value if value in WINDOWS else INVALID
 
 
 def _channels(value: object) -> object:
@@ -70,7 +97,9 @@ _SCHEMA = Record(
     {
         "name": Text(),
         "description": Text(),
-        "survey_window_months": _MONTHS,
+        "windows": MapOf(
+            Custom(_window, expected=f"one of {list(WINDOWS)}"), keys=tuple(KPIS), noun="KPI", value_key="window of {}"
+        ),
         "tiers": MapOf(
             Record({"contacts": ListOf(_CONTACT, label=lambda i, c: f"contact {i}"), "targets": _TARGETS}),
             label=lambda tier: f"tier {tier}",
@@ -103,7 +132,7 @@ class ServiceLevels:
     rules: dict[str, tuple[ContactRule, ...]] = field(default_factory=dict)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)
     all_tiers: dict[str, float] = field(default_factory=dict)
-    survey_window_months: int = 3
+    windows: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_WINDOWS))
     source: str = "service levels"
 
     @classmethod
@@ -169,7 +198,7 @@ class ServiceLevels:
             rules,
             targets,
             clean.get("all_tiers", {}).get("targets", {}),
-            clean.get("survey_window_months", 3),
+            {**DEFAULT_WINDOWS, **clean.get("windows", {})},
             source,
         )
 
@@ -181,10 +210,18 @@ class ServiceLevels:
         """The contact rules of ``tier`` (empty when the tier is owed none)."""
         return self.rules.get(tier, ())
 
+    def window(self, kpi: str) -> str:
+        """The window ``kpi`` is measured over: ``quarter``, ``half_year`` or ``year``."""
+        return self.windows.get(kpi, DEFAULT_WINDOWS[kpi])
+
+    def window_months(self, kpi: str) -> int:
+        """The length of ``kpi``'s window in months."""
+        return WINDOWS[self.window(kpi)]
+
     def target(self, tier: str, kpi: str) -> float | None:
         """The target of ``kpi`` for ``tier`` (the tier's own, else the all-tiers one), or None."""
         own = self.targets.get(tier, {})
         return own.get(kpi, self.all_tiers.get(kpi))
 
 
-__all__ = ["KPIS", "ContactRule", "ServiceLevels"]
+__all__ = ["DEFAULT_WINDOWS", "KPIS", "WINDOWS", "ContactRule", "ServiceLevels"]
