@@ -6,11 +6,14 @@ data: how much the ROC AUC drops when one feature's values are shuffled.
 **Per customer**: a signal (:data:`SIGNALS`) is a group of related features, such as the
 order frequency of the last two quarters. Its contribution to a customer's score is how far
 the churn probability falls when the signal's features are set to those of a typical retained
-customer (the medians of the customers who did not churn in the training data). The signals
-with the largest positive contributions whose values point the warning way are written in plain
-words from the customer's own figures ("orders down 67% on the quarter before",
-"no reply to our last 3 contacts", "satisfaction fell from 5 to 2"). When the score is raised by
-the pattern rather than by one warning sign, the reason says so and names the largest factor.
+customer **of the same buying rhythm** (the medians of the training customers who did not churn,
+in the customer's purchase-gap band, :data:`RHYTHM_BANDS`). The signals with the largest positive
+contributions whose values point the warning way are written in plain words from the customer's
+own figures ("orders down 67% on the quarter before", "no reply to our last 3 contacts",
+"satisfaction fell from 5 to 2"). A signal whose words are true of most retained customers of the
+same rhythm sets nobody apart ("buys rarely" of a project buyer who orders twice a year) and is
+not given as a reason. When the score is raised by the pattern rather than by one warning sign,
+the reason says so and names the largest factor.
 
 Examples
 --------
@@ -165,29 +168,122 @@ SIGNALS: dict[str, Signal] = {
 }
 
 
-def retained_reference(X: pd.DataFrame, y) -> pd.Series:
-    """The typical retained customer: the median of each feature over the rows with ``y`` False."""
+#: Upper edges (days between purchase days) of the buying-rhythm bands in which customers are compared
+#: with retained customers: monthly or more often, up to a quarter, up to half a year, rarer; customers
+#: with a single purchase day form a band of their own.
+RHYTHM_BANDS: tuple[int, ...] = (30, 90, 180)
+
+
+def rhythm_band(X: pd.DataFrame, edges: tuple[int, ...] = RHYTHM_BANDS) -> pd.Series:
+    """Each customer's buying-rhythm band, from ``usual_gap_days``.
+
+    Examples
+    --------
+    >>> rhythm_band(pd.DataFrame({"usual_gap_days": [12.0, 75.0, 400.0, np.nan]})).tolist()
+    ['every 30 days or less', 'every 31 to 90 days', 'every 181 days or more', 'a single purchase day']
+    """
+    labels = [f"every {edges[0]} days or less"]
+    labels += [f"every {low + 1} to {high} days" for low, high in zip(edges, edges[1:], strict=False)]
+    labels += [f"every {edges[-1] + 1} days or more"]
+    gap = X["usual_gap_days"] if "usual_gap_days" in X else pd.Series(np.nan, index=X.index)
+    band = pd.Series(np.searchsorted(np.asarray(edges, dtype=float), gap.to_numpy(), side="left"), index=X.index)
+    return band.map(dict(enumerate(labels))).where(gap.notna(), "a single purchase day").rename("rhythm")
+
+
+@dataclass(frozen=True)
+class RetainedReference:
+    """Typical retained customers per buying rhythm, and how common each warning's words are among them.
+
+    Attributes
+    ----------
+    medians : DataFrame
+        Per rhythm band (index) the median of each feature over the retained training customers of
+        that band; the row ``"all"`` over every retained customer (used for a band with fewer than
+        ``min_customers`` of them).
+    common : DataFrame
+        Per rhythm band and signal, the share of those retained customers of whom the signal's words
+        are true.
+    customers : Series
+        Retained customers per band.
+    """
+
+    medians: pd.DataFrame
+    common: pd.DataFrame
+    customers: pd.Series
+    min_customers: int = 30
+
+    def _band(self, X: pd.DataFrame) -> pd.Series:
+        band = rhythm_band(X)
+        known = self.customers.reindex(band.unique()).fillna(0) >= self.min_customers
+        return band.where(band.map(known).astype(bool), "all")
+
+    def features(self, X: pd.DataFrame) -> pd.DataFrame:
+        """The reference features of each customer of ``X``: the retained customers of its rhythm."""
+        return self.medians.reindex(self._band(X).to_numpy()).set_axis(X.index).reindex(columns=X.columns)
+
+    def commonness(self, X: pd.DataFrame) -> pd.DataFrame:
+        """Per customer of ``X`` and signal, the share of retained customers of its rhythm with that warning."""
+        return self.common.reindex(self._band(X).to_numpy()).set_axis(X.index)
+
+
+def retained_reference(X: pd.DataFrame, y, *, min_customers: int = 30) -> RetainedReference:
+    """The typical retained customer of each buying rhythm, from training rows (``y`` True = churned).
+
+    Parameters
+    ----------
+    X : DataFrame
+        Churn features of the training rows.
+    y : array-like of bool
+    min_customers : int, default 30
+        A rhythm band with fewer retained customers is compared with all retained customers.
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"usual_gap_days": [10.0, 12, 200, 210], "purchases_t12m": [30.0, 25, 2, 1]})
+    >>> ref = retained_reference(X, [False, False, False, True], min_customers=1)
+    >>> ref.medians.loc["every 30 days or less", "purchases_t12m"], ref.customers["all"]
+    (np.float64(27.5), np.int64(3))
+    """
     kept = X.loc[~np.asarray(y, dtype=bool)]
-    return kept.median(numeric_only=True).reindex(X.columns)
+    band = rhythm_band(kept)
+    numeric = kept.select_dtypes("number")
+    medians = pd.concat([numeric.groupby(band).median(), numeric.median().to_frame("all").T])
+    rows = kept.to_dict("records")
+    fires = pd.DataFrame(
+        {
+            name: [signal.words(r) is not None for r in rows]
+            for name, signal in SIGNALS.items()
+            if set(signal.features) <= set(kept.columns)
+        },
+        index=kept.index,
+        dtype=float,
+    )
+    common = pd.concat([fires.groupby(band).mean(), fires.mean().to_frame("all").T])
+    customers = pd.concat([band.value_counts(), pd.Series({"all": len(kept)})])
+    return RetainedReference(medians.reindex(columns=X.columns), common, customers, min_customers)
 
 
-def signal_contributions(model, X: pd.DataFrame, reference: pd.Series, *, probability=None) -> pd.DataFrame:
+def signal_contributions(
+    model, X: pd.DataFrame, reference: RetainedReference | pd.Series, *, probability=None
+) -> pd.DataFrame:
     """Per customer and signal: the fall in churn probability when the signal is set to ``reference``.
 
-    ``probability``, the customers' churn probability from ``model`` when the caller has it
-    already, saves predicting them once more.
+    ``reference`` is a :class:`RetainedReference` (each customer compared with the retained customers
+    of its rhythm) or one Series of feature values for everyone. ``probability``, the customers' churn
+    probability from ``model`` when the caller has it already, saves predicting them once more.
 
     Returns a DataFrame indexed like ``X`` with one column per signal of :data:`SIGNALS`
     whose features are all in ``X``.
     """
     base = churn_probability(model, X) if probability is None else np.asarray(probability, dtype=float)
+    typical_values = reference.features(X) if isinstance(reference, RetainedReference) else None
     out = {}
     for name, signal in SIGNALS.items():
         if not set(signal.features) <= set(X.columns):
             continue
         typical = X.copy()
         for feature in signal.features:
-            typical[feature] = reference[feature]
+            typical[feature] = reference[feature] if typical_values is None else typical_values[feature].to_numpy()
         out[name] = base - churn_probability(model, typical)
     return pd.DataFrame(out, index=X.index)
 
@@ -199,6 +295,7 @@ def customer_reasons(
     *,
     n_reasons: int = 3,
     min_contribution: float = 0.01,
+    max_common: float = 0.5,
     probability=None,
 ) -> pd.DataFrame:
     """The top signals behind each customer's score, in plain words.
@@ -208,11 +305,16 @@ def customer_reasons(
     model : fitted ChurnModel (or any classifier with ``predict_proba``)
     X : DataFrame
         Churn features of the customers.
-    reference : Series
-        The typical retained customer (:func:`retained_reference`).
+    reference : RetainedReference or Series
+        The typical retained customers of each rhythm (:func:`retained_reference`), or one
+        Series of feature values for everyone.
     n_reasons : int, default 3
     min_contribution : float, default 0.01
         A signal must raise the probability by at least this much to be a reason.
+    max_common : float, default 0.5
+        A signal whose words are true of more than this share of the retained customers of the
+        customer's rhythm sets nobody apart and is not a reason (only with a
+        :class:`RetainedReference`).
     probability : array-like, optional
         The customers' churn probability from ``model``, when already computed.
 
@@ -224,6 +326,10 @@ def customer_reasons(
     """
     contributions = signal_contributions(model, X, reference, probability=probability)
     signals, values = list(contributions.columns), contributions.to_numpy()
+    if isinstance(reference, RetainedReference):
+        common = reference.commonness(X).reindex(columns=signals).fillna(0.0).to_numpy() > max_common
+    else:
+        common = np.zeros(values.shape, dtype=bool)
     order = np.argsort(-values, axis=1, kind="stable")  # largest first; ties in SIGNALS order
     rows = []
     for i, row in enumerate(X.to_dict("records")):  # plain dicts: a pandas row lookup per customer is slow
@@ -231,7 +337,7 @@ def customer_reasons(
         for j in order[i]:
             if values[i, j] < min_contribution or len(found) == n_reasons:
                 break
-            words = SIGNALS[signals[j]].words(row)
+            words = None if common[i, j] else SIGNALS[signals[j]].words(row)
             if words:
                 found.append(words)
                 names.append(signals[j])
@@ -279,4 +385,30 @@ def signal_importance(
     return table[["feature", "signal", "meaning", "importance", "importance_std"]]
 
 
-__all__ = ["SIGNALS", "Signal", "customer_reasons", "retained_reference", "signal_contributions", "signal_importance"]
+def first_reason_shares(table: pd.DataFrame, *, band: str = "high") -> pd.Series:
+    """The share of a risk band headed by each first reason's signal, largest first.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"band": ["high", "high", "high", "low"],
+    ...                   "signals": ["no_reply,complaints", "no_reply", "complaints", "no_reply"]})
+    >>> first_reason_shares(t).round(2).to_dict()
+    {'no_reply': 0.67, 'complaints': 0.33}
+    """
+    rows = table.loc[table["band"] == band, "signals"]
+    first = rows.fillna("").str.split(",").str[0].replace("", "none")
+    return first.value_counts(normalize=True).rename("share")
+
+
+__all__ = [
+    "RHYTHM_BANDS",
+    "RetainedReference",
+    "SIGNALS",
+    "Signal",
+    "customer_reasons",
+    "first_reason_shares",
+    "retained_reference",
+    "rhythm_band",
+    "signal_contributions",
+    "signal_importance",
+]
