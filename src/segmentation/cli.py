@@ -17,7 +17,7 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
     segmentation churn DATA_DIR --cutoff DATE --out FILE [--horizon-months 3] [--capacity HIGH MEDIUM]
                        [--backtest]
     segmentation clv DATA_DIR --calibration-end DATE --time-unit week --horizon 39 --out FILE
-                     [--discount-rate 0.1] [--holdout-end DATE]
+                     [--discount-rate 0.1] [--holdout-end DATE] [--order-value auto|gamma-gamma|observed]
 """
 
 from __future__ import annotations
@@ -336,10 +336,12 @@ def cmd_clv(args: argparse.Namespace) -> int:
     report = fit_report(
         bgnbd,
         gamma_gamma,
+        fallback_reason=table.attrs["fallback_reason"],
         calibration_end=table.attrs["calibration_end"],
         time_unit=args.time_unit,
         horizon=args.horizon,
         discount_rate=args.discount_rate,
+        order_value=table.attrs["order_value"],
     )
     if args.holdout_end:
         check = holdout_check(
@@ -363,7 +365,12 @@ def cmd_clv(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items())
         + f"; log-likelihood {bg['log_likelihood']:,.2f}"
     )
-    if gg is None:
+    if table.attrs["fallback_reason"]:
+        print(
+            f"Note: no Gamma-Gamma model: {table.attrs['fallback_reason']}. The order values are each customer's "
+            "own revenue per purchase day (--order-value gamma-gamma would stop instead)."
+        )
+    elif gg is None:
         print("Order values: each customer's own revenue per purchase day (no Gamma-Gamma model).")
     else:
         print(
@@ -534,9 +541,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout-end", type=_date, help="also compare predictions with what happened up to this date")
     p.add_argument(
         "--order-value",
-        choices=["gamma-gamma", "observed"],
-        default="gamma-gamma",
-        help="expected order value: the Gamma-Gamma model (default) or each customer's own average",
+        choices=["auto", "gamma-gamma", "observed"],
+        default="auto",
+        help="expected order value: auto (default) = the Gamma-Gamma model, or each customer's own average when "
+        "the model cannot be fitted (a note says so); gamma-gamma = the model or an error; observed = each "
+        "customer's own average",
     )
     p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
     p.set_defaults(func=cmd_clv)
