@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -10,8 +13,9 @@ from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.clv import clv_table, customer_lifetime_value, fit_report
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
+from segmentation.cli import main
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
-from segmentation.datasets.sample import generate_sample
+from segmentation.datasets.sample import generate_sample, write_sample
 from segmentation.errors import WorkbenchError
 
 
@@ -118,10 +122,71 @@ def test_clv_table_and_report_on_cdnow():
 def test_b2b_order_values_that_gamma_gamma_cannot_fit_point_to_the_observed_option():
     tx = generate_sample(400, random_state=7)["transactions"]
     with pytest.raises(WorkbenchError, match=r"q = .* <= 1.*--order-value observed"):
-        clv_table(tx, calibration_end="2024-09-30", horizon=52)
+        clv_table(tx, calibration_end="2024-09-30", horizon=52, order_value="gamma_gamma")
     table, _, gg = clv_table(tx, calibration_end="2024-09-30", horizon=52, order_value="observed")
     assert gg is None and table["expected_order_value"].gt(0).all()
+    assert table.attrs["order_value_used"] == "observed" and table.attrs["fallback_reason"] is None
     spend = tx.loc[tx["order_date"] <= pd.Timestamp("2024-09-30")]
     one = table.index[0]
     mine = spend.loc[spend["customer_id"] == one]
     assert table.loc[one, "expected_order_value"] == pytest.approx(mine["amount"].sum() / mine["order_date"].nunique())
+
+
+def test_by_default_clv_falls_back_to_the_observed_order_values_and_says_why():
+    tx = generate_sample(400, random_state=7)["transactions"]
+    table, bg, gg = clv_table(tx, calibration_end="2024-09-30", horizon=52)
+    observed, _, _ = clv_table(tx, calibration_end="2024-09-30", horizon=52, order_value="observed")
+    assert gg is None and table.attrs["order_value"] == "auto" and table.attrs["order_value_used"] == "observed"
+    assert re.fullmatch(
+        r"Gamma-Gamma fit gave q = 0\.\d{3} <= 1: the mean order value is not finite; .*",
+        table.attrs["fallback_reason"],
+    )
+    pd.testing.assert_frame_equal(table, observed, check_like=False)
+    report = fit_report(bg, gg, fallback_reason=table.attrs["fallback_reason"])
+    assert report["order_value"] == {"used": "observed", "fallback_reason": table.attrs["fallback_reason"]}
+    assert report["gamma_gamma"] is None
+
+
+def test_too_few_repeat_buyers_refuse_in_every_mode_but_observed():
+    # Three customers, one of whom bought twice: nothing for either model to learn repeat buying from.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "a", "b", "c"],
+            "order_id": ["1", "2", "3", "4"],
+            "order_date": pd.to_datetime(["2025-01-06", "2025-02-03", "2025-01-20", "2025-03-03"]),
+            "amount": [100.0, 300.0, 50.0, 80.0],
+        }
+    )
+    for mode in ("auto", "gamma_gamma"):
+        with pytest.raises(WorkbenchError, match="needs at least 2 customers with a repeat purchase.*observed"):
+            clv_table(tx, calibration_end="2025-03-31", horizon=13, order_value=mode)
+    table, _, gg = clv_table(tx, calibration_end="2025-03-31", horizon=13, order_value="observed")
+    assert gg is None and table["expected_order_value"].to_dict() == {"a": 200.0, "b": 50.0, "c": 80.0}
+
+
+def test_when_gamma_gamma_fits_the_default_uses_it():
+    tx = load_cdnow(sample=True).transactions
+    table, bg, gg = clv_table(tx, calibration_end="1997-09-30", horizon=39)
+    assert gg is not None and table.attrs["order_value_used"] == "gamma_gamma"
+    assert table.attrs["fallback_reason"] is None
+    assert gg.params_["q"] == pytest.approx(3.72, rel=0.01)  # Fader, Hardie and Lee (2005): q = 3.72
+    np.testing.assert_allclose(table["expected_order_value"], gg.expected_order_value(table), rtol=1e-12)
+    report = fit_report(bg, gg)
+    assert report["order_value"] == {"used": "gamma_gamma", "fallback_reason": None}
+
+
+def test_the_clv_command_works_by_default_on_the_sample(tmp_path, capsys):
+    write_sample(tmp_path / "data", 400, random_state=7)
+    out = tmp_path / "clv.csv"
+    args = ["clv", str(tmp_path / "data"), "--calibration-end", "2024-09-30", "--horizon", "39", "--out", str(out)]
+    assert main([*args, "--today", "2025-10-01"]) == 0
+    printed = capsys.readouterr().out
+    notes = [line for line in printed.splitlines() if line.startswith("Note:")]
+    assert len(notes) == 1 and notes[0].startswith("Note: no Gamma-Gamma model: Gamma-Gamma fit gave q = 0.")
+    assert "own revenue per purchase day" in notes[0]
+    models = json.loads((tmp_path / "clv_models.json").read_text(encoding="utf-8"))
+    assert models["settings"]["order_value"] == "auto"
+    assert models["order_value"]["used"] == "observed" and "<= 1" in models["order_value"]["fallback_reason"]
+    assert models["gamma_gamma"] is None and len(pd.read_csv(out)) > 0
+    assert main([*args, "--today", "2025-10-01", "--order-value", "gamma-gamma"]) == 2
+    assert "q = 0." in capsys.readouterr().err

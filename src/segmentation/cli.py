@@ -2,9 +2,12 @@
 
 Every command reports bad input as a message naming file, column and rows, and exits
 with status 2; it never shows a traceback for a problem in the user's data or settings.
+A report whose data does not cover the quarter (no orders in it, or the last order well before
+its end: a stale or incomplete export) exits with status 3, unless ``--allow-incomplete``.
 
     segmentation demo                                   # sample data -> validate -> quarterly review
     segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
+                        [--allow-incomplete]
     segmentation sample-data --customers 2000 --random-state 0 --out data/sample
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
@@ -14,7 +17,7 @@ with status 2; it never shows a traceback for a problem in the user's data or se
     segmentation churn DATA_DIR --cutoff DATE --out FILE [--horizon-months 3] [--capacity HIGH MEDIUM]
                        [--backtest]
     segmentation clv DATA_DIR --calibration-end DATE --time-unit week --horizon 39 --out FILE
-                     [--discount-rate 0.1] [--holdout-end DATE]
+                     [--discount-rate 0.1] [--holdout-end DATE] [--order-value auto|gamma-gamma|observed]
 """
 
 from __future__ import annotations
@@ -31,10 +34,17 @@ from segmentation.data.loading import check_dataset, load_dataset
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.overview import yearly_overview
 from segmentation.datasets.sample import DEFAULT_END, write_sample
-from segmentation.errors import DataContractError, WorkbenchError
+from segmentation.errors import DataContractError, StaleDataError, WorkbenchError
+from segmentation.reports.inputs import GRACE_DAYS
 from segmentation.reports.runner import REPORTS as REPORT_NAMES
 
-EXIT_OK, EXIT_UNUSABLE = 0, 2
+#: Exit statuses: done; refused or failed (bad data, parameter or cell); the data does not cover the quarter.
+EXIT_OK, EXIT_UNUSABLE, EXIT_STALE = 0, 2, 3
+EXIT_CODES = f"""exit status:
+  {EXIT_OK}  done: the output is complete and in place
+  {EXIT_UNUSABLE}  refused or failed: the data are not usable, a parameter is wrong, or a report cell failed
+  {EXIT_STALE}  report only: the data does not cover the quarter (no orders in it, or the last order is more
+     than {GRACE_DAYS} days before its end): export the data again, or run with --allow-incomplete"""
 log = logging.getLogger("segmentation")
 
 
@@ -112,6 +122,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         if not sep or not key.strip():
             raise WorkbenchError(f"-p {item!r}: expected NAME=VALUE, e.g. -p policy=sabc")
         parameters[key.strip()] = value
+    if args.allow_incomplete:
+        parameters["allow_incomplete"] = True
     if args.quarter == "previous":  # for schedules: the last quarter that has ended (the command may read the clock)
         from segmentation.periods import quarter_of
 
@@ -324,10 +336,12 @@ def cmd_clv(args: argparse.Namespace) -> int:
     report = fit_report(
         bgnbd,
         gamma_gamma,
+        fallback_reason=table.attrs["fallback_reason"],
         calibration_end=table.attrs["calibration_end"],
         time_unit=args.time_unit,
         horizon=args.horizon,
         discount_rate=args.discount_rate,
+        order_value=table.attrs["order_value"],
     )
     if args.holdout_end:
         check = holdout_check(
@@ -351,7 +365,12 @@ def cmd_clv(args: argparse.Namespace) -> int:
         + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items())
         + f"; log-likelihood {bg['log_likelihood']:,.2f}"
     )
-    if gg is None:
+    if table.attrs["fallback_reason"]:
+        print(
+            f"Note: no Gamma-Gamma model: {table.attrs['fallback_reason']}. The order values are each customer's "
+            "own revenue per purchase day (--order-value gamma-gamma would stop instead)."
+        )
+    elif gg is None:
         print("Order values: each customer's own revenue per purchase day (no Gamma-Gamma model).")
     else:
         print(
@@ -399,7 +418,12 @@ def _data_command(sub: argparse._SubParsersAction, name: str, help_text: str) ->
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="segmentation", description="Customer-analytics workbench.")
+    parser = argparse.ArgumentParser(
+        prog="segmentation",
+        description="Customer-analytics workbench.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("-v", "--verbose", action="store_true", help="log progress")
     sub = parser.add_subparsers(dest="command", required=True)
 
@@ -410,7 +434,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--reports", default="reports", help="folder for the report (default: reports)")
     p.set_defaults(func=cmd_demo)
 
-    p = sub.add_parser("report", help="run a report notebook (papermill) and write HTML, notebook, CSV and xlsx")
+    p = sub.add_parser(
+        "report",
+        help="run a report notebook (papermill) and write HTML, notebook, CSV and xlsx",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     p.add_argument("name", nargs="?", choices=sorted(REPORT_NAMES), help="the report (omit to list them)")
     p.add_argument("--data", help="folder with the team's tables (default: the built-in sample)")
     p.add_argument("--quarter", help="the quarter reported on, e.g. 2025Q3, or 'previous': the last quarter ended")
@@ -422,6 +451,12 @@ def build_parser() -> argparse.ArgumentParser:
         action="append",
         metavar="NAME=VALUE",
         help="a notebook parameter, e.g. -p policy=sabc (repeatable; see --show-parameters)",
+    )
+    p.add_argument(
+        "--allow-incomplete",
+        action="store_true",
+        help="report on a quarter the data does not cover to its end (the page says it is partial) instead of "
+        f"exiting with status {EXIT_STALE}",
     )
     p.add_argument("--show-parameters", action="store_true", help="list the report's parameters and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -506,9 +541,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--holdout-end", type=_date, help="also compare predictions with what happened up to this date")
     p.add_argument(
         "--order-value",
-        choices=["gamma-gamma", "observed"],
-        default="gamma-gamma",
-        help="expected order value: the Gamma-Gamma model (default) or each customer's own average",
+        choices=["auto", "gamma-gamma", "observed"],
+        default="auto",
+        help="expected order value: auto (default) = the Gamma-Gamma model, or each customer's own average when "
+        "the model cannot be fitted (a note says so); gamma-gamma = the model or an error; observed = each "
+        "customer's own average",
     )
     p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
     p.set_defaults(func=cmd_clv)
@@ -524,6 +561,9 @@ def main(argv: list[str] | None = None) -> int:
     except DataContractError as exc:
         print(exc.report.to_text() if exc.report is not None else str(exc), file=sys.stderr)
         return EXIT_UNUSABLE
+    except StaleDataError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_STALE
     except (WorkbenchError, OSError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_UNUSABLE
@@ -532,4 +572,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["build_parser", "main"]
+__all__ = ["EXIT_OK", "EXIT_STALE", "EXIT_UNUSABLE", "build_parser", "main"]

@@ -107,12 +107,30 @@ class ConfigError(WorkbenchError):
     """A configuration file (mapping, policy, rules) is not valid."""
 
 
+class StaleDataError(WorkbenchError):
+    """The data does not cover the period a report is asked for: a stale or incomplete export.
+
+    Raised when the quarter has no orders, or when the data's last order is well before the
+    quarter ends. The message names the quarter, the data's last order date and what to do;
+    the command line exits with its own status (3) so that a scheduler can tell "export the
+    data again" from a broken run.
+
+    Examples
+    --------
+    >>> raise StaleDataError("quarter 2025Q3 has no orders: the data's last order is on 2024-09-27")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.StaleDataError: quarter 2025Q3 has no orders: the data's last order is on 2024-09-27
+    """
+
+
 __all__ = [
     "ConfigError",
     "DataContractError",
     "InsufficientDataError",
     "Problem",
     "SHOWN",
+    "StaleDataError",
     "WorkbenchError",
     "problem_at",
 ]

@@ -35,6 +35,12 @@ from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, customer_features, summary_from_features
 from segmentation.periods import as_date
 
+#: How :func:`clv_table` finds the expected order value (see its ``order_value``).
+ORDER_VALUES = ("auto", "gamma_gamma", "observed")
+#: With fewer customers who bought twice, ``order_value="auto"`` refuses rather than falling back:
+#: neither model has repeat buying to learn from (BG/NBD fitted on one customer says 0 purchases).
+MIN_REPEAT_BUYERS = 2
+
 CLV_COLUMNS = (
     "frequency",
     "recency",
@@ -123,7 +129,7 @@ def clv_table(
     horizon: float,
     time_unit: str = "W",
     discount_rate: float = 0.10,
-    order_value: str = "gamma_gamma",
+    order_value: str = "auto",
 ) -> tuple[pd.DataFrame, BetaGeoModel, GammaGammaModel | None]:
     """Fit BG/NBD and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
 
@@ -133,49 +139,118 @@ def clv_table(
         The order lines, as in :func:`segmentation.features.customer_features`.
     calibration_end : str or Timestamp
         Last day of data the models learn from.
-    order_value : {"gamma_gamma", "observed"}, default "gamma_gamma"
-        ``"observed"`` skips Gamma-Gamma and takes each customer's own revenue per purchase day
-        so far. Use it when Gamma-Gamma does not fit: order values spread over orders of
-        magnitude across customers (common in B2B) make its population mean infinite (q <= 1).
+    horizon : float
+        Time units ahead.
+    time_unit : {"D", "W", "M", "Y"}, default "W"
+    discount_rate : float, default 0.10
+        Yearly rate.
+    order_value : {"auto", "gamma_gamma", "observed"}, default "auto"
+        How the expected order value is found. ``"gamma_gamma"``: the Gamma-Gamma model, or an
+        error when it cannot be fitted. ``"observed"``: each customer's own revenue per purchase
+        day so far, without a model. ``"auto"``: Gamma-Gamma, falling back to the observed values
+        when the model cannot be fitted, e.g. order values spread over orders of magnitude
+        across customers (common in B2B) make its population mean infinite (q <= 1); with fewer
+        than :data:`MIN_REPEAT_BUYERS` customers who bought twice it refuses like ``"gamma_gamma"``.
 
     Returns
     -------
     table : DataFrame
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
-    bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None with ``order_value="observed"``)
+        ``table.attrs`` holds the settings, ``order_value_used`` (``"gamma_gamma"`` or
+        ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None).
+    bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None when the observed values are used)
+
+    Raises
+    ------
+    WorkbenchError
+        No order up to ``calibration_end``, a bad setting, or (with ``order_value="gamma_gamma"``)
+        a Gamma-Gamma model that cannot be fitted.
+
+    Examples
+    --------
+    >>> from segmentation.datasets.sample import generate_sample
+    >>> tx = generate_sample(400, random_state=7)["transactions"]  # B2B spends: q <= 1
+    >>> table, bg, gg = clv_table(tx, calibration_end="2024-09-30", horizon=52)
+    >>> gg is None, table.attrs["order_value_used"]
+    (True, 'observed')
+    >>> print(table.attrs["fallback_reason"])
+    Gamma-Gamma fit gave q = 0.847 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
     """
     end = as_date(calibration_end, name="calibration_end")
     features = customer_features(data, as_of=end, time_unit=time_unit)
     summary = summary_from_features(features)
     if summary.empty:
         raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")
-    if order_value not in ("gamma_gamma", "observed"):
-        raise WorkbenchError(f"order_value must be 'gamma_gamma' or 'observed', got {order_value!r}")
+    if order_value not in ORDER_VALUES:
+        raise WorkbenchError(f"order_value must be one of {list(ORDER_VALUES)}, got {order_value!r}")
     bgnbd = BetaGeoModel().fit(summary)
-    if order_value == "gamma_gamma":
+    gamma_gamma, reason = None, None
+    if order_value != "observed":
         try:
             gamma_gamma = GammaGammaModel().fit(summary)
         except WorkbenchError as exc:
-            raise WorkbenchError(
-                f"{exc}. Use the observed order values instead (order_value='observed', CLI: --order-value observed)"
-            ) from exc
-        values = gamma_gamma
-    else:
-        gamma_gamma = None
-        values = features["monetary_mean"]
+            repeat_buyers = int(summary["frequency"].gt(0).sum())
+            if order_value == "gamma_gamma" or repeat_buyers < MIN_REPEAT_BUYERS:
+                raise WorkbenchError(
+                    f"{exc}. Use the observed order values instead (order_value='observed' or 'auto', "
+                    "CLI: --order-value observed or auto)"
+                ) from exc
+            reason = str(exc)
+    values = gamma_gamma if gamma_gamma is not None else features["monetary_mean"]
     table = customer_lifetime_value(
         bgnbd, values, summary, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate
     )
     table.attrs.update(
-        calibration_end=end, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate, order_value=order_value
+        calibration_end=end,
+        horizon=horizon,
+        time_unit=time_unit,
+        discount_rate=discount_rate,
+        order_value=order_value,
+        order_value_used="gamma_gamma" if gamma_gamma is not None else "observed",
+        fallback_reason=reason,
     )
     return table, bgnbd, gamma_gamma
 
 
-def fit_report(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel | None, **settings) -> dict:
-    """Fitted parameters, log-likelihoods and sizes of both models, ready for ``json.dump``."""
+def fit_report(
+    bgnbd: BetaGeoModel,
+    gamma_gamma: GammaGammaModel | None,
+    *,
+    fallback_reason: str | None = None,
+    **settings,
+) -> dict:
+    """Fitted parameters, log-likelihoods and sizes of both models, ready for ``json.dump``.
+
+    Parameters
+    ----------
+    bgnbd : fitted BetaGeoModel
+    gamma_gamma : fitted GammaGammaModel or None
+        None when the observed order values were used.
+    fallback_reason : str, optional
+        Why the observed order values were used instead of Gamma-Gamma
+        (``table.attrs["fallback_reason"]`` of :func:`clv_table`).
+    **settings
+        Written as they are under ``"settings"`` (dates as ``YYYY-MM-DD``).
+
+    Returns
+    -------
+    dict
+        ``settings``, ``order_value`` (``used``: ``"gamma_gamma"`` or ``"observed"``, and
+        ``fallback_reason``), ``bgnbd`` and ``gamma_gamma`` (None without the model).
+
+    Examples
+    --------
+    >>> from segmentation.datasets.cdnow import calibration_summary
+    >>> bg = BetaGeoModel().fit(calibration_summary())
+    >>> fit_report(bg, None, fallback_reason="Gamma-Gamma fit gave q = 0.880 <= 1")["order_value"]
+    {'used': 'observed', 'fallback_reason': 'Gamma-Gamma fit gave q = 0.880 <= 1'}
+    """
     report = {
         "settings": {k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v) for k, v in settings.items()},
+        "order_value": {
+            "used": "gamma_gamma" if gamma_gamma is not None else "observed",
+            "fallback_reason": fallback_reason,
+        },
         "bgnbd": {
             "params": bgnbd.params_,
             "log_likelihood": bgnbd.log_likelihood_,
@@ -197,4 +272,4 @@ def fit_report(bgnbd: BetaGeoModel, gamma_gamma: GammaGammaModel | None, **setti
     return report
 
 
-__all__ = ["CLV_COLUMNS", "clv_table", "customer_lifetime_value", "fit_report"]
+__all__ = ["CLV_COLUMNS", "MIN_REPEAT_BUYERS", "ORDER_VALUES", "clv_table", "customer_lifetime_value", "fit_report"]

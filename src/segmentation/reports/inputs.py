@@ -6,6 +6,11 @@ the data. An empty ``data_dir`` means the built-in sample (``sample_customers`` 
 generated with ``random_state``): that is what the notebooks run on by default, in JupyterLab and
 under ``pytest --nbval-lax``.
 
+A report refuses a quarter its data does not cover (:func:`check_quarter_covered`): no order
+in the quarter, or the last order more than ``grace_days`` before the quarter ends. That is a
+stale or incomplete export, and publishing it would show every KPI as missed. With
+``allow_incomplete=True`` the report runs and its summary says the quarter is partial.
+
 Examples
 --------
 >>> ctx = open_report(data_dir="", quarter="2025Q3", sample_customers=60)
@@ -28,12 +33,109 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.dataset import Dataset
-from segmentation.errors import ConfigError, WorkbenchError
+from segmentation.errors import ConfigError, StaleDataError, WorkbenchError
 from segmentation.data.loading import load_dataset
-from segmentation.periods import Quarter, quarter as parse_quarter
+from segmentation.periods import Quarter, quarter as parse_quarter, quarter_of
 from segmentation.datasets.sample import write_sample
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.value.tiers import TierPolicy
+
+#: Default of ``grace_days``: a quarter counts as covered when the data's last order is at most
+#: this many days before its end (no order on the last weekend or holiday is normal).
+GRACE_DAYS = 7
+
+
+def _last_covered(last: pd.Timestamp, grace_days: int) -> Quarter:
+    """The last quarter the data covers to its end (within ``grace_days``)."""
+    q = quarter_of(last)
+    return q if last >= q.end - pd.Timedelta(days=grace_days) else q.shift(-1)
+
+
+def check_quarter_covered(
+    data: Dataset,
+    quarter: str | Quarter,
+    *,
+    allow_incomplete: bool = False,
+    grace_days: int = GRACE_DAYS,
+) -> str | None:
+    """Refuse a quarter the data does not cover: no order in it, or data ending before it does.
+
+    Parameters
+    ----------
+    data : Dataset
+        The loaded data; its order dates are what is checked.
+    quarter : str or Quarter
+        The quarter a report is asked for.
+    allow_incomplete : bool, default False
+        Run anyway: the problem is returned as a note instead of raised.
+    grace_days : int, default :data:`GRACE_DAYS`
+        The quarter counts as covered when the last order is at most this many days before its end.
+
+    Returns
+    -------
+    str or None
+        None when the data covers the quarter; with ``allow_incomplete``, the note saying how
+        the quarter is partial (for the report's summary).
+
+    Raises
+    ------
+    StaleDataError
+        Naming the quarter, the data's last order date and what to do.
+
+    Examples
+    --------
+    >>> days = pd.to_datetime(["2025-04-02", "2025-07-03", "2025-08-15"])
+    >>> data = Dataset.from_frames(transactions=pd.DataFrame(
+    ...     {"customer_id": ["a", "b", "a"], "order_date": days, "amount": [10.0, 20.0, 30.0]}))
+    >>> check_quarter_covered(data, "2025Q2") is None
+    True
+    >>> check_quarter_covered(data, "2025Q3", allow_incomplete=True)
+    'partial quarter: the data ends with an order on 2025-08-15, 46 days before 2025Q3 ends (2025-09-30)'
+    >>> check_quarter_covered(data, "2025Q4")
+    Traceback (most recent call last):
+    ...
+    segmentation.errors.StaleDataError: quarter 2025Q4 has no orders: the data's last order is on 2025-08-15, before the quarter starts (2025-10-01); the export looks stale. Export the data again, report on a quarter the data covers (the last complete one is 2025Q2), or run anyway with allow_incomplete=True (command line: --allow-incomplete)
+    """
+    q = parse_quarter(quarter)
+    if not isinstance(grace_days, int) or isinstance(grace_days, bool) or grace_days < 0:
+        raise ConfigError(f"grace_days: expected a whole number of days >= 0, got {grace_days!r}")
+    dates = data.transactions["order_date"]
+    if dates.empty:
+        raise StaleDataError(f"quarter {q}: the data has no usable order line: nothing to report on")
+    first, last = dates.min(), dates.max()
+    latest = _last_covered(last, grace_days)
+    if last < q.start:
+        problem = (
+            f"quarter {q} has no orders: the data's last order is on {last:%Y-%m-%d}, before the quarter starts "
+            f"({q.start:%Y-%m-%d}); the export looks stale"
+        )
+        note = f"no order in {q}: the data ends with an order on {last:%Y-%m-%d}, before the quarter starts"
+    elif not dates.between(q.start, q.end).any():
+        where = "starts after it ends" if first > q.end else "has orders before and after it"
+        problem = (
+            f"quarter {q} has no orders, though the data {where} (orders from {first:%Y-%m-%d} to "
+            f"{last:%Y-%m-%d}); check that the export is complete"
+        )
+        note = f"no order in {q}: the data {where}"
+    elif last < q.end - pd.Timedelta(days=grace_days):
+        days = (q.end - last).days
+        problem = (
+            f"quarter {q} is incomplete: the data's last order is on {last:%Y-%m-%d}, {days} days before the "
+            f"quarter ends ({q.end:%Y-%m-%d}); run the report once the quarter's orders are all exported"
+        )
+        note = (
+            f"partial quarter: the data ends with an order on {last:%Y-%m-%d}, {days} days before {q} ends "
+            f"({q.end:%Y-%m-%d})"
+        )
+    else:
+        return None
+    if allow_incomplete:
+        return note
+    covered = f" (the last complete one is {latest})" if latest.end >= first else ""
+    raise StaleDataError(
+        f"{problem}. Export the data again, report on a quarter the data covers{covered}, or run anyway with "
+        "allow_incomplete=True (command line: --allow-incomplete)"
+    )
 
 
 @dataclass(frozen=True)
@@ -48,12 +150,24 @@ class ReportContext:
     currency: str
     random_state: int
     output_dir: Path | None
+    notes: tuple[str, ...] = ()
+
+    @property
+    def partial(self) -> bool:
+        """True when the data does not cover the quarter (run with ``allow_incomplete``)."""
+        return bool(self.notes)
 
     def summary(self) -> pd.DataFrame:
         """What the report runs on, as a two-column table for the report's first section."""
+        last = self.data.transactions["order_date"].max()
         rows = [
             ("data", self.source),
-            ("quarter", f"{self.quarter} ({self.quarter.start:%Y-%m-%d} to {self.quarter.end:%Y-%m-%d})"),
+            (
+                "quarter",
+                f"{self.quarter} ({self.quarter.start:%Y-%m-%d} to {self.quarter.end:%Y-%m-%d})"
+                + (", partial: the data does not cover it to its end" if self.partial else ""),
+            ),
+            ("last order", f"{last:%Y-%m-%d}" + "".join(f"; {note}" for note in self.notes)),
             ("tier policy", f"{self.policy.name} ({self.policy.metric_words}, {self.currency})"),
             ("tiers", "; ".join(f"{t.tier} {t.label}" for t in self.policy.tiers)),
             ("service levels", self.service.name),
@@ -73,6 +187,8 @@ def open_report(
     random_state: int = 0,
     output_dir: str = "",
     sample_customers: int = 400,
+    allow_incomplete: bool = False,
+    grace_days: int = GRACE_DAYS,
 ) -> ReportContext:
     """Check a report's parameters (every mistake in one message) and load its data.
 
@@ -94,6 +210,11 @@ def open_report(
         Where the report's tables are written; empty = nowhere.
     sample_customers : int
         Size of the built-in sample when ``data_dir`` is empty.
+    allow_incomplete : bool, default False
+        Report on a quarter the data does not cover (no orders in it, or data ending before it
+        does); the summary then says the quarter is partial. See :func:`check_quarter_covered`.
+    grace_days : int, default :data:`GRACE_DAYS`
+        Days before the quarter end the last order may be for the quarter to count as covered.
 
     Returns
     -------
@@ -104,6 +225,8 @@ def open_report(
     ConfigError
         Naming each bad parameter; :class:`~segmentation.errors.DataContractError` when the
         data is not usable.
+    StaleDataError
+        When the data does not cover the quarter and ``allow_incomplete`` is False.
     """
     errors: list[str] = []
     q = pol = service = None
@@ -126,6 +249,10 @@ def open_report(
         errors.append(f"data_dir: {data_dir}: no such folder")
     if not data_dir and not (isinstance(sample_customers, int) and sample_customers >= 1):
         errors.append(f"sample_customers: expected a whole number >= 1, got {sample_customers!r}")
+    if not isinstance(allow_incomplete, bool):
+        errors.append(f"allow_incomplete: expected True or False, got {allow_incomplete!r}")
+    if not isinstance(grace_days, int) or isinstance(grace_days, bool) or grace_days < 0:
+        errors.append(f"grace_days: expected a whole number of days >= 0, got {grace_days!r}")
     if errors:
         raise ConfigError("report parameters are not valid:\n- " + "\n- ".join(errors))
     if data_dir:
@@ -140,8 +267,10 @@ def open_report(
         data.report.source = source
     if data.transactions.empty:
         raise WorkbenchError(f"{source}: no usable order line: nothing to report on")
+    note = check_quarter_covered(data, q, allow_incomplete=allow_incomplete, grace_days=grace_days)
     out = Path(output_dir) if output_dir else None
-    return ReportContext(data, source, q, pol, service, currency or pol.currency, random_state, out)
+    notes = (note,) if note else ()
+    return ReportContext(data, source, q, pol, service, currency or pol.currency, random_state, out, notes)
 
 
-__all__ = ["ReportContext", "open_report"]
+__all__ = ["GRACE_DAYS", "ReportContext", "check_quarter_covered", "open_report"]

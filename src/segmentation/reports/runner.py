@@ -12,7 +12,12 @@ Everything is first written to a hidden folder beside the target and renamed int
 only when the run succeeded, so a failed or killed run never leaves a complete-looking
 report; a re-run replaces the folder. A failed run raises :class:`ReportError` naming the
 failing cell and the cause, and keeps the executed notebook as
-``<folder>.failed.ipynb`` for inspection (removed by the next successful run).
+``<folder>.failed.ipynb`` for inspection (removed by the next successful run). A report whose
+data does not cover the quarter (a stale or incomplete export, see
+:func:`segmentation.reports.inputs.check_quarter_covered`) raises
+:class:`~segmentation.errors.StaleDataError` instead, with the notebook's own message, so that
+the command line can give it its own exit status; ``allow_incomplete=True`` among the
+parameters runs it anyway.
 
 Parameter names are checked against the notebook's ``parameters`` cell before anything
 runs (papermill itself only warns about an unknown name), and values given as text
@@ -36,7 +41,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from segmentation.errors import WorkbenchError
+from segmentation.errors import StaleDataError, WorkbenchError
 from segmentation.periods import quarter as parse_quarter
 
 #: The reports, by name: each is ``notebooks/<name>.ipynb``.
@@ -128,8 +133,14 @@ def convert_parameter(key: str, value: object, type_name: str) -> object:
 def _check(name: str, parameters: dict) -> dict:
     declared = report_parameters(name)
     unknown = sorted(set(parameters) - set(declared))
-    errors = [f"unknown parameter{'s' if len(unknown) > 1 else ''} {unknown}; {name} takes "
-              f"{sorted(k for k in declared if k not in RESERVED)}"] if unknown else []
+    errors = (
+        [
+            f"unknown parameter{'s' if len(unknown) > 1 else ''} {unknown}; {name} takes "
+            f"{sorted(k for k in declared if k not in RESERVED)}"
+        ]
+        if unknown
+        else []
+    )
     reserved = sorted(set(parameters) & set(RESERVED))
     if reserved:
         errors.append(f"{reserved} is set by the runner (use --out)")
@@ -143,9 +154,15 @@ def _html(notebook: Path, target: Path) -> None:
     from nbconvert import HTMLExporter
 
     templates = Path(__file__).resolve().parent / "templates"
-    exporter = HTMLExporter(template_name="lab", extra_template_paths=[str(templates)],
-                            template_file="report.html.j2", exclude_input=True, exclude_input_prompt=True,
-                            exclude_output_prompt=True, embed_images=True)
+    exporter = HTMLExporter(
+        template_name="lab",
+        extra_template_paths=[str(templates)],
+        template_file="report.html.j2",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        embed_images=True,
+    )
     body, _ = exporter.from_notebook_node(nbformat.read(notebook, as_version=4))
     target.write_text(body, encoding="utf-8")
 
@@ -162,8 +179,9 @@ def _lock(path: Path):
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except OSError:
-            raise ReportError(f"another run of this report is writing {path.name[1:-5]} right now; "
-                              f"wait for it to finish") from None
+            raise ReportError(
+                f"another run of this report is writing {path.name[1:-5]} right now; wait for it to finish"
+            ) from None
         try:
             yield
         finally:
@@ -173,8 +191,10 @@ def _lock(path: Path):
 def _failure(name: str, exc: Exception) -> str:
     first = next((line for line in str(getattr(exc, "source", "")).splitlines() if line.strip()), "")
     cell = getattr(exc, "exec_count", None) or getattr(exc, "cell_index", "?")
-    return (f"report {name} failed in cell {cell} ({first.strip()[:80]}): "
-            f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}")
+    return (
+        f"report {name} failed in cell {cell} ({first.strip()[:80]}): "
+        f"{getattr(exc, 'ename', type(exc).__name__)}: {getattr(exc, 'evalue', exc)}"
+    )
 
 
 def run_report(
@@ -212,6 +232,9 @@ def run_report(
     ------
     ReportError
         Unknown report or parameter, or a failing cell (named, with the cause).
+    StaleDataError
+        The data does not cover the quarter (no orders in it, or data ending before it does)
+        and ``allow_incomplete`` was not set; nothing is published.
     """
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
@@ -236,9 +259,17 @@ def run_report(
         try:
             executed = staging / f"{name}.ipynb"
             try:
-                pm.execute_notebook(str(source), str(executed), parameters={**params, "output_dir": str(staging)},
-                                    kernel_name="python3", progress_bar=progress, cwd=str(Path.cwd()))
+                pm.execute_notebook(
+                    str(source),
+                    str(executed),
+                    parameters={**params, "output_dir": str(staging)},
+                    kernel_name="python3",
+                    progress_bar=progress,
+                    cwd=str(Path.cwd()),
+                )
             except PapermillExecutionError as exc:
+                if exc.ename == StaleDataError.__name__:  # not a failure of the report: the data is stale
+                    raise StaleDataError(f"report {name}: {exc.evalue}") from None
                 if executed.exists():
                     shutil.copyfile(executed, failed)
                 raise ReportError(_failure(name, exc) + f" (executed notebook kept in {failed})") from None
@@ -257,5 +288,12 @@ def run_report(
     return ReportRun(final, final / f"{name}.html", final / f"{name}.ipynb", files)
 
 
-__all__ = ["REPORTS", "ReportError", "ReportRun", "convert_parameter", "notebook_dir", "report_parameters",
-           "run_report"]
+__all__ = [
+    "REPORTS",
+    "ReportError",
+    "ReportRun",
+    "convert_parameter",
+    "notebook_dir",
+    "report_parameters",
+    "run_report",
+]
