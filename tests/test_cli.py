@@ -308,7 +308,8 @@ def test_clv_writes_values_and_the_fitted_models(sample_dir, tmp_path, capsys):
         "--today",
         "2025-10-01",
     ]
-    assert main(args) == 2  # Gamma-Gamma cannot fit these B2B order values: a message, not a traceback
+    # strict: Gamma-Gamma cannot fit these B2B order values: a message, not a traceback (the default falls back)
+    assert main([*args, "--order-value", "gamma-gamma"]) == 2
     assert "--order-value observed" in capsys.readouterr().err
     assert main([*args, "--order-value", "observed"]) == 0
     report = json.loads((tmp_path / "clv_models.json").read_text())

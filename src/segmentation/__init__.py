@@ -29,7 +29,8 @@ __version__ = "0.1.0"
 _EXPORTS: dict[str, str] = {
     # errors and periods
     **dict.fromkeys(
-        ["WorkbenchError", "DataContractError", "ConfigError", "InsufficientDataError", "Problem"], "errors"
+        ["WorkbenchError", "DataContractError", "ConfigError", "InsufficientDataError", "StaleDataError", "Problem"],
+        "errors",
     ),
     **dict.fromkeys(["Quarter", "quarter", "quarter_of"], "periods"),
     # data: the contract, loading and checking, writing
