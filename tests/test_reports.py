@@ -95,6 +95,7 @@ def test_review_writes_every_table_as_csv_and_one_workbook(review):
         "tier_changes",
         "churn_reasons",
         "overdue_contacts",
+        "never_contacted",
         "contact_summary",
         "at_risk",
         "risk_signals",

@@ -113,6 +113,7 @@ class QuarterlyReview:
             "tier_changes": self.regrading.changes,
             "churn_reasons": self.churn_reasons,
             "overdue_contacts": self.contacts.overdue,
+            "never_contacted": self.contacts.never_contacted,
             "contact_summary": self.contacts.summary,
         }
         if self.risk is not None:
@@ -141,6 +142,19 @@ class QuarterlyReview:
         counts = self.regrading.changes["move"].value_counts()
         words = {"downgrade": "moved down a tier or more", "upgrade": "moved up", "new": "are new customers"}
         return [f"{counts.get(k, 0):,} customers {w}." for k, w in words.items()]
+
+    def contact_notes(self) -> list[str]:
+        """What the overdue-contact tables cover: the day the contact data starts and the never-contacted group."""
+        c = self.contacts
+        if c.missing:
+            return [c.missing]
+        never = c.never_contacted
+        return [
+            f"The contact data starts on {c.contacts_since:%Y-%m-%d}; contacts before it are not known, so a "
+            f"contact never made counts as due from the later of that day and the customer's first deal.",
+            f"{len(never):,} customers had no proactive contact at all since {c.contacts_since:%Y-%m-%d} although "
+            f"one was due: they are listed apart from the overdue list, under Never contacted.",
+        ]
 
     def headline(self) -> list[str]:
         """The review in a few sentences: customers, revenue, targets, risk, overdue contacts."""
@@ -177,9 +191,13 @@ class QuarterlyReview:
         if self.contacts.missing is None:
             overdue = self.contacts.overdue
             top = self.policy.names[0]
+            never = self.contacts.never_contacted
             lines.append(
                 f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
-                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top})."
+                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}), and "
+                f"{len(never):,} never contacted since the contact data starts on "
+                f"{self.contacts.contacts_since:%Y-%m-%d} although a contact was due "
+                f"({int((never['tier'] == top).sum()):,} in tier {top})."
             )
         return lines
 

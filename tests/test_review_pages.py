@@ -1,0 +1,92 @@
+"""The quarterly review's pages on small hand-computed data: overdue contacts counted from the
+contact data start, one population per table, both kinds of tier move."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from segmentation.data.dataset import Dataset
+from segmentation.review.contact_policy import overdue_contacts
+
+
+def _d(*days: str) -> pd.Series:
+    return pd.to_datetime(pd.Series(days)).astype("datetime64[us]")
+
+
+@pytest.fixture
+def contact_data() -> Dataset:
+    # old: A (600k), a customer since 2019, never contacted proactively (one inbound call opens the contact data);
+    # seen: C, a customer since 2019, e-mailed 2025-02-10, never called; fresh: C, first order 2025-08-01.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["old", "seen", "fresh"],
+            "order_id": ["1", "2", "3"],
+            "order_date": _d("2025-03-01", "2025-05-01", "2025-08-01"),
+            "amount": [600_000.0, 10_000.0, 5_000.0],
+        }
+    )
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["old", "seen", "fresh"],
+            "first_deal_date": pd.to_datetime(["2019-01-01", "2019-06-01", None]),
+        }
+    )
+    interactions = pd.DataFrame(
+        {
+            "customer_id": ["old", "seen"],
+            "date": _d("2025-01-01", "2025-02-10"),
+            "channel": ["phone", "email"],
+            "direction": ["inbound", "proactive"],
+        }
+    )
+    return Dataset.from_frames(transactions=tx, customers=customers, interactions=interactions)
+
+
+def test_overdue_counts_from_the_contact_data_start(contact_data):
+    c = overdue_contacts(contact_data, as_of="2025-09-30")
+    assert c.contacts_since == pd.Timestamp("2025-01-01")  # the first interaction, inbound or not
+    got = c.overdue.set_index(["customer_id", "contact"])[["due_since", "days_overdue"]]
+    # seen: e-mail 2025-02-10 + 3 months = 2025-05-10 -> 143 days; never called: counted from the
+    # contact data start 2025-01-01 (not the 2019 first deal) + 6 months = 2025-07-01 -> 91 days
+    assert got.to_dict("index") == {
+        ("seen", "call"): {"due_since": pd.Timestamp("2025-07-01"), "days_overdue": 91},
+        ("seen", "message or e-mail"): {"due_since": pd.Timestamp("2025-05-10"), "days_overdue": 143},
+    }
+
+
+def test_customers_never_contacted_are_a_group_of_their_own(contact_data):
+    c = overdue_contacts(contact_data, as_of="2025-09-30")
+    # old: no proactive contact; counted from 2025-01-01, its monthly call due 2025-02-01 -> 241 days.
+    # fresh: counted from its first order 2025-08-01, first due 2025-11-01: not yet due, not listed.
+    never = c.never_contacted
+    assert never[["customer_id", "tier", "customer_since", "counted_from", "first_due", "days_since_due"]].to_dict(
+        "records"
+    ) == [
+        {
+            "customer_id": "old",
+            "tier": "A",
+            "customer_since": pd.Timestamp("2019-01-01"),
+            "counted_from": pd.Timestamp("2025-01-01"),
+            "first_due": pd.Timestamp("2025-02-01"),
+            "days_since_due": 241,
+        }
+    ]
+    assert "old" not in set(c.overdue["customer_id"])
+    summary = c.summary.set_index(["tier", "contact"])
+    assert summary.loc[("A", "call"), ["customers", "overdue", "never_contacted"]].tolist() == [1, 0, 1]
+    assert summary.loc[("A", "visit"), ["customers", "overdue", "never_contacted"]].tolist() == [1, 0, 1]
+    assert summary.loc[("C", "call"), ["customers", "overdue", "never_contacted", "share_overdue"]].tolist() == [
+        2,
+        1,
+        0,
+        0.5,
+    ]
+
+
+def test_the_contact_data_start_can_be_given(contact_data):
+    c = overdue_contacts(contact_data, as_of="2025-09-30", contacts_since="2024-01-01")
+    assert c.contacts_since == pd.Timestamp("2024-01-01")
+    # seen's call: 2024-01-01 + 6 months = 2024-07-01 -> 365 + 91 days
+    assert c.overdue.set_index(["customer_id", "contact"]).loc[("seen", "call"), "days_overdue"] == 456
+    assert c.never_contacted["first_due"].tolist() == [pd.Timestamp("2024-02-01")]
