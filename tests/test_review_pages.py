@@ -90,3 +90,56 @@ def test_the_contact_data_start_can_be_given(contact_data):
     # seen's call: 2024-01-01 + 6 months = 2024-07-01 -> 365 + 91 days
     assert c.overdue.set_index(["customer_id", "contact"]).loc[("seen", "call"), "days_overdue"] == 456
     assert c.never_contacted["first_due"].tolist() == [pd.Timestamp("2024-02-01")]
+
+
+@pytest.fixture
+def moves_data() -> Dataset:
+    # a: A at both quarter ends; lapse: last order 2024-08-01 (active on 2025-06-30, not on 2025-09-30);
+    # gone: only 2023; back: 2023, then again 2025-08-15; new: first order 2025-09-01.
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "lapse", "gone", "back", "back", "new"],
+            "order_id": list("123456"),
+            "order_date": _d("2025-01-10", "2024-08-01", "2023-01-01", "2023-03-01", "2025-08-15", "2025-09-01"),
+            "amount": [600_000.0, 1_000.0, 50.0, 70.0, 5_000.0, 2_000.0],
+        }
+    )
+    return Dataset.from_frames(transactions=tx)
+
+
+def test_the_migration_matrix_counts_the_tier_tables_customers(moves_data):
+    from segmentation.review.trends import tier_distribution
+    from segmentation.value.regrading import regrade
+
+    tiers = tier_distribution(moves_data, quarter="2025Q3").set_index("tier")
+    assert tiers["customers"].to_dict() == {"A": 1, "B": 0, "C": 2, "total": 3}  # a; back, new
+    assert tiers.attrs["inactive"] == 2  # lapse, gone
+    r = regrade(moves_data, previous="2025-06-30", current="2025-09-30", active_days=365)
+    assert r.matrix.columns.tolist() == ["A", "B", "C", "inactive"]
+    assert r.matrix.to_dict("index") == {
+        "new": {"A": 0, "B": 0, "C": 1, "inactive": 0},
+        "A": {"A": 1, "B": 0, "C": 0, "inactive": 0},
+        "B": {"A": 0, "B": 0, "C": 0, "inactive": 0},
+        "C": {"A": 0, "B": 0, "C": 0, "inactive": 1},
+        "inactive": {"A": 0, "B": 0, "C": 1, "inactive": 1},
+    }
+    columns = r.matrix.sum()
+    assert columns.drop("inactive").to_dict() == tiers["customers"].drop("total").to_dict()
+    assert columns["inactive"] == tiers.attrs["inactive"]
+    log = r.changes.set_index("customer_id")
+    assert log["move"].to_dict() == {"back": "returned", "lapse": "lapsed", "new": "new"}
+    assert log.loc["lapse", ["previous_tier", "current_tier"]].tolist() == ["C", "inactive"]
+    # 2024-08-01 to 2025-09-30: 425 days, 4 whole quarters of 91.3 days
+    assert log.loc["lapse", "reason"] == "no orders in the last 365 days (last order on 2024-08-01, 4 quarters ago)"
+    assert log.loc["back", "reason"] == (
+        "ordered again on 2025-08-15 after no orders since 2023-03-01; trailing-12-month revenue 5,000"
+    )
+
+
+def test_without_active_days_every_customer_is_graded(moves_data):
+    from segmentation.value.regrading import regrade
+
+    r = regrade(moves_data, previous="2025-06-30", current="2025-09-30")
+    assert r.matrix.columns.tolist() == ["A", "B", "C"]
+    assert r.matrix["C"].sum() == 4  # lapse, gone, back and new: C on revenue alone
+    assert set(r.changes["move"]) == {"new"}

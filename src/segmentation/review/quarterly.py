@@ -69,7 +69,9 @@ class QuarterlyReview:
     growth : DataFrame
         :func:`~segmentation.review.trends.customer_growth` over the last quarters.
     regrading : Regrading
-        Tier moves from the previous quarter end (matrix and one reason per move).
+        Tier moves from the previous quarter end (matrix and one reason per move); customers
+        without a purchase in ``active_days`` are ``inactive`` (a row and a column of the
+        matrix), so its tier columns count the customers :attr:`tiers` counts.
     churn_reasons : DataFrame
         Recorded reasons of lost customers.
     contacts : ContactCheck
@@ -84,6 +86,8 @@ class QuarterlyReview:
         The persona summary.
     notes : list of str
         What could not be computed, and why.
+    active_days : int
+        A customer is active with a purchase in this many days.
     """
 
     quarter: Quarter
@@ -102,6 +106,7 @@ class QuarterlyReview:
     risk_by_band: pd.DataFrame | None = None
     personas: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    active_days: int = 365
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name, personal data masked (what the report files hold)."""
@@ -123,6 +128,59 @@ class QuarterlyReview:
         if self.personas is not None:
             out["personas"] = self.personas
         return {name: mask_personal(table) for name, table in out.items()}
+
+    def population(self, table: str) -> str:
+        """Whom ``table`` (a name of :meth:`tables`) counts, as a sentence for the page.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> r.population("tier_distribution")[:58]
+        'Counts the 132 active customers at 2025-09-30 (a purchase '
+        """
+        q, days = self.quarter, self.active_days
+        active = f"a purchase in the {days} days up to"
+        inactive = int(self.tiers.attrs.get("inactive", 0))
+        active_now = int(self.tiers.loc[self.tiers["tier"] == "total", "customers"].iloc[0])
+        sentences = {
+            "kpis": (
+                f"Counts the customers at the quarter start: {active} {q.previous_end:%Y-%m-%d}, not recorded as "
+                f"lost by then, each in the tier it had on that day."
+            ),
+            "tier_distribution": (
+                f"Counts the {active_now:,} active customers at {q.end:%Y-%m-%d} ({active} that day); the "
+                f"{inactive:,} customers whose orders are all older are the inactive column of the tier moves."
+            ),
+            "customer_growth": f"Counts at each quarter end the customers with {active} it.",
+            "tier_migration": (
+                f"Counts every customer with an order up to {q.end:%Y-%m-%d}: rows their tier on "
+                f"{q.previous_end:%Y-%m-%d}, columns on {q.end:%Y-%m-%d}; inactive: no purchase in the {days} days "
+                f"up to that day. The tier columns add up to the tier table's {active_now:,} active customers, "
+                f"the inactive column to its {inactive:,} inactive ones."
+            ),
+            "tier_changes": (
+                f"Every customer whose tier changed from {q.previous_end:%Y-%m-%d} to {q.end:%Y-%m-%d}, who "
+                f"became inactive (lapsed) or active again (returned), or whose first order came in {q} (new)."
+            ),
+            "overdue_contacts": (
+                f"Counts the active customers at {q.end:%Y-%m-%d} not recorded as lost "
+                f"({int(self.contacts.overdue.attrs.get('checked', 0)):,} checked, "
+                f"{int(self.contacts.overdue.attrs.get('lost', 0)):,} recorded as lost left out)."
+            ),
+            "at_risk": (
+                f"Counts the active customers at {q.end:%Y-%m-%d} ({active} that day), scored for the next "
+                f"quarter; value at risk = churn probability x the revenue of the last 12 months."
+            ),
+        }
+        sentences["never_contacted"] = sentences["contact_summary"] = sentences["overdue_contacts"]
+        sentences["risk_signals"] = sentences["risk_by_band"] = sentences["at_risk"]
+        if table not in sentences:
+            raise WorkbenchError(f"table {table!r}: no population described; known tables: {sorted(sentences)}")
+        return sentences[table]
 
     def tier_moves(self) -> pd.DataFrame:
         """The tier changes worth reading first: downgrades, then upgrades (top tiers first), then
@@ -300,10 +358,13 @@ def review_quarter(
         scorecard=kpi_scorecard(kpis),
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
-        regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
+        regrading=_named_regrading(
+            regrade(data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days), data
+        ),
         churn_reasons=reasons,
         contacts=contacts,
         notes=notes,
+        active_days=active_days,
     )
     occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
     if len(occupied) == 1 and len(policy.tiers) > 1:
