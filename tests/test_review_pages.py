@@ -143,3 +143,53 @@ def test_without_active_days_every_customer_is_graded(moves_data):
     assert r.matrix.columns.tolist() == ["A", "B", "C"]
     assert r.matrix["C"].sum() == 4  # lapse, gone, back and new: C on revenue alone
     assert set(r.changes["move"]) == {"new"}
+
+
+@pytest.fixture
+def review_of_moves():
+    from segmentation.review.quarterly import review_quarter
+
+    # t12m at 2025-06-30 -> at 2025-09-30: up1 180k (C) -> 520k (A); up2 100k (C) -> 250k (B);
+    # down1 600k (A) -> 10k (C); down2 300k (B) -> 1k (C); down3 900k (A) -> 300k (B)
+    orders = {
+        "up1": [("2025-01-10", 180_000.0), ("2025-08-01", 340_000.0)],
+        "up2": [("2025-02-01", 100_000.0), ("2025-09-01", 150_000.0)],
+        "down1": [("2024-09-15", 600_000.0), ("2025-07-01", 10_000.0)],
+        "down2": [("2024-08-10", 300_000.0), ("2025-09-10", 1_000.0)],
+        "down3": [("2024-09-01", 900_000.0), ("2025-08-01", 300_000.0)],
+    }
+    rows = [(cid, day, amount) for cid, lines in orders.items() for day, amount in lines]
+    tx = pd.DataFrame(rows, columns=["customer_id", "order_date", "amount"])
+    tx["order_id"] = [str(i) for i in range(len(tx))]
+    tx["order_date"] = pd.to_datetime(tx["order_date"])
+    return review_quarter(Dataset.from_frames(transactions=tx), quarter="2025Q3", churn=False, personas=False)
+
+
+def test_upgrades_and_downgrades_are_both_shown_with_every_count(review_of_moves):
+    r = review_of_moves
+    assert r.move_counts()[["move", "customers"]].values.tolist() == [
+        ["upgrade", 2],
+        ["downgrade", 3],
+        ["new", 0],
+        ["lapsed", 0],
+        ["returned", 0],
+    ]
+    tables = r.move_tables(top_n=2)
+    assert list(tables) == [
+        "Downgrades: 3 customers, the first 2 shown (all in tier_changes.csv)",
+        "Upgrades: 2 customers, all shown",
+    ]
+    down, up = tables.values()
+    # downgrades: from A first, the larger fall first (down3 lost 600k, down1 590k); down2 fell from B
+    assert down["customer_id"].tolist() == ["down3", "down1"]
+    # upgrades: to A first
+    assert up["customer_id"].tolist() == ["up1", "up2"]
+    assert r.tier_moves()["customer_id"].tolist() == ["down3", "down1", "down2", "up1", "up2"]
+    assert r.move_summary()[:2] == ["2 customers: moved up a tier or more.", "3 customers: moved down a tier or more."]
+
+
+def test_an_unknown_kind_of_move_is_refused(review_of_moves):
+    from segmentation.errors import WorkbenchError
+
+    with pytest.raises(WorkbenchError, match=r"move: expected one of \['upgrade', 'downgrade', 'new', 'lapsed', "):
+        review_of_moves.tier_moves("sideways")

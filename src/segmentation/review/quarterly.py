@@ -37,7 +37,7 @@ from segmentation.review.contact_policy import ContactCheck, overdue_contacts
 from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.trends import churn_reason_counts, customer_growth, tier_distribution
-from segmentation.value.regrading import Regrading, regrade
+from segmentation.value.regrading import MOVES, Regrading, regrade
 from segmentation.value.tiers import TierPolicy
 
 PERSONA_COLUMNS = [
@@ -182,24 +182,104 @@ class QuarterlyReview:
             raise WorkbenchError(f"table {table!r}: no population described; known tables: {sorted(sentences)}")
         return sentences[table]
 
-    def tier_moves(self) -> pd.DataFrame:
-        """The tier changes worth reading first: downgrades, then upgrades (top tiers first), then
-        new customers, each with its reason."""
+    def tier_moves(self, move: str | None = None, *, top_n: int | None = None) -> pd.DataFrame:
+        """The tier changes with their reasons, the ones worth reading first on top.
+
+        Parameters
+        ----------
+        move : {"upgrade", "downgrade", "new", "lapsed", "returned"}, optional
+            Only this kind of move; default all of them, downgrades first, then upgrades, new,
+            lapsed and returned customers.
+        top_n : int, optional
+            Only the first ``top_n`` rows.
+
+        Returns
+        -------
+        DataFrame
+            Rows of :attr:`Regrading.changes <segmentation.value.regrading.Regrading>`.
+            Downgrades: from the top tier first, the largest fall of the metric first; upgrades:
+            to the top tier first, the largest rise first; the others by tier, then customer id.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> r.tier_moves("upgrade", top_n=2)[["previous_tier", "current_tier", "move"]].values.tolist()
+        [['B', 'A', 'upgrade'], ['B', 'A', 'upgrade']]
+        """
+        if move is not None and move not in MOVES:
+            raise WorkbenchError(f"move: expected one of {list(MOVES)}, got {move!r}")
         changes = self.regrading.changes
+        metric = self.policy.metric
         rank = {t: i for i, t in enumerate(self.policy.names)}
+        rise = changes[f"current_{metric}"] - changes[f"previous_{metric}"].fillna(0)
         order = changes.assign(
-            _move=changes["move"].map({"downgrade": 0, "upgrade": 1, "new": 2}),
-            _tier=changes["previous_tier"].map(rank).fillna(len(rank)),
-            _now=changes["current_tier"].map(rank),
+            _move=changes["move"].map({m: i for i, m in enumerate(("downgrade", "upgrade", *MOVES[2:]))}),
+            _was=changes["previous_tier"].map(rank).fillna(len(rank)),
+            _now=changes["current_tier"].map(rank).fillna(len(rank)),
+            _change=rise.where(changes["move"] != "downgrade", -rise),
         )
-        order = order.sort_values(["_move", "_tier", "_now", "customer_id"], kind="stable")
-        return order.drop(columns=["_move", "_tier", "_now"]).reset_index(drop=True)
+        # downgrades by the tier they fell from, upgrades by the tier they reached; largest change first
+        order["_tier"] = order["_was"].where(order["move"] != "upgrade", order["_now"])
+        order = order.sort_values(
+            ["_move", "_tier", "_change", "_now", "customer_id"],
+            ascending=[True, True, False, True, True],
+            kind="stable",
+        )
+        if move is not None:
+            order = order.loc[order["move"] == move]
+        if top_n is not None:
+            order = order.head(top_n)
+        return order.drop(columns=["_move", "_was", "_now", "_change", "_tier"]).reset_index(drop=True)
+
+    def move_counts(self) -> pd.DataFrame:
+        """Customers per kind of tier move, every kind listed (zero included): ``move, customers, meaning``."""
+        counts = self.regrading.changes["move"].value_counts()
+        meaning = {
+            "upgrade": "moved up a tier or more",
+            "downgrade": "moved down a tier or more",
+            "new": f"first order in {self.quarter}",
+            "lapsed": f"no purchase in the last {self.active_days} days any more",
+            "returned": f"bought again after more than {self.active_days} days without an order",
+        }
+        return pd.DataFrame(
+            {
+                "move": list(MOVES),
+                "customers": [int(counts.get(m, 0)) for m in MOVES],
+                "meaning": list(meaning.values()),
+            }
+        )
+
+    def move_tables(self, *, top_n: int = 15) -> dict[str, pd.DataFrame]:
+        """The downgrades and the upgrades, each under a heading that says how many there are and how many are shown.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> list(r.move_tables(top_n=3))
+        ['Downgrades: 3 customers, all shown', 'Upgrades: 4 customers, the first 3 shown (all in tier_changes.csv)']
+        """
+        out = {}
+        for move, word in (("downgrade", "Downgrades"), ("upgrade", "Upgrades")):
+            every = self.tier_moves(move)
+            shown = every.head(top_n)
+            if len(shown) == len(every):
+                heading = f"{word}: {len(every):,} customers, all shown"
+            else:
+                heading = f"{word}: {len(every):,} customers, the first {len(shown):,} shown (all in tier_changes.csv)"
+            out[heading] = shown
+        return out
 
     def move_summary(self) -> list[str]:
-        """How many customers moved up, down, or arrived, as sentences."""
-        counts = self.regrading.changes["move"].value_counts()
-        words = {"downgrade": "moved down a tier or more", "upgrade": "moved up", "new": "are new customers"}
-        return [f"{counts.get(k, 0):,} customers {w}." for k, w in words.items()]
+        """How many customers moved up, down, arrived, lapsed or returned, as sentences."""
+        return [f"{r.customers:,} customers: {r.meaning}." for r in self.move_counts().itertuples()]
 
     def contact_notes(self) -> list[str]:
         """What the overdue-contact tables cover: the day the contact data starts and the never-contacted group."""
