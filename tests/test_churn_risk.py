@@ -39,12 +39,16 @@ def test_the_list_has_every_active_customer_sorted_by_value_at_risk(risk):
         "tier",
         "churn_probability",
         "band",
-        "expected_value",
+        "revenue_t12m",
         "value_at_risk",
     ]
     assert t["customer_id"].is_unique and set(t["customer_id"]) == set(risk.features.index)
     assert t["value_at_risk"].is_monotonic_decreasing
-    assert np.allclose(t["value_at_risk"], t["churn_probability"] * t["expected_value"])
+    assert np.allclose(t["value_at_risk"], t["churn_probability"] * t["revenue_t12m"])
+    assert risk.value_column == t.attrs["value_column"] == "revenue_t12m"
+    assert np.allclose(
+        t.set_index("customer_id")["revenue_t12m"], risk.features["revenue_t12m"].reindex(t["customer_id"])
+    )
     assert t["churn_probability"].between(0, 1).all() and t["tier"].notna().all()
 
 
@@ -116,7 +120,7 @@ def test_customers_explained_on_demand_get_the_reasons_of_the_full_list(data, ri
         "tier",
         "churn_probability",
         "band",
-        "expected_value",
+        "revenue_t12m",
         "value_at_risk",
     ]
     pd.testing.assert_frame_equal(lean.table, risk.table[lean.table.columns])
@@ -160,3 +164,21 @@ def test_bands_by_probability():
 def test_a_cutoff_without_earlier_quarters_is_refused(data):
     with pytest.raises(WorkbenchError, match="no earlier quarter end to learn from"):
         churn_risk(data, cutoff="2023-06-30")
+
+
+def test_a_value_passed_names_its_column(data, risk):
+    ids = risk.features.index
+    clv = pd.Series(np.arange(len(ids), dtype=float) * 10.0, index=ids, name="clv")
+    lean = churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv)
+    t = lean.table.set_index("customer_id")
+    assert lean.value_column == "clv" and "revenue_t12m" not in t and "expected_value" not in t
+    assert t["clv"].to_dict() == clv.to_dict()
+    p = risk.table.set_index("customer_id")["churn_probability"].reindex(t.index)
+    assert np.allclose(t["value_at_risk"], p * clv.reindex(t.index))
+    assert t["value_at_risk"].is_monotonic_decreasing
+    unnamed = churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv.rename(None))
+    assert unnamed.value_column == "value" and "value" in unnamed.table
+    with pytest.raises(WorkbenchError, match="value: a Series named 'band' would clash"):
+        churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv.rename("band"))
+    with pytest.raises(WorkbenchError, match=r"value: no value for 1 of the \d+ customers"):
+        churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv.iloc[1:])

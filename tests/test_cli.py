@@ -277,7 +277,7 @@ def test_churn_writes_the_risk_list_without_personal_data(sample_dir, tmp_path, 
         "tier",
         "churn_probability",
         "band",
-        "expected_value",
+        "revenue_t12m",
         "value_at_risk",
     ]
     assert "reasons" in table and table["band"].value_counts().to_dict()["high"] == 5

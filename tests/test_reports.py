@@ -95,6 +95,7 @@ def test_review_writes_every_table_as_csv_and_one_workbook(review):
         "tier_changes",
         "churn_reasons",
         "overdue_contacts",
+        "never_contacted",
         "contact_summary",
         "at_risk",
         "risk_signals",
@@ -117,6 +118,35 @@ def test_review_kpis_equal_the_package_computation(review, sample_dir):
     assert f"{a['value']:.1%} over 12 months (target {a['target']:.0%}): {a['status']}" in html
     workbook = pd.read_excel(review / "quarterly_review.xlsx", sheet_name="kpis")
     np.testing.assert_allclose(workbook["value"], expected["value"], rtol=6e-12)  # 12 significant digits
+
+
+def test_review_page_says_whom_it_counts_and_shows_every_kind_of_move(review, sample_dir):
+    html = (review / "quarterly_review.html").read_text(encoding="utf-8")
+    # overdue contacts count from the contact data start, stated; the never-contacted are their own group
+    start = load_dataset(sample_dir, today="2025-10-01").interactions["date"].min()
+    never = read_output(review / "never_contacted.csv")
+    assert len(never) > 0
+    assert f"The contact data starts on {start:%Y-%m-%d}" in html
+    assert f"{len(never):,} customers had no proactive contact at all since {start:%Y-%m-%d}" in html
+    overdue = read_output(review / "overdue_contacts.csv")
+    assert not set(overdue["customer_id"]) & set(never["customer_id"])
+    assert (pd.to_datetime(overdue["due_since"]) > start).all()
+    # the tier table and the migration matrix count the same active customers; the rest is 'inactive'
+    tiers = read_output(review / "tier_distribution.csv").set_index("tier")["customers"]
+    matrix = read_output(review / "tier_migration.csv").set_index("previous tier")
+    assert list(matrix.columns) == ["A", "B", "C", "inactive"]
+    assert matrix[["A", "B", "C"]].sum().to_dict() == tiers.drop("total").to_dict()
+    inactive = int(matrix["inactive"].sum())
+    assert inactive > 0
+    assert f"add up to the tier table's {tiers['total']:,} active customers, the inactive column to its " in html
+    assert f"{inactive:,} inactive ones" in html
+    # upgrades and downgrades each have their table, with every move counted
+    moves = read_output(review / "tier_changes.csv")["move"].value_counts()
+    assert moves["upgrade"] > 0 and moves["downgrade"] > 0
+    for move, word in (("upgrade", "Upgrades"), ("downgrade", "Downgrades")):
+        assert f"{word}: {moves[move]:,} customers" in html
+        # one cell in the counts table, one per row shown
+        assert len(re.findall(rf">{move}</td>", html)) == 1 + min(15, moves[move])
 
 
 def test_review_never_shows_contact_details(review, sample_dir):

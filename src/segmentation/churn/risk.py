@@ -2,17 +2,19 @@
 
 :func:`churn_risk` trains a :class:`~segmentation.churn.model.ChurnModel` on the previous
 quarter ends whose outcome is known at the cutoff, scores every active customer at the cutoff,
-and returns one row per customer, sorted by **value at risk** (churn probability times the
-customer's expected value):
+and returns one row per customer, sorted by **value at risk**:
 
-``customer_id, tier, churn_probability, band, expected_value, value_at_risk, reason_1..3, reasons,
+``customer_id, tier, churn_probability, band, revenue_t12m, value_at_risk, reason_1..3, reasons,
 signals`` (``signals``: the names of the reasons' warning signals, comma-separated, for filtering)
 
-The expected value is by default the customer's revenue of the last 12 months, i.e. what a
-year of this customer is worth if they stay; pass ``value=`` (for instance a CLV from
-:mod:`segmentation.btyd.clv`) to use another. Risk bands come from the probability (``high`` and
-``medium`` thresholds) or from the team's capacity (how many customers it can call): see
-:func:`risk_bands`. No personal data (names, phones, e-mails) is ever in the list.
+By default the value is the customer's revenue of the last 12 months (``revenue_t12m``), what
+a year of this customer was worth, and **value at risk = churn probability x trailing-12-month
+revenue**; it is not an expectation of future value. Pass ``value=`` (for instance a CLV over
+the horizon from :mod:`segmentation.btyd.clv`) to use another: the column then takes the name of
+that Series (``clv``; ``value`` when it has none) and value at risk = churn probability x that
+value. :attr:`ChurnRisk.value_column` names the column. Risk bands come from the probability
+(``high`` and ``medium`` thresholds) or from the team's capacity (how many customers it can
+call): see :func:`risk_bands`. No personal data (names, phones, e-mails) is ever in the list.
 
 Examples
 --------
@@ -42,6 +44,8 @@ from segmentation.value.scoring import score_customers
 from segmentation.value.tiers import TierPolicy
 
 BANDS = ("high", "medium", "low")
+# The risk list's own columns: a ``value`` Series may not be named like one of them.
+RESERVED = ("customer_id", "tier", "churn_probability", "band", "value_at_risk", "reasons", "signals")
 
 
 def risk_bands(
@@ -110,6 +114,9 @@ class ChurnRisk:
         What was done differently from the usual, and why (e.g. in-sample importance).
     n_reasons : int
         Reasons given per customer.
+    value_column : str
+        The column of :attr:`table` that value at risk multiplies the probability by:
+        ``revenue_t12m`` by default, else the name of the ``value`` passed.
 
     Examples
     --------
@@ -132,6 +139,7 @@ class ChurnRisk:
     reference: pd.Series
     notes: list[str] = field(default_factory=list)
     n_reasons: int = 3
+    value_column: str = "revenue_t12m"
 
     def explain(self, customers=None) -> pd.DataFrame:
         """The reasons behind the scores of ``customers`` (default: every listed customer).
@@ -209,7 +217,9 @@ def churn_risk(
     model : ChurnModel, optional
         Default ``ChurnModel()`` (calibrated gradient boosting).
     value : Series, optional
-        Expected value per customer; default the revenue of the last 12 months.
+        Value per customer that value at risk weighs the probability by, e.g. a CLV over the
+        horizon; its column is named after the Series (``value`` when unnamed). Default the
+        revenue of the last 12 months, in the column ``revenue_t12m``.
     policy : TierPolicy, preset name or path, default "abc"
         Tier policy for the ``tier`` column.
     high, medium, capacity :
@@ -266,13 +276,22 @@ def churn_risk(
             f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score"
         )
     probability = pd.Series(churn_probability(model, X), index=X.index)
-    expected = X["revenue_t12m"] if value is None else pd.Series(value, dtype=float).reindex(X.index)
-    if expected.isna().any():
-        raise WorkbenchError(
-            f"value: no expected value for {int(expected.isna().sum())} of the {len(X)} customers "
-            f"(first: {list(expected.index[expected.isna()][:5])})"
-        )
-    at_risk = probability * expected
+    if value is None:
+        worth, column = X["revenue_t12m"], "revenue_t12m"
+    else:
+        worth = pd.Series(value, dtype=float).reindex(X.index)
+        column = value.name if isinstance(getattr(value, "name", None), str) and value.name else "value"
+        if column in RESERVED or column.startswith("reason_"):
+            raise WorkbenchError(
+                f"value: a Series named {column!r} would clash with the risk list's own column; "
+                f"name it after what it holds (e.g. 'clv')"
+            )
+        if worth.isna().any():
+            raise WorkbenchError(
+                f"value: no value for {int(worth.isna().sum())} of the {len(X)} customers "
+                f"(first: {list(worth.index[worth.isna()][:5])})"
+            )
+    at_risk = probability * worth
     tiers = score_customers(
         data.transactions.loc[data.transactions["order_date"] <= cutoff],
         as_of=cutoff,
@@ -284,7 +303,7 @@ def churn_risk(
             "tier": tiers,
             "churn_probability": probability,
             "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
-            "expected_value": expected,
+            column: worth,
             "value_at_risk": at_risk,
         },
         index=X.index,
@@ -299,10 +318,13 @@ def churn_risk(
         reference=retained_reference(X_train, y_train),
         notes=notes,
         n_reasons=n_reasons,
+        value_column=column,
     )
     if reasons:
         result.table = result.with_reasons()
-    result.table.attrs.update(cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"])
+    result.table.attrs.update(
+        cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"], value_column=column
+    )
     return result
 
 

@@ -37,7 +37,7 @@ from segmentation.review.contact_policy import ContactCheck, overdue_contacts
 from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.trends import churn_reason_counts, customer_growth, tier_distribution
-from segmentation.value.regrading import Regrading, regrade
+from segmentation.value.regrading import MOVES, Regrading, regrade
 from segmentation.value.tiers import TierPolicy
 
 PERSONA_COLUMNS = [
@@ -69,7 +69,9 @@ class QuarterlyReview:
     growth : DataFrame
         :func:`~segmentation.review.trends.customer_growth` over the last quarters.
     regrading : Regrading
-        Tier moves from the previous quarter end (matrix and one reason per move).
+        Tier moves from the previous quarter end (matrix and one reason per move); customers
+        without a purchase in ``active_days`` are ``inactive`` (a row and a column of the
+        matrix), so its tier columns count the customers :attr:`tiers` counts.
     churn_reasons : DataFrame
         Recorded reasons of lost customers.
     contacts : ContactCheck
@@ -84,6 +86,8 @@ class QuarterlyReview:
         The persona summary.
     notes : list of str
         What could not be computed, and why.
+    active_days : int
+        A customer is active with a purchase in this many days.
     """
 
     quarter: Quarter
@@ -102,6 +106,7 @@ class QuarterlyReview:
     risk_by_band: pd.DataFrame | None = None
     personas: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
+    active_days: int = 365
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name, personal data masked (what the report files hold)."""
@@ -113,6 +118,7 @@ class QuarterlyReview:
             "tier_changes": self.regrading.changes,
             "churn_reasons": self.churn_reasons,
             "overdue_contacts": self.contacts.overdue,
+            "never_contacted": self.contacts.never_contacted,
             "contact_summary": self.contacts.summary,
         }
         if self.risk is not None:
@@ -123,24 +129,170 @@ class QuarterlyReview:
             out["personas"] = self.personas
         return {name: mask_personal(table) for name, table in out.items()}
 
-    def tier_moves(self) -> pd.DataFrame:
-        """The tier changes worth reading first: downgrades, then upgrades (top tiers first), then
-        new customers, each with its reason."""
+    def population(self, table: str) -> str:
+        """Whom ``table`` (a name of :meth:`tables`) counts, as a sentence for the page.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> r.population("tier_distribution")[:58]
+        'Counts the 132 active customers at 2025-09-30 (a purchase '
+        """
+        q, days = self.quarter, self.active_days
+        active = f"a purchase in the {days} days up to"
+        inactive = int(self.tiers.attrs.get("inactive", 0))
+        active_now = int(self.tiers.loc[self.tiers["tier"] == "total", "customers"].iloc[0])
+        sentences = {
+            "kpis": (
+                f"Counts the customers at the quarter start: {active} {q.previous_end:%Y-%m-%d}, not recorded as "
+                f"lost by then, each in the tier it had on that day."
+            ),
+            "tier_distribution": (
+                f"Counts the {active_now:,} active customers at {q.end:%Y-%m-%d} ({active} that day); the "
+                f"{inactive:,} customers whose orders are all older are the inactive column of the tier moves."
+            ),
+            "customer_growth": f"Counts at each quarter end the customers with {active} it.",
+            "tier_migration": (
+                f"Counts every customer with an order up to {q.end:%Y-%m-%d}: rows their tier on "
+                f"{q.previous_end:%Y-%m-%d}, columns on {q.end:%Y-%m-%d}; inactive: no purchase in the {days} days "
+                f"up to that day. The tier columns add up to the tier table's {active_now:,} active customers, "
+                f"the inactive column to its {inactive:,} inactive ones."
+            ),
+            "tier_changes": (
+                f"Every customer whose tier changed from {q.previous_end:%Y-%m-%d} to {q.end:%Y-%m-%d}, who "
+                f"became inactive (lapsed) or active again (returned), or whose first order came in {q} (new)."
+            ),
+            "overdue_contacts": (
+                f"Counts the active customers at {q.end:%Y-%m-%d} not recorded as lost "
+                f"({int(self.contacts.overdue.attrs.get('checked', 0)):,} checked, "
+                f"{int(self.contacts.overdue.attrs.get('lost', 0)):,} recorded as lost left out)."
+            ),
+            "at_risk": (
+                f"Counts the active customers at {q.end:%Y-%m-%d} ({active} that day), scored for the next "
+                f"quarter; value at risk = churn probability x the revenue of the last 12 months."
+            ),
+        }
+        sentences["never_contacted"] = sentences["contact_summary"] = sentences["overdue_contacts"]
+        sentences["risk_signals"] = sentences["risk_by_band"] = sentences["at_risk"]
+        if table not in sentences:
+            raise WorkbenchError(f"table {table!r}: no population described; known tables: {sorted(sentences)}")
+        return sentences[table]
+
+    def tier_moves(self, move: str | None = None, *, top_n: int | None = None) -> pd.DataFrame:
+        """The tier changes with their reasons, the ones worth reading first on top.
+
+        Parameters
+        ----------
+        move : {"upgrade", "downgrade", "new", "lapsed", "returned"}, optional
+            Only this kind of move; default all of them, downgrades first, then upgrades, new,
+            lapsed and returned customers.
+        top_n : int, optional
+            Only the first ``top_n`` rows.
+
+        Returns
+        -------
+        DataFrame
+            Rows of :attr:`Regrading.changes <segmentation.value.regrading.Regrading>`.
+            Downgrades: from the top tier first, the largest fall of the metric first; upgrades:
+            to the top tier first, the largest rise first; the others by tier, then customer id.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> r.tier_moves("upgrade", top_n=2)[["previous_tier", "current_tier", "move"]].values.tolist()
+        [['B', 'A', 'upgrade'], ['B', 'A', 'upgrade']]
+        """
+        if move is not None and move not in MOVES:
+            raise WorkbenchError(f"move: expected one of {list(MOVES)}, got {move!r}")
         changes = self.regrading.changes
+        metric = self.policy.metric
         rank = {t: i for i, t in enumerate(self.policy.names)}
+        rise = changes[f"current_{metric}"] - changes[f"previous_{metric}"].fillna(0)
         order = changes.assign(
-            _move=changes["move"].map({"downgrade": 0, "upgrade": 1, "new": 2}),
-            _tier=changes["previous_tier"].map(rank).fillna(len(rank)),
-            _now=changes["current_tier"].map(rank),
+            _move=changes["move"].map({m: i for i, m in enumerate(("downgrade", "upgrade", *MOVES[2:]))}),
+            _was=changes["previous_tier"].map(rank).fillna(len(rank)),
+            _now=changes["current_tier"].map(rank).fillna(len(rank)),
+            _change=rise.where(changes["move"] != "downgrade", -rise),
         )
-        order = order.sort_values(["_move", "_tier", "_now", "customer_id"], kind="stable")
-        return order.drop(columns=["_move", "_tier", "_now"]).reset_index(drop=True)
+        # downgrades by the tier they fell from, upgrades by the tier they reached; largest change first
+        order["_tier"] = order["_was"].where(order["move"] != "upgrade", order["_now"])
+        order = order.sort_values(
+            ["_move", "_tier", "_change", "_now", "customer_id"],
+            ascending=[True, True, False, True, True],
+            kind="stable",
+        )
+        if move is not None:
+            order = order.loc[order["move"] == move]
+        if top_n is not None:
+            order = order.head(top_n)
+        return order.drop(columns=["_move", "_was", "_now", "_change", "_tier"]).reset_index(drop=True)
+
+    def move_counts(self) -> pd.DataFrame:
+        """Customers per kind of tier move, every kind listed (zero included): ``move, customers, meaning``."""
+        counts = self.regrading.changes["move"].value_counts()
+        meaning = {
+            "upgrade": "moved up a tier or more",
+            "downgrade": "moved down a tier or more",
+            "new": f"first order in {self.quarter}",
+            "lapsed": f"no purchase in the last {self.active_days} days any more",
+            "returned": f"bought again after more than {self.active_days} days without an order",
+        }
+        return pd.DataFrame(
+            {
+                "move": list(MOVES),
+                "customers": [int(counts.get(m, 0)) for m in MOVES],
+                "meaning": list(meaning.values()),
+            }
+        )
+
+    def move_tables(self, *, top_n: int = 15) -> dict[str, pd.DataFrame]:
+        """The downgrades and the upgrades, each under a heading that says how many there are and how many are shown.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> from segmentation.data.dataset import Dataset
+        >>> t = generate_sample(150, random_state=1)
+        >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+        >>> r = review_quarter(ds, quarter="2025Q3", churn=False, personas=False)
+        >>> list(r.move_tables(top_n=3))
+        ['Downgrades: 3 customers, all shown', 'Upgrades: 4 customers, the first 3 shown (all in tier_changes.csv)']
+        """
+        out = {}
+        for move, word in (("downgrade", "Downgrades"), ("upgrade", "Upgrades")):
+            every = self.tier_moves(move)
+            shown = every.head(top_n)
+            if len(shown) == len(every):
+                heading = f"{word}: {len(every):,} customers, all shown"
+            else:
+                heading = f"{word}: {len(every):,} customers, the first {len(shown):,} shown (all in tier_changes.csv)"
+            out[heading] = shown
+        return out
 
     def move_summary(self) -> list[str]:
-        """How many customers moved up, down, or arrived, as sentences."""
-        counts = self.regrading.changes["move"].value_counts()
-        words = {"downgrade": "moved down a tier or more", "upgrade": "moved up", "new": "are new customers"}
-        return [f"{counts.get(k, 0):,} customers {w}." for k, w in words.items()]
+        """How many customers moved up, down, arrived, lapsed or returned, as sentences."""
+        return [f"{r.customers:,} customers: {r.meaning}." for r in self.move_counts().itertuples()]
+
+    def contact_notes(self) -> list[str]:
+        """What the overdue-contact tables cover: the day the contact data starts and the never-contacted group."""
+        c = self.contacts
+        if c.missing:
+            return [c.missing]
+        never = c.never_contacted
+        return [
+            f"The contact data starts on {c.contacts_since:%Y-%m-%d}; contacts before it are not known, so a "
+            f"contact never made counts as due from the later of that day and the customer's first deal.",
+            f"{len(never):,} customers had no proactive contact at all since {c.contacts_since:%Y-%m-%d} although "
+            f"one was due: they are listed apart from the overdue list, under Never contacted.",
+        ]
 
     def headline(self) -> list[str]:
         """The review in a few sentences: customers, revenue, targets, risk, overdue contacts."""
@@ -177,9 +329,13 @@ class QuarterlyReview:
         if self.contacts.missing is None:
             overdue = self.contacts.overdue
             top = self.policy.names[0]
+            never = self.contacts.never_contacted
             lines.append(
                 f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
-                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top})."
+                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}), and "
+                f"{len(never):,} never contacted since the contact data starts on "
+                f"{self.contacts.contacts_since:%Y-%m-%d} although a contact was due "
+                f"({int((never['tier'] == top).sum()):,} in tier {top})."
             )
         return lines
 
@@ -282,10 +438,13 @@ def review_quarter(
         scorecard=kpi_scorecard(kpis),
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
-        regrading=_named_regrading(regrade(data, previous=q.previous_end, current=q.end, policy=policy), data),
+        regrading=_named_regrading(
+            regrade(data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days), data
+        ),
         churn_reasons=reasons,
         contacts=contacts,
         notes=notes,
+        active_days=active_days,
     )
     occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
     if len(occupied) == 1 and len(policy.tiers) > 1:

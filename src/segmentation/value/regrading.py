@@ -28,6 +28,8 @@ from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER_DAYS = 365.25 / 4
+INACTIVE = "inactive"
+MOVES = ("upgrade", "downgrade", "new", "lapsed", "returned")
 
 
 @dataclass(frozen=True)
@@ -36,7 +38,7 @@ class Regrading:
 
     previous: pd.DataFrame  # features + tier at the previous date
     current: pd.DataFrame  # features + tier at the current date
-    matrix: pd.DataFrame  # customers by previous tier (rows, with "new") and current tier (columns)
+    matrix: pd.DataFrame  # customers by previous tier (rows, with "new"; "inactive") and current tier (columns)
     changes: pd.DataFrame  # one row per customer whose tier changed or who is new
 
 
@@ -78,6 +80,21 @@ def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: p
     return text
 
 
+def _inactive_reason(cur: pd.Series, active_days: int) -> str:
+    quarters = int(cur["rfm_recency_days"] // QUARTER_DAYS)
+    return (
+        f"no orders in the last {active_days} days (last order on {cur['last_purchase']:%Y-%m-%d}, "
+        f"{quarters} quarters ago)"
+    )
+
+
+def _returned_reason(prev: pd.Series, cur: pd.Series, policy: TierPolicy) -> str:
+    return (
+        f"ordered again on {cur['last_purchase']:%Y-%m-%d} after no orders since "
+        f"{prev['last_purchase']:%Y-%m-%d}; {policy.metric_words} {_amount(cur[policy.metric])}"
+    )
+
+
 def regrade(
     data: object,
     *,
@@ -85,6 +102,7 @@ def regrade(
     current: str | pd.Timestamp,
     policy: TierPolicy | str | Path = "abc",
     customers: pd.DataFrame | None = None,
+    active_days: int | None = None,
 ) -> Regrading:
     """Grade customers at two dates (usually consecutive quarter ends) and explain each move.
 
@@ -96,14 +114,32 @@ def regrade(
     policy : TierPolicy, preset name or path, default "abc"
     customers : DataFrame, optional
         Customer table (first-deal dates for tenure).
+    active_days : int, optional
+        When given, a customer without a purchase in the ``active_days`` up to a date is
+        ``inactive`` at that date instead of in a tier, so that the matrix's tier columns count
+        the active customers a tier table counts, and the inactive ones are a row and a column
+        of their own. Default: every customer with an order is graded.
 
     Returns
     -------
     Regrading
         ``matrix`` counts customers by previous tier (rows; ``new`` for customers whose first
-        order came after ``previous``) and current tier (columns). ``changes`` lists
-        customer_id, previous_tier, current_tier, move (upgrade, downgrade, new) and a
-        plain-language reason.
+        order came after ``previous``; ``inactive`` with ``active_days``) and current tier
+        (columns; ``inactive`` with ``active_days``). ``changes`` lists customer_id,
+        previous_tier, current_tier, move (upgrade, downgrade, new; with ``active_days`` also
+        lapsed: active then inactive, and returned: inactive then active) and a plain-language
+        reason.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> tx = pd.DataFrame({"customer_id": ["a", "b", "c"], "order_id": ["1", "2", "3"],
+    ...     "order_date": pd.to_datetime(["2024-08-01", "2023-01-05", "2025-08-01"]), "amount": [9.0, 5.0, 1.0]})
+    >>> r = regrade(tx, previous="2025-06-30", current="2025-09-30", active_days=365)
+    >>> r.matrix.loc[["new", "C", "inactive"]].values.tolist()
+    [[0, 0, 1, 0], [0, 0, 0, 1], [0, 0, 0, 1]]
+    >>> r.changes[["customer_id", "previous_tier", "current_tier", "move"]].values.tolist()
+    [['a', 'C', 'inactive', 'lapsed'], ['c', 'new', 'C', 'new']]
     """
     policy = TierPolicy.coerce(policy)
     previous, current = as_date(previous, name="previous"), as_date(current, name="current")
@@ -113,28 +149,45 @@ def regrade(
     after = customer_features(data, as_of=current, customers=customers)
     before = before.join(policy.assign(before))
     after = after.join(policy.assign(after))
-    prev_tier = before["tier"].reindex(after.index).astype(object).fillna("new")
-    order = ["new", *policy.names]
-    matrix = pd.crosstab(pd.Categorical(prev_tier, categories=order), after["tier"], dropna=False)
+    states = [*policy.names]
+    prev_state, cur_state = before["tier"].astype(object), after["tier"].astype(object)
+    if active_days is not None:
+        states.append(INACTIVE)
+        prev_state = prev_state.where(before["last_purchase"] > previous - pd.Timedelta(days=active_days), INACTIVE)
+        cur_state = cur_state.where(after["last_purchase"] > current - pd.Timedelta(days=active_days), INACTIVE)
+    prev_state = prev_state.reindex(after.index).fillna("new")
+    order = ["new", *states]
+    matrix = pd.crosstab(
+        pd.Categorical(prev_state, categories=order), pd.Categorical(cur_state, categories=states), dropna=False
+    )
     matrix.index.name, matrix.columns.name = "previous tier", "current tier"
     matrix = matrix.loc[[i for i in order if i != "new" or matrix.loc[i].sum() > 0]]
 
     rank = {t: i for i, t in enumerate(policy.names)}
-    moved = after.index[(prev_tier != after["tier"].astype(object)).to_numpy()]
+    moved = after.index[(prev_state != cur_state).to_numpy()]
     rows = []
     for cid in moved:
         cur = after.loc[cid]
         prev = before.loc[cid] if cid in before.index else None
-        move = "new" if prev is None else ("upgrade" if rank[cur["tier"]] < rank[prev["tier"]] else "downgrade")
+        was, now = prev_state[cid], cur_state[cid]
+        if prev is None:
+            move, reason = "new", _reason(None, cur, policy, current)
+        elif now == INACTIVE:
+            move, reason = "lapsed", _inactive_reason(cur, active_days)
+        elif was == INACTIVE:
+            move, reason = "returned", _returned_reason(prev, cur, policy)
+        else:
+            move = "upgrade" if rank[now] < rank[was] else "downgrade"
+            reason = _reason(prev, cur, policy, current)
         rows.append(
             {
                 "customer_id": cid,
-                "previous_tier": "new" if prev is None else prev["tier"],
-                "current_tier": cur["tier"],
+                "previous_tier": was,
+                "current_tier": now,
                 "move": move,
                 f"previous_{policy.metric}": np.nan if prev is None else prev[policy.metric],
                 f"current_{policy.metric}": cur[policy.metric],
-                "reason": _reason(prev, cur, policy, current),
+                "reason": reason,
             }
         )
     columns = [
@@ -150,4 +203,4 @@ def regrade(
     return Regrading(before, after, matrix, changes)
 
 
-__all__ = ["QUARTER_DAYS", "Regrading", "regrade"]
+__all__ = ["INACTIVE", "MOVES", "QUARTER_DAYS", "Regrading", "regrade"]
