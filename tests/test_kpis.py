@@ -200,8 +200,11 @@ def test_overdue_contacts_by_hand(data):
     got = c.overdue.set_index(["customer_id", "contact"])["days_overdue"].to_dict()
     # a (A): visit 2025-07-03 is within 3 months; call 2025-08-03 + 1 month = 2025-09-03 -> 27 days late
     # b and e are recorded lost and not checked; c (C): e-mail 2025-06-01 + 3 months -> 29 days late;
-    # c was never called: a customer since 2025-02-01, due 2025-08-01 -> 60 days late
-    assert got == {("a", "call"): 27, ("c", "message or e-mail"): 29, ("c", "call"): 60}
+    # c was never called, but the contact data begin on 2025-06-01: the call is due only on 2025-12-01
+    assert got == {("a", "call"): 27, ("c", "message or e-mail"): 29}
+    # with contact data said to cover the year, c's call is due from c's start (2025-02-01): 60 days late
+    since = overdue_contacts(data, as_of="2025-09-30", contacts_since="2025-01-01")
+    assert since.overdue.set_index(["customer_id", "contact"])["days_overdue"].to_dict()[("c", "call")] == 60
     assert c.overdue.attrs["lost"] == 2  # b and e
     summary = c.summary.set_index(["tier", "contact"])
     assert summary.loc[("A", "visit"), ["customers", "overdue"]].tolist() == [1, 0]
