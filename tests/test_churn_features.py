@@ -15,6 +15,7 @@ from segmentation.churn.features import (
     churn_training_frame,
     horizon_end,
     quarter_ends,
+    resolve_definition,
 )
 from segmentation.data.dataset import Dataset
 from segmentation.datasets.sample import generate_sample
@@ -185,7 +186,7 @@ def test_labels_count_purchases_in_the_horizon_only():
         interactions=base.interactions,
         surveys=base.surveys,
     )
-    X, y = churn_training_frame(data, cutoff=CUTOFF)
+    X, y = churn_training_frame(data, cutoff=CUTOFF, definition="quiet_quarter")
     assert horizon_end(CUTOFF, 3) == pd.Timestamp("2025-06-30")
     assert y.to_dict() == {"a": False, "b": True}  # b's next order came a day after the horizon
     assert y.name == "churned" and y.index.equals(X.index)
@@ -193,7 +194,7 @@ def test_labels_count_purchases_in_the_horizon_only():
 
 def test_a_horizon_the_data_do_not_cover_is_refused():
     with pytest.raises(WorkbenchError, match=r"labels need data up to 2025-06-30 .* end on 2025-03-01"):
-        churn_labels(_tiny(), pd.Index(["a"]), cutoff=CUTOFF)
+        churn_labels(_tiny(), pd.Index(["a"]), cutoff=CUTOFF, definition="quiet_quarter")
 
 
 @pytest.mark.parametrize("bad", [0, -3, 1.5, "3"], ids=["zero", "negative", "fraction", "text"])
@@ -212,3 +213,32 @@ def test_a_bad_cutoff_is_refused():
 def test_quarter_ends_are_those_the_data_can_label(tables):
     ends = quarter_ends(_dataset(tables), n=3)
     assert ends == [pd.Timestamp("2024-12-31"), pd.Timestamp("2025-03-31"), pd.Timestamp("2025-06-30")]
+
+
+def test_each_churn_definition_by_hand():
+    # a: buys monthly, then stops after 2025-03-15; b: every ~4 months, next order 2025-07-20;
+    # c: recorded as lost on 2025-05-01 though it bought once more in 2025-04
+    rows = [("a", d) for d in pd.date_range("2024-01-15", "2025-03-15", freq="MS") + pd.Timedelta(days=14)]
+    rows += [("b", d) for d in pd.to_datetime(["2024-02-20", "2024-06-20", "2024-10-20", "2025-02-20", "2025-07-20"])]
+    rows += [("c", d) for d in pd.to_datetime(["2024-05-01", "2024-11-01", "2025-04-10"])]
+    rows += [("z", pd.Timestamp("2026-03-31"))]  # the data run a year past the cutoff
+    tx = pd.DataFrame(rows, columns=["customer_id", "order_date"])
+    tx = tx.assign(order_id=[str(i) for i in range(len(tx))], amount=1.0)
+    events = pd.DataFrame({"customer_id": ["c"], "date": pd.to_datetime(["2025-05-01"]), "reason": ["price"]})
+    data = Dataset.from_frames(transactions=tx, churn_events=events)
+    ids = pd.Index(["a", "b", "c"])
+    cutoff = "2025-03-31"
+    quiet = churn_labels(data, ids, cutoff=cutoff, definition="quiet_quarter")
+    assert quiet.to_dict() == {"a": True, "b": True, "c": False}  # b's rhythm looks like a loss
+    recorded = churn_labels(data, ids, cutoff=cutoff, definition="recorded")
+    assert recorded.to_dict() == {"a": False, "b": False, "c": True} and recorded.attrs["horizon_months"] == 6
+    lapsed = churn_labels(data, ids, cutoff=cutoff, definition="lapsed")
+    rule = lapsed.attrs["lapse_rule"]
+    assert rule.k >= 1 and rule.allowance(pd.Series([120.0])).iloc[0] >= 120  # b may stay away a gap or more
+    # b came back within its rhythm; c bought again 10 days after the cutoff (its loss is only in the records)
+    assert lapsed.to_dict() == {"a": True, "b": False, "c": False}
+    bare = Dataset.from_frames(transactions=tx)
+    assert resolve_definition(bare, "recorded") == ("lapsed", resolve_definition(bare)[1])
+    assert "no churn events" in resolve_definition(bare)[1]
+    with pytest.raises(WorkbenchError, match="definition must be one of"):
+        churn_labels(data, ids, cutoff=cutoff, definition="gone")

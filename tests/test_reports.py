@@ -299,8 +299,9 @@ def test_churn_evaluation_report_backtests_before_the_quarter(sample_dir, tmp_pa
         "Files",
     ]
     metrics = read_output(folder / "backtest_metrics.csv")
-    # The last tested cutoff is the start of the quarter: its labels are the quarter itself.
-    assert sorted(metrics["cutoff"].unique()) == ["2024-12-31", "2025-03-31", "2025-06-30"]
+    # Recorded losses within 6 months: the last tested cutoff is two quarters before the quarter's end.
+    assert sorted(metrics["cutoff"].unique()) == ["2024-09-30", "2024-12-31", "2025-03-31"]
+    assert "Churn means lost as the team records it" in html
     summary = read_output(folder / "backtest_summary.csv").set_index("scorer")
     assert summary.loc["gradient_boosting", "roc_auc"] > summary.loc["recency_rule", "roc_auc"]
     assert _figures(folder, "churn_evaluation") == (4, 4)

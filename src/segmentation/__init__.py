@@ -73,7 +73,10 @@ _EXPORTS: dict[str, str] = {
         "personas.plots",
     ),
     # churn
-    **dict.fromkeys(["churn_features", "churn_labels", "quarter_ends", "describe_churn_features"], "churn.features"),
+    **dict.fromkeys(
+        ["churn_features", "churn_labels", "churn_horizon", "quarter_ends", "describe_churn_features"],
+        "churn.features",
+    ),
     "ChurnModel": "churn.model",
     "backtest_churn": "churn.backtest",
     **dict.fromkeys(["churn_risk", "risk_bands"], "churn.risk"),

@@ -14,7 +14,7 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
     segmentation personas DATA_DIR --as-of DATE [--k K] --out FILE [--save-model FILE]
                          [--previous-model FILE --previous-assignments FILE]
-    segmentation churn DATA_DIR --cutoff DATE --out FILE [--horizon-months 3] [--capacity HIGH MEDIUM]
+    segmentation churn DATA_DIR --cutoff DATE --out FILE [--definition recorded] [--horizon-months 6] [--capacity HIGH MEDIUM]
                        [--backtest]
     segmentation clv DATA_DIR --calibration-end DATE --time-unit week --horizon 39 --out FILE
                      [--discount-rate 0.1] [--holdout-end DATE] [--order-value auto|gamma-gamma|observed]
@@ -259,6 +259,7 @@ def cmd_churn(args: argparse.Namespace) -> int:
     risk = churn_risk(
         dataset,
         cutoff=args.cutoff,
+        definition=args.definition,
         horizon_months=args.horizon_months,
         policy=args.policy,
         high=args.high,
@@ -268,7 +269,8 @@ def cmd_churn(args: argparse.Namespace) -> int:
     written = [write_table(risk.table, out), write_table(risk.importance, _beside(out, "importance"))]
     table = risk.table
     print(
-        f"Churn risk at {risk.table.attrs['cutoff']:%Y-%m-%d} over the next {args.horizon_months} months: "
+        f"Churn risk at {risk.table.attrs['cutoff']:%Y-%m-%d} over the next {risk.table.attrs['horizon_months']} "
+        f"months ({risk.table.attrs['definition']}): "
         f"{len(table):,} active customers; model trained on the quarter ends "
         f"{', '.join(f'{c:%Y-%m-%d}' for c in risk.training_cutoffs)}"
     )
@@ -288,7 +290,9 @@ def cmd_churn(args: argparse.Namespace) -> int:
         print("\nWhat drives the score (permutation importance, drop in ROC AUC):")
         print(risk.importance[["feature", "importance"]].head(6).to_string(index=False, float_format="{:.4f}".format))
     if args.backtest:
-        bt = backtest_churn(dataset, horizon_months=args.horizon_months, n_cutoffs=args.backtest)
+        bt = backtest_churn(
+            dataset, definition=args.definition, horizon_months=args.horizon_months, n_cutoffs=args.backtest
+        )
         written += [
             write_table(bt.metrics, _beside(out, "backtest")),
             write_table(bt.calibration, _beside(out, "calibration")),
@@ -512,7 +516,19 @@ def build_parser() -> argparse.ArgumentParser:
         "--cutoff", type=_date, required=True, help="the date to score at, e.g. 2025-06-30 (only data up to it is used)"
     )
     p.add_argument("--out", required=True, help="risk list: .csv, .parquet or .xlsx; importance beside it")
-    p.add_argument("--horizon-months", type=int, default=3, help="months ahead without a purchase = churn (default: 3)")
+    p.add_argument(
+        "--definition",
+        choices=["recorded", "lapsed", "quiet_quarter"],
+        default="recorded",
+        help="what churn means: a recorded loss (default; 'lapsed' without churn events), a lapse beyond the "
+        "customer's own rhythm, or a quarter without a purchase",
+    )
+    p.add_argument(
+        "--horizon-months",
+        type=int,
+        default=None,
+        help="months the label looks ahead (default: 6, 12 or 3 by definition)",
+    )
     p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
     p.add_argument("--high", type=float, default=0.5, help="probability for the high band (default: 0.5)")
     p.add_argument("--medium", type=float, default=0.25, help="probability for the medium band (default: 0.25)")

@@ -42,11 +42,13 @@ from sklearn.isotonic import IsotonicRegression
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.churn.features import (
+    DEFAULT_HORIZONS,
     check_both_outcomes,
     churn_training_frame,
     data_end,
     previous_cutoffs,
     quarter_ends,
+    resolve_definition,
 )
 from segmentation.churn.metrics import calibration_table, gains_curve, score_metrics
 from segmentation.churn.model import ChurnModel, churn_probability
@@ -121,7 +123,8 @@ def backtest_churn(
     *,
     cutoffs: list | None = None,
     n_cutoffs: int = 3,
-    horizon_months: int = 3,
+    definition: str = "recorded",
+    horizon_months: int | None = None,
     train_quarters: int = 4,
     active_days: int = 365,
     models: dict[str, ChurnModel] | None = None,
@@ -135,7 +138,11 @@ def backtest_churn(
     cutoffs : list of dates, optional
         Test cutoffs; by default the last ``n_cutoffs`` quarter ends whose horizon the data covers.
     n_cutoffs : int, default 3
-    horizon_months : int, default 3
+    definition : {"recorded", "lapsed", "quiet_quarter"}, default "recorded"
+        What churn means (:data:`~segmentation.churn.features.DEFINITIONS`); ``recorded`` falls
+        back to ``lapsed`` without churn events.
+    horizon_months : int, optional
+        Default the definition's (6, 12, 3 months).
         Label window after each cutoff.
     train_quarters : int, default 4
         Training frames per test cutoff (previous quarter ends, stacked).
@@ -153,6 +160,8 @@ def backtest_churn(
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     models = models or {"gradient_boosting": ChurnModel(), "logistic": ChurnModel(method="logistic")}
+    definition, _ = resolve_definition(data, definition)
+    horizon_months = DEFAULT_HORIZONS[definition] if horizon_months is None else horizon_months
     if cutoffs is None:
         tests = quarter_ends(data, n=n_cutoffs, horizon_months=horizon_months, min_history_days=min_history_days)
     else:
@@ -172,7 +181,9 @@ def backtest_churn(
 
     def frame(c: pd.Timestamp):
         if c not in frames:
-            X, y = churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days)
+            X, y = churn_training_frame(
+                data, cutoff=c, definition=definition, horizon_months=horizon_months, active_days=active_days
+            )
             frames[c] = (X, y, baseline_scores(data, X, cutoff=c))
         return frames[c]
 

@@ -29,6 +29,8 @@ Examples
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
@@ -220,15 +222,113 @@ def data_end(data: Dataset, end: str | pd.Timestamp | None = None) -> pd.Timesta
     return as_date(end, name="end")
 
 
+#: What each churn definition (``definition=``) calls churn, and its trade-off.
+DEFINITIONS: dict[str, str] = {
+    "recorded": (
+        "lost as the team records it: an entry in churn_events dated within the horizon after the cutoff. The "
+        "business meaning of churn; it needs churn_events, and a loss is known only once recorded (weeks late)"
+    ),
+    "lapsed": (
+        "no purchase for longer than the customer's own rhythm allows: more than the larger of a floor and k times "
+        "its usual gap between purchase days (k and the floor learnt from the gaps in the data up to the cutoff). "
+        "Needs no churn records, but a long horizon to see the lapse, so training cutoffs lie further back"
+    ),
+    "quiet_quarter": (
+        "no purchase in the quarter after the cutoff. Simple and quick to observe, but for customers who order every "
+        "3 to 5 months a quiet quarter is their rhythm, not a loss"
+    ),
+}
+#: The label horizon of each definition in months, when none is given.
+DEFAULT_HORIZONS: dict[str, int] = {"recorded": 6, "lapsed": 12, "quiet_quarter": 3}
+
+
+def resolve_definition(data: Dataset, definition: str = "recorded") -> tuple[str, str | None]:
+    """The definition in force and a note when it differs from the one asked for.
+
+    ``recorded`` falls back to ``lapsed`` when the data have no churn events (CDNOW, say).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-02"]),
+    ...                    "amount": [1.0]})
+    >>> resolve_definition(Dataset.from_frames(transactions=tx))[0]
+    'lapsed'
+    """
+    if definition not in DEFINITIONS:
+        raise WorkbenchError(f"definition must be one of {list(DEFINITIONS)}, got {definition!r}")
+    if definition == "recorded" and (data.churn_events is None or data.churn_events.empty):
+        return "lapsed", "no churn events recorded: churn means a lapse beyond the customer's own rhythm instead"
+    return definition, None
+
+
+def churn_horizon(data: Dataset, definition: str = "recorded", horizon_months: int | None = None) -> tuple[str, int]:
+    """The definition in force and its label horizon in months (the definition's default when not given).
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-02"]),
+    ...                    "amount": [1.0]})
+    >>> churn_horizon(Dataset.from_frames(transactions=tx), "quiet_quarter")
+    ('quiet_quarter', 3)
+    """
+    definition, _ = resolve_definition(data, definition)
+    return definition, DEFAULT_HORIZONS[definition] if horizon_months is None else horizon_months
+
+
+@dataclass(frozen=True)
+class LapseRule:
+    """How long a customer may stay away before it counts as lapsed: ``max(floor_days, k x usual gap)``."""
+
+    k: float
+    floor_days: float
+    unknown_days: float  # the allowance of a customer without a usual gap (a single purchase day)
+
+    def allowance(self, usual_gap_days: pd.Series) -> pd.Series:
+        """Days each customer may stay away, from its usual gap between purchase days."""
+        return np.maximum(self.floor_days, self.k * usual_gap_days).fillna(self.unknown_days)
+
+    def words(self) -> str:
+        return (
+            f"no purchase for more than {self.k:.1f} times the customer's usual gap between purchases, and at least "
+            f"{self.floor_days:,.0f} days ({self.unknown_days:,.0f} days for a customer with a single purchase day)"
+        )
+
+
+def lapse_rule(data: Dataset, *, cutoff: str | pd.Timestamp, quantile: float = 0.9) -> LapseRule:
+    """The lapse rule learnt from the gaps between purchase days up to ``cutoff``.
+
+    ``k`` is the ``quantile`` of each gap divided by its customer's median gap (customers with
+    three gaps or more): a returning customer's gap is within ``k`` times its usual one that often.
+    ``floor_days`` is the median gap of everyone, ``unknown_days`` the ``quantile`` of all gaps.
+    """
+    cutoff = as_date(cutoff, name="cutoff")
+    tx = data.transactions
+    days = tx.loc[tx["order_date"] <= cutoff, ["customer_id", "order_date"]]
+    days = days.assign(order_date=days["order_date"].dt.normalize()).drop_duplicates()
+    days = days.sort_values(["customer_id", "order_date"], kind="stable")
+    gap = days.groupby("customer_id")["order_date"].diff().dt.days.dropna()
+    if len(gap) < 10:
+        raise InsufficientDataError(
+            f"definition 'lapsed': only {len(gap)} gaps between purchase days up to {cutoff:%Y-%m-%d}; at least 10 "
+            f"are needed to learn how long customers stay away (use definition='quiet_quarter')"
+        )
+    owner = days.loc[gap.index, "customer_id"]
+    counts = owner.map(owner.value_counts())
+    ratio = (gap / gap.groupby(owner).transform("median"))[counts >= 3]
+    k = float(ratio.quantile(quantile)) if len(ratio) else 2.0
+    return LapseRule(k=max(k, 1.0), floor_days=float(gap.median()), unknown_days=float(gap.quantile(quantile)))
+
+
 def churn_labels(
     data: Dataset,
     customers: pd.Index,
     *,
     cutoff: str | pd.Timestamp,
-    horizon_months: int = 3,
+    definition: str = "recorded",
+    horizon_months: int | None = None,
     end: str | pd.Timestamp | None = None,
 ) -> pd.Series:
-    """Whether each customer made **no** purchase in the ``horizon_months`` after ``cutoff``.
+    """Whether each customer churned after ``cutoff``, by one of the :data:`DEFINITIONS`.
 
     Parameters
     ----------
@@ -236,28 +336,66 @@ def churn_labels(
     customers : Index
         The customers asked about (usually the index of :func:`churn_features`).
     cutoff : str or Timestamp
-    horizon_months : int, default 3
-        Months after the cutoff; the window is ``(cutoff, cutoff + horizon]``.
+    definition : {"recorded", "lapsed", "quiet_quarter"}, default "recorded"
+        What churn means (:data:`DEFINITIONS`); ``recorded`` needs churn events.
+    horizon_months : int, optional
+        Months after the cutoff the label looks at, the window ``(cutoff, cutoff + horizon]``;
+        default :data:`DEFAULT_HORIZONS` (6, 12 and 3). A ``lapsed`` allowance is capped by it.
     end : date, optional
         Last day the data covers (default: the last order date). A horizon that ends later
         cannot be labelled and is refused.
 
     Returns
     -------
-    Series of bool named ``churned``, indexed like ``customers``.
+    Series of bool named ``churned``, indexed like ``customers``; ``attrs``: ``definition``,
+    ``horizon_months`` and, for ``lapsed``, ``lapse_rule``.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a", "a", "b", "b"], "order_id": ["1", "2", "3", "4"],
+    ...     "order_date": pd.to_datetime(["2025-01-10", "2025-05-10", "2025-01-10", "2025-02-10"]),
+    ...     "amount": [1.0] * 4})
+    >>> d = Dataset.from_frames(transactions=tx)
+    >>> churn_labels(d, pd.Index(["a", "b"]), cutoff="2025-01-31", definition="quiet_quarter").tolist()
+    [True, False]
     """
     cutoff = _check(data, cutoff)
-    stop = horizon_end(cutoff, horizon_months)
+    if definition not in DEFINITIONS:
+        raise WorkbenchError(f"definition must be one of {list(DEFINITIONS)}, got {definition!r}")
+    horizon = DEFAULT_HORIZONS[definition] if horizon_months is None else horizon_months
+    stop = horizon_end(cutoff, horizon)
     last = data_end(data, end)
     if stop > last:
         raise WorkbenchError(
-            f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon_months} "
+            f"labels need data up to {stop:%Y-%m-%d} (cutoff {cutoff:%Y-%m-%d} + {horizon} "
             f"months) but the transactions end on {last:%Y-%m-%d}; choose an earlier cutoff"
         )
+    ids = pd.Index(customers, name="customer_id")
     tx = data.transactions
-    window = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
-    bought = pd.Index(window["customer_id"].unique())
-    return pd.Series(~pd.Index(customers).isin(bought), index=pd.Index(customers, name="customer_id"), name="churned")
+    rule = None
+    if definition == "recorded":
+        events = data.churn_events
+        if events is None or events.empty:
+            raise InsufficientDataError(
+                "definition 'recorded' needs a churn_events table with the losses the team recorded; "
+                "use definition='lapsed' or 'quiet_quarter'"
+            )
+        lost = events.loc[(events["date"] > cutoff) & (events["date"] <= stop), "customer_id"]
+        churned = ids.isin(pd.Index(lost.unique()))
+    elif definition == "lapsed":
+        rule = lapse_rule(data, cutoff=cutoff)
+        usual = customer_features(tx, as_of=cutoff).reindex(ids)["mean_gap_days"]
+        allowed = np.minimum(rule.allowance(usual), (stop - cutoff).days)
+        after = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
+        wait = (after.groupby("customer_id")["order_date"].min().reindex(ids) - cutoff).dt.days
+        churned = (wait.isna() | (wait > allowed)).to_numpy()
+    else:
+        window = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
+        churned = ids.isin(pd.Index(window["customer_id"].unique()))
+        churned = ~churned
+    y = pd.Series(np.asarray(churned, dtype=bool), index=ids, name="churned")
+    y.attrs.update(definition=definition, horizon_months=horizon, lapse_rule=rule)
+    return y
 
 
 def horizon_end(cutoff: pd.Timestamp, horizon_months: int) -> pd.Timestamp:
@@ -274,7 +412,8 @@ def churn_training_frame(
     data: Dataset,
     *,
     cutoff: str | pd.Timestamp,
-    horizon_months: int = 3,
+    definition: str = "recorded",
+    horizon_months: int | None = None,
     active_days: int = 365,
     end: str | pd.Timestamp | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
@@ -285,10 +424,10 @@ def churn_training_frame(
     X : DataFrame
         :func:`churn_features` at the cutoff.
     y : Series of bool
-        ``churned``: no purchase in ``(cutoff, cutoff + horizon_months]``.
+        ``churned`` by ``definition`` (:func:`churn_labels`).
     """
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
-    y = churn_labels(data, X.index, cutoff=cutoff, horizon_months=horizon_months, end=end)
+    y = churn_labels(data, X.index, cutoff=cutoff, definition=definition, horizon_months=horizon_months, end=end)
     return X, y
 
 
@@ -365,6 +504,12 @@ def describe_churn_features() -> pd.DataFrame:
 
 __all__ = [
     "CHURN_FEATURES",
+    "DEFAULT_HORIZONS",
+    "DEFINITIONS",
+    "LapseRule",
+    "churn_horizon",
+    "lapse_rule",
+    "resolve_definition",
     "churn_features",
     "churn_labels",
     "churn_training_frame",

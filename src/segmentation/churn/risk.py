@@ -34,9 +34,17 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 
-from segmentation.churn.features import check_both_outcomes, churn_features, churn_training_frame, previous_cutoffs
+from segmentation.churn.features import (
+    DEFAULT_HORIZONS,
+    DEFINITIONS,
+    check_both_outcomes,
+    churn_features,
+    churn_training_frame,
+    previous_cutoffs,
+    resolve_definition,
+)
 from segmentation.churn.model import ChurnModel, churn_probability
-from segmentation.churn.reasons import customer_reasons, retained_reference, signal_importance
+from segmentation.churn.reasons import RetainedReference, customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.periods import as_date
@@ -107,9 +115,10 @@ class ChurnRisk:
     features : DataFrame
         The churn features of the listed customers at the cutoff.
     training_cutoffs : list of Timestamp
-    reference : Series
-        The typical retained customer of the training rows (:func:`~segmentation.churn.reasons.retained_reference`):
-        what each warning signal is set to when asking how much it raises a customer's probability.
+    reference : RetainedReference
+        The typical retained customers of each buying rhythm in the training rows
+        (:func:`~segmentation.churn.reasons.retained_reference`): what each warning signal is set to
+        when asking how much it raises a customer's probability.
     notes : list of str
         What was done differently from the usual, and why (e.g. in-sample importance).
     n_reasons : int
@@ -117,6 +126,10 @@ class ChurnRisk:
     value_column : str
         The column of :attr:`table` that value at risk multiplies the probability by:
         ``revenue_t12m`` by default, else the name of the ``value`` passed.
+    definition : str
+        The churn definition in force (:data:`~segmentation.churn.features.DEFINITIONS`).
+    horizon_months : int
+        Months the label looked ahead.
 
     Examples
     --------
@@ -136,10 +149,17 @@ class ChurnRisk:
     importance: pd.DataFrame | None
     features: pd.DataFrame
     training_cutoffs: list
-    reference: pd.Series
+    reference: RetainedReference
     notes: list[str] = field(default_factory=list)
     n_reasons: int = 3
     value_column: str = "revenue_t12m"
+    definition: str = "recorded"
+    horizon_months: int = 6
+
+    @property
+    def meaning(self) -> str:
+        """What churn means in this list, in words, for a report."""
+        return f"Churn means {DEFINITIONS[self.definition]} ({self.horizon_months} months after the cutoff)."
 
     def explain(self, customers=None) -> pd.DataFrame:
         """The reasons behind the scores of ``customers`` (default: every listed customer).
@@ -188,7 +208,8 @@ def churn_risk(
     data: Dataset,
     *,
     cutoff: str | pd.Timestamp,
-    horizon_months: int = 3,
+    definition: str = "recorded",
+    horizon_months: int | None = None,
     train_quarters: int = 4,
     active_days: int = 365,
     model: ChurnModel | None = None,
@@ -210,7 +231,13 @@ def churn_risk(
     ----------
     data : Dataset
     cutoff : date
-    horizon_months : int, default 3
+    definition : {"recorded", "lapsed", "quiet_quarter"}, default "recorded"
+        What churn means (:data:`~segmentation.churn.features.DEFINITIONS`). ``recorded`` (losses
+        the team recorded within six months) ranked the planted losses of the sample data best;
+        without churn events it falls back to ``lapsed``, and the notes say so.
+    horizon_months : int, optional
+        Months the label looks ahead; default the definition's
+        (:data:`~segmentation.churn.features.DEFAULT_HORIZONS`: 6, 12, 3).
     train_quarters : int, default 4
         Previous quarter ends used for training (their horizon must end by ``cutoff``).
     active_days : int, default 365
@@ -243,8 +270,20 @@ def churn_risk(
     cutoff = as_date(cutoff, name="cutoff")
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
+    definition, fallback = resolve_definition(data, definition)
+    asked_horizon = horizon_months
+    horizon_months = DEFAULT_HORIZONS[definition] if horizon_months is None else horizon_months
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
     cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
+    if not cutoffs and fallback:
+        # No churn events, and too little history to see a lapse: the quiet quarter is all the data can show.
+        definition = "quiet_quarter"
+        horizon_months = DEFAULT_HORIZONS[definition] if asked_horizon is None else asked_horizon
+        fallback = (
+            f"no churn events recorded, and too little history before {cutoff:%Y-%m-%d} to see a lapse over "
+            f"{DEFAULT_HORIZONS['lapsed']} months: churn means a quarter without a purchase instead"
+        )
+        cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
     if not cutoffs:
         raise InsufficientDataError(
             f"cutoff {cutoff:%Y-%m-%d}: no earlier quarter end to learn from; the model needs a "
@@ -253,14 +292,16 @@ def churn_risk(
             f"is known by the cutoff"
         )
     frames = [
-        churn_training_frame(data, cutoff=c, horizon_months=horizon_months, active_days=active_days, end=cutoff)
+        churn_training_frame(
+            data, cutoff=c, definition=definition, horizon_months=horizon_months, active_days=active_days, end=cutoff
+        )
         for c in cutoffs
     ]
     X_train = pd.concat([f[0] for f in frames])
     y_train = pd.concat([f[1] for f in frames]).to_numpy()
     check_both_outcomes(y_train, cutoffs, horizon_months)
     model = clone(model) if model is not None else ChurnModel()
-    notes = []
+    notes = [fallback] if fallback else []
     ranking = _held_out_importance(model, frames, X_train, y_train, notes) if importance else None
     model.fit(X_train, y_train)
     if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
@@ -319,11 +360,17 @@ def churn_risk(
         notes=notes,
         n_reasons=n_reasons,
         value_column=column,
+        definition=definition,
+        horizon_months=horizon_months,
     )
     if reasons:
         result.table = result.with_reasons()
     result.table.attrs.update(
-        cutoff=cutoff, horizon_months=horizon_months, excluded=X.attrs["excluded"], value_column=column
+        cutoff=cutoff,
+        horizon_months=horizon_months,
+        definition=definition,
+        excluded=X.attrs["excluded"],
+        value_column=column,
     )
     return result
 
