@@ -292,6 +292,7 @@ def test_churn_evaluation_report_backtests_before_the_quarter(sample_dir, tmp_pa
     folder = _report("churn_evaluation", sample_dir, tmp_path)
     html = (folder / "churn_evaluation.html").read_text(encoding="utf-8")
     assert _sections(html) == [
+        "What churn means here",
         "Scores against outcomes",
         "Ranking, calibration and gains",
         "Which warning signals matter",
@@ -302,6 +303,9 @@ def test_churn_evaluation_report_backtests_before_the_quarter(sample_dir, tmp_pa
     # Recorded losses within 6 months: the last tested cutoff is two quarters before the quarter's end.
     assert sorted(metrics["cutoff"].unique()) == ["2024-09-30", "2024-12-31", "2025-03-31"]
     assert "Churn means lost as the team records it" in html
+    definitions = read_output(folder / "churn_definitions.csv").set_index("definition")
+    assert definitions.index.tolist() == ["recorded", "lapsed", "quiet_quarter"]
+    assert definitions.loc["recorded", "roc_auc"] > 0.5
     summary = read_output(folder / "backtest_summary.csv").set_index("scorer")
     assert summary.loc["gradient_boosting", "roc_auc"] > summary.loc["recency_rule", "roc_auc"]
     assert _figures(folder, "churn_evaluation") == (4, 4)

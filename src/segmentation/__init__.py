@@ -78,7 +78,7 @@ _EXPORTS: dict[str, str] = {
         "churn.features",
     ),
     "ChurnModel": "churn.model",
-    "backtest_churn": "churn.backtest",
+    **dict.fromkeys(["backtest_churn", "compare_definitions"], "churn.backtest"),
     **dict.fromkeys(["churn_risk", "risk_bands"], "churn.risk"),
     **dict.fromkeys(["score_metrics", "roc_pr_curves"], "churn.metrics"),
     **dict.fromkeys(

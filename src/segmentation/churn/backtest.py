@@ -36,24 +36,29 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
+from sklearn.metrics import roc_auc_score
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.churn.features import (
     DEFAULT_HORIZONS,
+    DEFINITIONS,
     check_both_outcomes,
     churn_training_frame,
     data_end,
+    lapse_rule,
     previous_cutoffs,
     quarter_ends,
     resolve_definition,
 )
 from segmentation.churn.metrics import calibration_table, gains_curve, score_metrics
 from segmentation.churn.model import ChurnModel, churn_probability
+from segmentation.churn.risk import churn_risk
 from segmentation.data.dataset import Dataset
-from segmentation.errors import InsufficientDataError
+from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import btyd_summary
 from segmentation.periods import as_date
 
@@ -237,4 +242,90 @@ def backtest_churn(
     )
 
 
-__all__ = ["BASELINES", "ChurnBacktest", "backtest_churn", "baseline_scores"]
+def compare_definitions(
+    data: Dataset,
+    *,
+    end: str | pd.Timestamp,
+    months: int = 6,
+    definitions: tuple[str, ...] = tuple(DEFINITIONS),
+    train_quarters: int = 4,
+    active_days: int = 365,
+) -> pd.DataFrame:
+    """Each churn definition's list judged against what the business calls churn: the losses recorded after it.
+
+    For each definition a model is trained on the quarters before the cutoff ``months`` before ``end``
+    (only what was known then) and its list at that cutoff is judged against the customers the team
+    recorded as lost in the following ``months`` (``churn_events``): ROC AUC and the lift in the top
+    10% of the list. A definition the data cannot support has its row, with the reason.
+
+    Returns
+    -------
+    DataFrame
+        One row per definition: ``definition, meaning, horizon_months, customers (scored at the
+        cutoff), recorded_losses (of them, after it), roc_auc, lift_10, note``; ``attrs["cutoff"]``
+        and ``attrs["end"]``.
+
+    Examples
+    --------
+    >>> from segmentation.datasets.sample import generate_sample
+    >>> t = generate_sample(600, random_state=3)
+    >>> ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+    >>> table = compare_definitions(ds, end="2025-09-30", definitions=("recorded", "quiet_quarter"))
+    >>> table["definition"].tolist(), table.attrs["cutoff"].date().isoformat()
+    (['recorded', 'quiet_quarter'], '2025-03-31')
+    """
+    end = as_date(end, name="end")
+    cutoff = end - pd.offsets.MonthEnd(months) if end.is_month_end else end - pd.DateOffset(months=months)
+    events = data.churn_events
+    rows = []
+    for definition in definitions:
+        row = {
+            "definition": definition,
+            "meaning": DEFINITIONS[definition],
+            "horizon_months": DEFAULT_HORIZONS[definition],
+            "customers": np.nan,
+            "recorded_losses": np.nan,
+            "roc_auc": np.nan,
+            "lift_10": np.nan,
+            "note": "",
+        }
+        try:
+            risk = churn_risk(
+                data,
+                cutoff=cutoff,
+                definition=definition,
+                train_quarters=train_quarters,
+                active_days=active_days,
+                importance=False,
+                reasons=False,
+            )
+        except WorkbenchError as exc:
+            rows.append({**row, "note": str(exc)})
+            continue
+        if risk.definition != definition:
+            rows.append({**row, "note": "; ".join(risk.notes)})
+            continue
+        score = risk.table.set_index("customer_id")["churn_probability"]
+        notes = list(risk.notes)
+        if definition == "lapsed":
+            notes.insert(0, f"lapsed at {cutoff:%Y-%m-%d} means {lapse_rule(data, cutoff=cutoff).words()}")
+        row.update(customers=len(score), note="; ".join(notes))
+        if events is None or events.empty:
+            row["note"] = "no churn events recorded: nothing to judge the lists against"
+        else:
+            lost = events.loc[(events["date"] > cutoff) & (events["date"] <= end), "customer_id"]
+            outcome = pd.Series(score.index.isin(pd.Index(lost.unique())), index=score.index)
+            row["recorded_losses"] = int(outcome.sum())
+            if 0 < outcome.sum() < len(outcome):
+                row["roc_auc"] = float(roc_auc_score(outcome, score))
+                top = score.rank(ascending=False, method="first") <= max(1, len(score) // 10)
+                row["lift_10"] = float(outcome[top].mean() / outcome.mean())
+            else:
+                row["note"] = "the recorded losses after the cutoff are of one kind only: no ranking to judge"
+        rows.append(row)
+    table = pd.DataFrame(rows)
+    table.attrs.update(cutoff=cutoff, end=end)
+    return table
+
+
+__all__ = ["compare_definitions", "BASELINES", "ChurnBacktest", "backtest_churn", "baseline_scores"]
