@@ -530,8 +530,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="months the label looks ahead (default: 6, 12 or 3 by definition)",
     )
     p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
-    p.add_argument("--high", type=float, default=0.5, help="probability for the high band (default: 0.5)")
-    p.add_argument("--medium", type=float, default=0.25, help="probability for the medium band (default: 0.25)")
+    p.add_argument(
+        "--high", type=float, default=None, help="probability for the high band (default: 3 times the churn rate)"
+    )
+    p.add_argument(
+        "--medium", type=float, default=None, help="probability for the medium band (default: 1.5 times the churn rate)"
+    )
     p.add_argument(
         "--capacity",
         type=int,

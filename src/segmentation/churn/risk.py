@@ -56,11 +56,17 @@ BANDS = ("high", "medium", "low")
 RESERVED = ("customer_id", "tier", "churn_probability", "band", "value_at_risk", "reasons", "signals")
 
 
+#: Default band thresholds as multiples of the churn rate the model learnt from: a customer three
+#: times as likely to churn as the average one is high risk, one and a half times is medium.
+HIGH_RELATIVE, MEDIUM_RELATIVE = 3.0, 1.5
+
+
 def risk_bands(
     probability: pd.Series,
     *,
-    high: float = 0.5,
-    medium: float = 0.25,
+    high: float | None = None,
+    medium: float | None = None,
+    base_rate: float | None = None,
     capacity: tuple[int, int] | None = None,
     order: pd.Series | None = None,
 ) -> pd.Series:
@@ -70,8 +76,13 @@ def risk_bands(
     ----------
     probability : Series
         Churn probability per customer.
-    high, medium : float, default 0.5 and 0.25
+    high, medium : float, optional
         Probability thresholds (``high`` >= ``medium``), used when ``capacity`` is not given.
+        Default :data:`HIGH_RELATIVE` and :data:`MEDIUM_RELATIVE` times ``base_rate``; without a
+        base rate, 0.5 and 0.25. Rare losses (a recorded loss within six months) give low
+        probabilities, so thresholds relative to the churn rate keep the bands meaningful.
+    base_rate : float, optional
+        The churn rate of the training rows.
     capacity : (int, int), optional
         How many customers the team can take as high and as medium: the first ones by
         ``order`` (default: probability), highest first.
@@ -83,6 +94,10 @@ def risk_bands(
     Series of category ``high``/``medium``/``low``, indexed like ``probability``.
     """
     p = pd.Series(probability, dtype=float)
+    if high is None:
+        high = 0.5 if base_rate is None else min(1.0, HIGH_RELATIVE * base_rate)
+    if medium is None:
+        medium = 0.25 if base_rate is None else min(high, MEDIUM_RELATIVE * base_rate)
     if capacity is None:
         if not 0 <= medium <= high <= 1:
             raise WorkbenchError(
@@ -215,8 +230,8 @@ def churn_risk(
     model: ChurnModel | None = None,
     value: pd.Series | None = None,
     policy: TierPolicy | str | Path = "abc",
-    high: float = 0.5,
-    medium: float = 0.25,
+    high: float | None = None,
+    medium: float | None = None,
     capacity: tuple[int, int] | None = None,
     n_reasons: int = 3,
     min_history_days: int = 365,
@@ -343,7 +358,14 @@ def churn_risk(
         {
             "tier": tiers,
             "churn_probability": probability,
-            "band": risk_bands(probability, high=high, medium=medium, capacity=capacity, order=at_risk),
+            "band": risk_bands(
+                probability,
+                high=high,
+                medium=medium,
+                base_rate=float(np.mean(y_train)),
+                capacity=capacity,
+                order=at_risk,
+            ),
             column: worth,
             "value_at_risk": at_risk,
         },
@@ -391,4 +413,4 @@ def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, no
     return signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
 
 
-__all__ = ["BANDS", "ChurnRisk", "churn_risk", "risk_bands"]
+__all__ = ["BANDS", "HIGH_RELATIVE", "MEDIUM_RELATIVE", "ChurnRisk", "churn_risk", "risk_bands"]
