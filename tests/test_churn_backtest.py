@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.metrics import roc_auc_score
 
 from segmentation.churn.backtest import BASELINES, backtest_churn
 from segmentation.churn.features import horizon_end
@@ -95,11 +94,6 @@ def test_calibration_table_bins_by_probability():
     assert table["customers"].sum() == 4
 
 
-def _auc_and_lift(score: pd.Series, lost: pd.Series) -> tuple[float, float]:
-    top = score.rank(ascending=False, method="first") <= len(score) // 10
-    return roc_auc_score(lost, score), lost[top].mean() / lost.mean()
-
-
 def test_the_default_definition_ranks_real_losses_best():
     """Judged against the planted truth: customers really lost in the two quarters after the cutoff.
 
@@ -117,6 +111,7 @@ def test_the_default_definition_ranks_real_losses_best():
         lost_on = truth.reindex(score.index)
         keep = ~(lost_on <= cutoff)
         lost = (lost_on > cutoff) & (lost_on <= horizon_end(cutoff, 6))
-        measured[definition] = _auc_and_lift(score[keep], lost[keep])
+        m = score_metrics(lost[keep], score[keep])
+        measured[definition] = m["roc_auc"], m["lift_10"]
     (auc, lift), (quiet_auc, quiet_lift) = measured["recorded"], measured["quiet_quarter"]
     assert auc >= quiet_auc + 0.04 and lift >= 2.0 and lift >= 2 * quiet_lift, measured

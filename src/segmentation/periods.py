@@ -100,6 +100,19 @@ class Quarter:
         return [self.shift(-i) for i in range(n - 1, -1, -1)]
 
 
+def months_before(day: pd.Timestamp, months: int) -> pd.Timestamp:
+    """``day`` moved ``months`` back; a month end stays a month end (three months before 2025-05-31 is
+    2025-02-28).
+
+    Examples
+    --------
+    >>> months_before(pd.Timestamp("2025-09-30"), 12), months_before(pd.Timestamp("2025-05-31"), 3)
+    (Timestamp('2024-09-30 00:00:00'), Timestamp('2025-02-28 00:00:00'))
+    """
+    day = pd.Timestamp(day)
+    return day - pd.offsets.MonthEnd(months) if day.is_month_end else day - pd.DateOffset(months=months)
+
+
 def quarter(value: str | Quarter | pd.Period) -> Quarter:
     """Parse ``"2025Q3"`` (also ``2025-Q3``, ``2025q3``) into a :class:`Quarter`.
 
@@ -129,4 +142,4 @@ def quarter_of(day: str | pd.Timestamp) -> Quarter:
     return Quarter(as_date(day, name="day").to_period("Q"))
 
 
-__all__ = ["Quarter", "as_date", "quarter", "quarter_of"]
+__all__ = ["Quarter", "as_date", "months_before", "quarter", "quarter_of"]

@@ -40,7 +40,6 @@ import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.isotonic import IsotonicRegression
-from sklearn.metrics import roc_auc_score
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.churn.features import (
@@ -60,7 +59,7 @@ from segmentation.churn.risk import churn_risk
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import btyd_summary
-from segmentation.periods import as_date
+from segmentation.periods import as_date, months_before
 
 log = logging.getLogger(__name__)
 
@@ -275,7 +274,7 @@ def compare_definitions(
     (['recorded', 'quiet_quarter'], '2025-03-31')
     """
     end = as_date(end, name="end")
-    cutoff = end - pd.offsets.MonthEnd(months) if end.is_month_end else end - pd.DateOffset(months=months)
+    cutoff = months_before(end, months)
     events = data.churn_events
     rows = []
     for definition in definitions:
@@ -317,9 +316,8 @@ def compare_definitions(
             outcome = pd.Series(score.index.isin(pd.Index(lost.unique())), index=score.index)
             row["recorded_losses"] = int(outcome.sum())
             if 0 < outcome.sum() < len(outcome):
-                row["roc_auc"] = float(roc_auc_score(outcome, score))
-                top = score.rank(ascending=False, method="first") <= max(1, len(score) // 10)
-                row["lift_10"] = float(outcome[top].mean() / outcome.mean())
+                measured = score_metrics(outcome, score)
+                row.update(roc_auc=measured["roc_auc"], lift_10=measured["lift_10"])
             else:
                 row["note"] = "the recorded losses after the cutoff are of one kind only: no ranking to judge"
         rows.append(row)

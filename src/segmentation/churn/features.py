@@ -37,7 +37,7 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import customer_features
-from segmentation.periods import as_date
+from segmentation.periods import as_date, months_before
 
 #: The churn features, with their meaning (empty = cannot be measured for this customer).
 CHURN_FEATURES = {
@@ -458,8 +458,7 @@ def previous_cutoffs(
     out = []
     k = 1
     while len(out) < n:
-        step = pd.offsets.MonthEnd(3 * k) if cutoff.is_month_end else pd.DateOffset(months=3 * k)
-        candidate = cutoff - step
+        candidate = months_before(cutoff, 3 * k)
         if candidate < earliest:
             break
         if horizon_end(candidate, horizon_months) <= cutoff:

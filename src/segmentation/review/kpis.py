@@ -40,7 +40,7 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
-from segmentation.periods import Quarter
+from segmentation.periods import Quarter, months_before
 from segmentation.periods import quarter as parse_quarter
 from segmentation.review.service_levels import KPIS, WINDOWS, ServiceLevels
 from segmentation.value.tiers import TierPolicy
@@ -62,18 +62,6 @@ def recorded_lost(data: Dataset, day: pd.Timestamp) -> pd.Index:
         return pd.Index([], dtype=object)
     events = data.churn_events
     return pd.Index(events.loc[events["date"] <= day, "customer_id"].unique())
-
-
-def window_start(end: pd.Timestamp, months: int) -> pd.Timestamp:
-    """The day before a window of ``months`` that ends on ``end`` begins (month ends stay month ends).
-
-    Examples
-    --------
-    >>> window_start(pd.Timestamp("2025-09-30"), 12), window_start(pd.Timestamp("2025-09-30"), 3)
-    (Timestamp('2024-09-30 00:00:00'), Timestamp('2025-06-30 00:00:00'))
-    """
-    end = pd.Timestamp(end)
-    return end - pd.offsets.MonthEnd(months) if end.is_month_end else end - pd.DateOffset(months=months)
 
 
 def window_customers(
@@ -205,7 +193,7 @@ def quarterly_kpis(
     service = ServiceLevels.for_policy(policy, service)
     windows = {}
     for window in sorted({service.window(kpi) for kpi in KPIS}, key=WINDOWS.get):
-        start = window_start(q.end, WINDOWS[window])
+        start = months_before(q.end, WINDOWS[window])
         base = window_customers(data, start=start, policy=policy, active_days=active_days)
         windows[window] = (start, base, _measure(data, base, start, q.end))
     rows = []
@@ -343,7 +331,6 @@ __all__ = [
     "WINDOW_WORDS",
     "quarter_start_customers",
     "window_customers",
-    "window_start",
     "quarterly_kpis",
     "recorded_lost",
 ]
