@@ -9,7 +9,7 @@ import pytest
 
 from segmentation.cli import EXIT_STALE, build_parser, main
 from segmentation.data.dataset import Dataset
-from segmentation.errors import StaleDataError
+from segmentation.errors import ConfigError, StaleDataError
 from segmentation.reports.inputs import GRACE_DAYS, check_quarter_covered, open_report
 
 pytestmark = pytest.mark.heavy
@@ -116,7 +116,7 @@ def test_open_report_refuses_or_labels_the_quarter_partial(tmp_path):
 
 def test_open_report_names_bad_values_of_the_new_parameters():
     with pytest.raises(
-        Exception,
+        ConfigError,
         match=r"allow_incomplete: expected True or False, got 'yes'\n- grace_days: "
         r"expected a whole number of days >= 0, got -1",
     ):

@@ -129,9 +129,6 @@ class Mistakes:
         """A value that is not what was expected: ``<where>: <key> must be <expected>, got <got>``."""
         self.add(where, f"{key} must be {expected}, got {got!r}" if key else f"expected {expected}, got {got!r}")
 
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
     def raise_if_any(self, source: str, what: str) -> None:
         """Raise one :class:`ConfigError` listing every mistake: ``<source>: the <what> is not valid: ...``."""
         if self.items:

@@ -159,9 +159,10 @@ class GammaGammaModel(BaseEstimator):
             )
         grouped = values.loc[used].groupby(["frequency", "monetary_value"]).size().reset_index(name="weight")
         x, m, w = (grouped[c].to_numpy(dtype=float) for c in ("frequency", "monetary_value", "weight"))
+        total = w.sum()
 
         def objective(log_params: np.ndarray) -> float:
-            return -_log_likelihood(np.exp(log_params), x, m, w) / w.sum()
+            return -_log_likelihood(np.exp(log_params), x, m, w) / total
 
         # Steps that overflow are rejected by the line search; a result that is not finite is an error below.
         with np.errstate(over="ignore", invalid="ignore"):

@@ -103,7 +103,6 @@ def check_quarter_covered(
     if dates.empty:
         raise StaleDataError(f"quarter {q}: the data has no usable order line: nothing to report on")
     first, last = dates.min(), dates.max()
-    latest = _last_covered(last, grace_days)
     if last < q.start:
         problem = (
             f"quarter {q} has no orders: the data's last order is on {last:%Y-%m-%d}, before the quarter starts "
@@ -131,6 +130,7 @@ def check_quarter_covered(
         return None
     if allow_incomplete:
         return note
+    latest = _last_covered(last, grace_days)
     covered = f" (the last complete one is {latest})" if latest.end >= first else ""
     raise StaleDataError(
         f"{problem}. Export the data again, report on a quarter the data covers{covered}, or run anyway with "

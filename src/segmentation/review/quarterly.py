@@ -22,6 +22,7 @@ Examples
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -172,8 +173,8 @@ class QuarterlyReview:
                 f"{int(self.contacts.overdue.attrs.get('lost', 0)):,} recorded as lost left out)."
             ),
             "at_risk": (
-                f"Counts the active customers at {q.end:%Y-%m-%d} ({active} that day), scored for the next "
-                f"quarter; value at risk = churn probability x the revenue of the last 12 months."
+                f"Counts the active customers at {q.end:%Y-%m-%d} ({active} that day), scored by how likely "
+                f"each is to churn (a recorded loss in the next 6 months by default); value at risk = churn probability x the revenue of the last 12 months."
             ),
         }
         sentences["never_contacted"] = sentences["contact_summary"] = sentences["overdue_contacts"]
@@ -237,7 +238,7 @@ class QuarterlyReview:
 
     def move_counts(self) -> pd.DataFrame:
         """Customers per kind of tier move, every kind listed (zero included): ``move, customers, meaning``."""
-        counts = self.regrading.changes["move"].value_counts()
+        counts = self.regrading.changes["move"].value_counts().reindex(list(MOVES), fill_value=0)
         meaning = {
             "upgrade": "moved up a tier or more",
             "downgrade": "moved down a tier or more",
@@ -248,8 +249,8 @@ class QuarterlyReview:
         return pd.DataFrame(
             {
                 "move": list(MOVES),
-                "customers": [int(counts.get(m, 0)) for m in MOVES],
-                "meaning": list(meaning.values()),
+                "customers": counts.astype(int).tolist(),
+                "meaning": [meaning[m] for m in MOVES],
             }
         )
 
@@ -351,7 +352,7 @@ def _with_names(table: pd.DataFrame, data: Dataset) -> pd.DataFrame:
 
 
 def _named_regrading(r: Regrading, data: Dataset) -> Regrading:
-    return Regrading(r.previous, r.current, r.matrix, _with_names(r.changes, data))
+    return dataclasses.replace(r, changes=_with_names(r.changes, data))
 
 
 def _risk_signals(risk: pd.DataFrame) -> pd.DataFrame:
@@ -469,9 +470,7 @@ def review_quarter(
             bands = risk.groupby("band", observed=False).agg(
                 customers=("customer_id", "size"), value_at_risk=("value_at_risk", "sum")
             )
-            review.risk_by_band = (
-                bands.reindex(["high", "medium", "low"], fill_value=0).rename_axis("band").reset_index()
-            )
+            review.risk_by_band = bands.reset_index()  # a categorical band: every band, in order, zero included
         except WorkbenchError as exc:
             notes.append(f"Churn risk: not computed: {exc}.")
     else:
