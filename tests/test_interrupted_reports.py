@@ -92,6 +92,21 @@ def _kill_tree(pid: int) -> None:
         stopped |= tree
     for p in stopped:
         _signal(p, signal.SIGKILL)
+    # SIGKILL is delivered, not completed: a child forked for the kernel (it holds the run's lock file until its
+    # exec) may still be exiting. Wait until every killed process is gone or a zombie, so the next run finds
+    # the lock free. A zombie holds no files.
+    deadline = time.monotonic() + 60  # a safety net, not a measurement
+    while any(_alive(p) for p in stopped):
+        assert time.monotonic() < deadline, "killed processes did not exit"
+        time.sleep(0.01)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except (OSError, IndexError):
+        return False
+    return state != "Z"
 
 
 def _signal(pid: int, sig: int) -> None:
