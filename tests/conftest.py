@@ -9,6 +9,8 @@ import os
 # 400-customer quarterly review took 36 s instead of 7 s on the loaded machine. BLAS keeps its default, and
 # test_determinism still compares a one-thread run with the machine's threads.
 os.environ.setdefault("OMP_NUM_THREADS", "1")
+# The workbench's own setting (segmentation.threads): its OpenMP and DuckDB pools, one thread per worker too.
+os.environ.setdefault("SEGMENTATION_THREADS", "1")
 # Where a test clears that variable to use the machine's threads (test_determinism), waiting threads sleep
 # instead of spinning, so a busy other worker does not slow it five-fold (it does not change a result).
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")

@@ -58,7 +58,7 @@ MODULES = {module_name(p): imported_modules(p) for p in sorted(PACKAGE.rglob("*.
 
 
 #: Top-level modules every stage may use.
-FOUNDATION = {"errors", "periods", "config", "_plotting", "presets", "i18n", "locales"}
+FOUNDATION = {"errors", "periods", "config", "_plotting", "presets", "i18n", "locales", "threads"}
 
 
 def stage(module: str) -> str:

@@ -39,10 +39,14 @@ COMMANDS = textwrap.dedent("""
 
 
 def _run(data: Path, out: Path, *, threads: str | None, hash_seed: str) -> dict[str, bytes]:
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS")}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "SEGMENTATION_THREADS")
+    }
     env["PYTHONHASHSEED"] = hash_seed
     if threads:
-        env.update(OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads)
+        env.update(OMP_NUM_THREADS=threads, OPENBLAS_NUM_THREADS=threads, SEGMENTATION_THREADS=threads)
     done = subprocess.run(
         [sys.executable, "-c", COMMANDS, str(data), str(out)], env=env, capture_output=True, text=True, timeout=600
     )

@@ -22,6 +22,11 @@ Examples
 from __future__ import annotations
 
 import importlib
+import os
+
+# Idle OpenMP threads sleep instead of spinning (see segmentation.threads): set before scikit-learn
+# loads its OpenMP runtime, which reads it once. It changes no result, only how waiting threads wait.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 __version__ = "0.1.0"
 

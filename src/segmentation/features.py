@@ -37,6 +37,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from segmentation.periods import as_date
+from segmentation.threads import thread_count
 
 if TYPE_CHECKING:
     import ibis.expr.types as ir
@@ -95,7 +96,7 @@ def _to_ibis(transactions: object) -> ir.Table:
         return con.create_table("order_lines", transactions[columns], temp=True)
     if isinstance(transactions, (str, Path)):
         path = Path(transactions)
-        con = ibis.duckdb.connect()
+        con = ibis.duckdb.connect(threads=thread_count())
         if path.suffix.lower() == ".parquet":
             return con.read_parquet(path)
         if path.suffix.lower() in {".csv", ".txt", ".tsv"}:

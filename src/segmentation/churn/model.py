@@ -38,6 +38,8 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
+from segmentation.threads import thread_limits
+
 #: Settings of the gradient boosting model unless ``params`` overrides them.
 #: ``min_samples_leaf`` grows with the data: 1% of the training rows, at least 20 (scikit-learn's default).
 GRADIENT_BOOSTING_DEFAULTS = {
@@ -145,11 +147,12 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         X = X[:, self.used_features_]
         base = self._base_estimator(len(y))
         smallest = int(np.bincount(encoded).min())
-        if self.calibration is None or smallest < self.cv:
-            # Too few of one class to calibrate on held-out folds: the raw model's probabilities.
-            model = clone(base).fit(X, encoded)
-        else:
-            model = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv).fit(X, encoded)
+        with thread_limits():
+            if self.calibration is None or smallest < self.cv:
+                # Too few of one class to calibrate on held-out folds: the raw model's probabilities.
+                model = clone(base).fit(X, encoded)
+            else:
+                model = CalibratedClassifierCV(base, method=self.calibration, cv=self.cv).fit(X, encoded)
         self.estimator_ = model
         self.calibrated_ = self.calibration is not None and smallest >= self.cv
         self.base_rate_ = float(encoded.mean())
@@ -159,7 +162,8 @@ class ChurnModel(ClassifierMixin, BaseEstimator):
         """Probabilities of the two classes; column 1 is churn."""
         check_is_fitted(self)
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan", dtype=np.float64)
-        return self.estimator_.predict_proba(X[:, self.used_features_])
+        with thread_limits():
+            return self.estimator_.predict_proba(X[:, self.used_features_])
 
     def predict(self, X) -> np.ndarray:
         """The more likely class per row."""
