@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
+from domain_words import english_words
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
@@ -23,7 +24,6 @@ from segmentation.churn.plots import (
     scorer_label,
 )
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
-from domain_words import english_words
 
 Y = pd.Series([0, 0, 1, 1, 0, 1, 0, 0])
 SCORES = pd.DataFrame(
