@@ -271,8 +271,8 @@ def test_persona_tags_on_a_signal_nobody_was_measured_on_are_skipped_and_named(s
     data = Dataset.from_frames(transactions=sample_dataset.transactions, customers=sample_dataset.customers)
     run = find_personas(data, as_of=END, n_clusters=4)
     assert not run.profiles.table["risk_tags"].str.contains("slow responder").any()
-    assert "tag slow_responder not checked: no response_hours_median" in run.notes
-    assert "tag price_sensitive not checked: no satisfaction_mean" in run.notes
+    assert "risk tag 'slow responder' not checked: the data has no reply time (median hours)" in run.notes
+    assert "risk tag 'price sensitive' not checked: the data has no satisfaction" in run.notes
 
 
 def test_churn_scores_say_when_they_could_not_be_calibrated(sample_dataset):
