@@ -13,7 +13,6 @@ from segmentation.churn.backtest import BASELINES
 from segmentation.churn.features import CHURN_FEATURES
 from segmentation.churn.metrics import gains_curve, roc_pr_curves
 from segmentation.churn.plots import (
-    feature_label,
     plot_alive_matrix,
     plot_calibration,
     plot_gains,
@@ -23,6 +22,7 @@ from segmentation.churn.plots import (
     plot_roc_pr,
     scorer_label,
 )
+from segmentation.churn.reasons import feature_label
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 
 Y = pd.Series([0, 0, 1, 1, 0, 1, 0, 0])

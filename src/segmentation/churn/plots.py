@@ -33,7 +33,7 @@ from matplotlib.axes import Axes
 
 from segmentation._plotting import axes_or_new
 from segmentation.churn.backtest import BASELINES
-from segmentation.churn.features import CHURN_FEATURES
+from segmentation.churn.reasons import feature_label
 from segmentation.i18n import check_language, message
 
 #: The main model is drawn solid and thick, the others thinner; baselines dashed.
@@ -57,17 +57,6 @@ def scorer_label(name: str, language: str = "en") -> str:
     ('按距上次下单时间排序', 'my_model')
     """
     return message(f"churn.scorer.{name}", check_language(language)) if name in _SCORERS else str(name)
-
-
-def feature_label(name: str, language: str = "en") -> str:
-    """A churn feature's short name in words (``"days since the last order"``), for chart axes.
-
-    Examples
-    --------
-    >>> feature_label("no_reply_streak", "zh")
-    '连续未回复的联系次数'
-    """
-    return message(f"churn.feature.{name}", check_language(language)) if name in CHURN_FEATURES else str(name)
 
 
 def plot_roc_pr(
@@ -163,7 +152,8 @@ def plot_importance(
 ) -> Axes:
     """Horizontal bars of permutation importance (drop in ROC AUC), most important on top.
 
-    Bars are named by what the feature measures (:func:`feature_label`), not by its column name.
+    Bars are named by what the feature measures (:func:`~segmentation.churn.reasons.feature_label`),
+    not by its column name.
     """
     language = check_language(language)
     part = importance.head(top).iloc[::-1]
@@ -251,7 +241,6 @@ def plot_holdout_by_frequency(
 
 
 __all__ = [
-    "feature_label",
     "plot_alive_matrix",
     "plot_calibration",
     "plot_gains",

@@ -199,6 +199,17 @@ def signal_label(name: str, language: str = "en") -> str:
     return message(f"churn.signal.{name}", language)
 
 
+def feature_label(name: str, language: str = "en") -> str:
+    """A churn feature's short name in words, for tables and chart axes; other names are kept as given.
+
+    Examples
+    --------
+    >>> feature_label("no_reply_streak"), feature_label("no_reply_streak", "zh")
+    ('unanswered contacts in a row', '连续未回复的联系次数')
+    """
+    return message(f"churn.feature.{name}", check_language(language)) if name in CHURN_FEATURES else str(name)
+
+
 #: Upper edges (days between purchase days) of the buying-rhythm bands in which customers are compared
 #: with retained customers: monthly or more often, up to a quarter, up to half a year, rarer; customers
 #: with a single purchase day form a band of their own.
@@ -461,6 +472,7 @@ __all__ = [
     "SIGNALS",
     "Signal",
     "customer_reasons",
+    "feature_label",
     "first_reason_shares",
     "retained_reference",
     "rhythm_band",
