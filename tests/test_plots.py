@@ -77,9 +77,12 @@ def test_candidates_share_one_revenue_curve_with_their_cut_points_marked():
     assert list(breaks.get_ydata()) == [90.0, 100.0]
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
     assert legend[2] == (
-        "current: A ≥ 500,000 CNY (25% of customers, 60% of revenue), B ≥ 200,000 CNY (50% of customers, 90% of revenue)"
+        "current:\nA ≥ 500,000 CNY (25% of customers, 60% of revenue)\nB ≥ 200,000 CNY (50% of customers, 90% of revenue)"
     )
-    assert legend[3].startswith("natural breaks (recommended): A ≥ 250,000 CNY")
+    assert legend[3].startswith("natural breaks (recommended):\nA ≥ 250,000 CNY")
+    ax.figure.canvas.draw()
+    box, figure = ax.get_legend().get_window_extent(), ax.figure.bbox
+    assert box.x0 >= ax.get_window_extent().x1 and box.x1 <= figure.x1  # beside the curve, on the figure
     assert breaks.get_markersize() > current.get_markersize()
 
 

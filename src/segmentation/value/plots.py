@@ -128,8 +128,8 @@ def plot_lorenz_candidates(
     """One revenue curve with every candidate's cut-points on it: one chart instead of one per candidate.
 
     The curve is the same whatever the thresholds; only where they cut it differs. Each candidate's
-    cut-points are drawn as markers of its own shape and colour, and the legend says, per candidate,
-    each tier's threshold and the shares of customers and revenue above it.
+    cut-points are drawn as markers of its own shape and colour, and the legend beside the curve says,
+    per candidate, each tier's threshold and the shares of customers and revenue above it.
 
     Parameters
     ----------
@@ -155,10 +155,9 @@ def plot_lorenz_candidates(
     ['current', 'other (recommended)']
     """
     language = check_language(language)
-    ax = axes_or_new(ax, (7.5, 5.5))
+    ax = axes_or_new(ax, (10.0, 5.5))
     ordered, x, y = _curve(values)
     _draw_curve(ax, x, y, language, **kwargs)
-    separator = message("value.tuning.threshold_separator", language)
     for j, (name, cuts) in enumerate(thresholds.items()):
         shown = (labels or {}).get(name, name)
         if name == recommended:
@@ -187,12 +186,12 @@ def plot_lorenz_candidates(
             markersize=10 if name == recommended else 7,
             markeredgecolor="black" if name == recommended else "none",
             color=f"C{(j + 1) % 10}",
-            label=message("value.plot.candidate_legend", language, candidate=shown, cuts=separator.join(words)),
+            label=message("value.plot.candidate_legend", language, candidate=shown, cuts="\n".join(words)),
         )
     ax.set_title(message("value.plot.candidates_title", language))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), fontsize=8, frameon=False)
+    ax.legend(loc="center left", bbox_to_anchor=(1.02, 0.5), fontsize=8, frameon=False, labelspacing=0.9)
     if ax.figure.get_layout_engine() is None:
-        ax.figure.set_layout_engine("constrained")  # the legend below the axes stays on the figure
+        ax.figure.set_layout_engine("constrained")  # the legend beside the axes stays on the figure
     return ax
 
 
