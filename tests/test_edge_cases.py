@@ -190,8 +190,8 @@ def test_tuning_skips_a_method_the_data_cannot_support_and_says_why(sample_datas
     tx = pd.concat([tx, tx.assign(order_date=pd.Timestamp("2025-09-01"), order_id=tx["order_id"] + "b")])
     tuning = tune_tiers(_with_transactions(sample_dataset, tx), as_of=END)
     notes = "\n".join(tuning.notes)
-    assert "natural_breaks: not computed: natural breaks need more than 3 distinct positive values" in notes
-    assert "time_split: not computed" in notes or "time_split: not proposed" in notes
+    assert "natural breaks: not computed: natural breaks need more than 3 distinct positive values" in notes
+    assert "best next-quarter split: not computed" in notes or "best next-quarter split: not proposed" in notes
     assert list(tuning.table.index)[0] == "current" and "natural_breaks" not in tuning.candidates
 
 
