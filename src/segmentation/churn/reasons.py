@@ -87,7 +87,7 @@ def _frequency_down(r: pd.Series, language: str = "en") -> str | None:
 
 def _rarely_buys(r: pd.Series, language: str = "en") -> str | None:
     n, gap = r["purchases_t12m"], r.get("usual_gap_days", np.nan)
-    if n <= 4 or (np.isfinite(gap) and gap >= 60):
+    if np.isfinite(n) and (n <= 4 or (np.isfinite(gap) and gap >= 60)):
         if np.isfinite(gap):
             return message(
                 "churn.reason.rarely_buys_every", language, count=int(n), n=_n(n, language), gap=_n(gap, language)
