@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pytest
+from domain_words import english_words
 
 from segmentation.churn.features import CHURN_FEATURES
 from segmentation.churn.reasons import (
+    SIGNALS,
     RetainedReference,
     customer_reasons,
     first_reason_shares,
     retained_reference,
     rhythm_band,
+    signal_label,
 )
 
 
@@ -69,3 +73,82 @@ def test_a_rhythm_band_with_few_retained_customers_is_compared_with_all_of_them(
 def test_first_reason_shares_count_the_high_band_only():
     table = pd.DataFrame({"band": ["high"] * 4 + ["low"], "signals": ["a,b", "a", "", "b", "a"]})
     assert first_reason_shares(table).to_dict() == {"a": 0.5, "none": 0.25, "b": 0.25}
+
+
+#: One customer of whom every warning signal's words are true.
+WARNING_ROW = {
+    "days_since_last_order": 200.0,
+    "usual_gap_days": 70.0,
+    "overdue_ratio": 2.9,
+    "purchases_t12m": 3.0,
+    "purchases_last_quarter": 1.0,
+    "purchases_prev_quarter": 3.0,
+    "frequency_trend": -0.5,
+    "revenue_t12m": 1000.0,
+    "revenue_trend": -0.5,
+    "order_size_recent": 100.0,
+    "order_size_change": -0.4,
+    "tenure_days": 90.0,
+    "contacts_last_quarter": 0.0,
+    "no_reply_streak": 3.0,
+    "reply_hours_recent": 30.0,
+    "reply_hours_before": 10.0,
+    "reply_delay_change": 2.0,
+    "complaints_last_quarter": 2.0,
+    "complaints_t12m": 3.0,
+    "satisfaction_last": 2.0,
+    "satisfaction_previous": 4.0,
+    "satisfaction_change": -2.0,
+}
+
+
+def test_every_warning_reads_the_same_in_english_as_before():
+    words = {name: signal.words(pd.Series(WARNING_ROW)) for name, signal in SIGNALS.items()}
+    assert words == {
+        "no_recent_order": "no order for 200 days (usually every 70)",
+        "frequency_down": "orders down 67% on the quarter before (1 purchase day, was 3)",
+        "rarely_buys": "buys rarely (3 purchase days in 12 months, about every 70 days): a quiet quarter is common",
+        "order_size_down": "order size down 40% on the half-year before",
+        "revenue_down": "revenue down 67% on the quarter before",
+        "no_reply": "no reply to our last 3 contacts",
+        "slower_replies": "replies slowed from 10 h to 30 h",
+        "satisfaction_fell": "satisfaction fell from 4 to 2",
+        "complaints": "2 complaints in the last quarter",
+        "few_contacts": "no contact with us in the last quarter",
+        "new_customer": "new customer (90 days)",
+    }
+
+
+def test_plural_forms_in_english_reasons():
+    one = pd.Series({**WARNING_ROW, "no_reply_streak": 1.0, "complaints_last_quarter": 1.0})
+    assert SIGNALS["no_reply"].words(one) == "no reply to our last contact"
+    assert SIGNALS["complaints"].words(one) == "1 complaint in the last quarter"
+    assert SIGNALS["complaints"].words(one, "zh") == "上一季度投诉 1 次"
+
+
+@pytest.mark.parametrize("language", ["zh", "zh_Hant"])
+def test_every_warning_is_wholly_chinese(language):
+    row = pd.Series(WARNING_ROW)
+    variants = [row, pd.Series({**WARNING_ROW, "usual_gap_days": np.nan, "satisfaction_previous": np.nan})]
+    for r in variants:
+        for name, signal in SIGNALS.items():
+            words = signal.words(r, language)
+            assert words and not english_words(words), (name, words)
+        for name in SIGNALS:
+            assert not english_words(signal_label(name, language))
+    assert SIGNALS["complaints"].words(row, "zh") == "上一季度投诉 2 次"
+    assert SIGNALS["no_reply"].words(row, "zh") == "最近 3 次联系均未回复"
+    bands = rhythm_band(pd.DataFrame({"usual_gap_days": [12.0, 75.0, 120.0, 400.0, np.nan]}), language=language)
+    assert not [b for b in bands if english_words(b)]
+
+
+def test_reasons_are_joined_in_the_language():
+    X = pd.DataFrame([WARNING_ROW], index=["c1"])
+    reference = pd.Series({**dict.fromkeys(WARNING_ROW, 0.0), "purchases_t12m": 20.0})
+    en = customer_reasons(_Model(), X, reference)
+    zh = customer_reasons(_Model(), X, reference, language="zh")
+    assert en.loc["c1", "reason_signals"] == zh.loc["c1", "reason_signals"] == "rarely_buys,no_reply"
+    assert zh.loc["c1", "reasons"] == "；".join(zh.loc["c1", ["reason_1", "reason_2"]])
+    assert not english_words(zh.loc["c1", "reasons"])
+    with pytest.raises(ValueError, match="language must be one of"):
+        customer_reasons(_Model(), X, reference, language="fr")

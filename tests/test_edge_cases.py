@@ -190,8 +190,8 @@ def test_tuning_skips_a_method_the_data_cannot_support_and_says_why(sample_datas
     tx = pd.concat([tx, tx.assign(order_date=pd.Timestamp("2025-09-01"), order_id=tx["order_id"] + "b")])
     tuning = tune_tiers(_with_transactions(sample_dataset, tx), as_of=END)
     notes = "\n".join(tuning.notes)
-    assert "natural_breaks: not computed: natural breaks need more than 3 distinct positive values" in notes
-    assert "time_split: not computed" in notes or "time_split: not proposed" in notes
+    assert "natural breaks: not computed: natural breaks need more than 3 distinct positive values" in notes
+    assert "best next-quarter split: not computed" in notes or "best next-quarter split: not proposed" in notes
     assert list(tuning.table.index)[0] == "current" and "natural_breaks" not in tuning.candidates
 
 
@@ -271,8 +271,8 @@ def test_persona_tags_on_a_signal_nobody_was_measured_on_are_skipped_and_named(s
     data = Dataset.from_frames(transactions=sample_dataset.transactions, customers=sample_dataset.customers)
     run = find_personas(data, as_of=END, n_clusters=4)
     assert not run.profiles.table["risk_tags"].str.contains("slow responder").any()
-    assert "tag slow_responder not checked: no response_hours_median" in run.notes
-    assert "tag price_sensitive not checked: no satisfaction_mean" in run.notes
+    assert "risk tag 'slow responder' not checked: the data has no reply time (median hours)" in run.notes
+    assert "risk tag 'price sensitive' not checked: the data has no satisfaction" in run.notes
 
 
 def test_churn_scores_say_when_they_could_not_be_calibrated(sample_dataset):

@@ -6,6 +6,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
 import pytest
+from domain_words import english_words
 
 from segmentation.personas import plots as pp
 
@@ -65,3 +66,52 @@ def test_feature_bars_show_one_persona_strongest_first():
     assert [t.get_text() for t in ax.get_yticklabels()] == ["c", "b"]  # drawn bottom-up: strongest on top
     assert [p.get_width() for p in ax.patches] == [0.9, -1.5]
     assert ax.get_title() == "Persona 3: big buyers"
+
+
+def test_heatmap_and_bars_name_features_in_words():
+    diffs = pd.DataFrame(
+        {"channel_share_event": [2.0, -2.0], "avg_order_value": [-1.0, 1.0], "size_band=small": [0.5, -0.5]},
+        index=[0, 1],
+    )
+    ax = pp.plot_profile_heatmap(diffs)
+    assert [t.get_text() for t in ax.get_xticklabels()] == [
+        "share of contacts by event",
+        "revenue per order",
+        "size: small",
+    ]
+    ax = pp.plot_profile_heatmap(diffs, language="zh")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["活动联系占比", "平均订单金额", "规模：小型"]
+    ax = pp.plot_persona_features(diffs, 0, top=1, language="zh", name="大客户")
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["活动联系占比"]
+    assert ax.get_title() == "画像 0：大客户"
+
+
+@pytest.mark.parametrize("language", ["zh", "zh_Hant"])
+def test_persona_plots_draw_in_chinese(language):
+    scores = pd.DataFrame(
+        {
+            "k": [3, 4],
+            "silhouette": [0.2, 0.3],
+            "calinski_harabasz": [9.0, 8],
+            "davies_bouldin": [1.5, 1.2],
+            "bic": [np.nan] * 2,
+            "stability": [0.9, 0.95],
+            "chosen": [False, True],
+        }
+    )
+    ax = pp.plot_k_selection(scores, language=language)
+    ax.figure.canvas.draw()
+    texts = [ax.get_xlabel(), ax.get_ylabel(), *[t.get_text() for t in ax.texts]]
+    texts += [t.get_text() for t in ax.get_legend().get_texts()]
+    assert not [t for t in texts if english_words(t)]
+    proj = pd.DataFrame({"pc1": [0.0, 1, 2, 3], "pc2": [0.0, 1, 0, 1], "persona_id": [0, 0, 1, 1]})
+    proj.attrs["explained_variance_ratio"] = [0.5, 0.2]
+    ax = pp.plot_persona_projection(proj, language=language)
+    ax.figure.canvas.draw()
+    texts = [ax.get_xlabel(), ax.get_ylabel(), *[t.get_text() for t in ax.get_legend().get_texts()]]
+    assert not [t for t in texts if english_words(t)]
+    diffs = pd.DataFrame({"channel_share_phone": [1.0, -1.0], "contacts_per_month": [0.3, -0.3]}, index=[0, 1])
+    ax = pp.plot_profile_heatmap(diffs, names=pd.Series({0: "大客户", 1: "小客户"}), language=language)
+    ax.figure.canvas.draw()
+    texts = [ax.get_title(), *[t.get_text() for t in ax.get_xticklabels() + ax.get_yticklabels()]]
+    assert not [t for t in texts if english_words(t)]

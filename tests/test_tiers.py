@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from domain_words import english_words
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -118,6 +119,53 @@ def test_regrade_matrix_and_reasons():
     assert log.loc["down", "reason"].endswith("below A's 200,000; no orders for 4 quarters")
     assert log.loc["tenure", "reason"].startswith("reached 2 years of tenure with trailing-12-month revenue 700,000")
     assert log.loc["new", "reason"] == "new customer: first order on 2025-09-01; trailing-12-month revenue 12,000"
+
+
+@pytest.mark.parametrize("language", ["zh", "zh_Hant"])
+def test_regrade_reasons_in_chinese(language):
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["up", "up", "down", "new", "tenure", "lapsed", "back", "back", "fell", "fell"],
+            "order_id": list("0123456789"),
+            "order_date": pd.to_datetime(
+                [
+                    "2025-01-10",
+                    "2025-08-01",
+                    "2024-08-20",
+                    "2025-09-01",
+                    "2025-05-01",
+                    "2024-08-01",
+                    "2023-01-05",
+                    "2025-08-01",
+                    "2024-09-15",
+                    "2025-07-15",
+                ]
+            ),
+            "amount": [180_000.0, 340_000.0, 250_000.0, 12_000.0, 700_000.0, 10.0, 5.0, 5.0, 250_000.0, 1_000.0],
+        }
+    )
+    first_deal = ["2020-01-01", "2020-01-01", "2025-09-01", "2023-08-15", "2018-01-01", "2018-01-01", "2018-01-01"]
+    customers = pd.DataFrame(
+        {
+            "customer_id": ["up", "down", "new", "tenure", "lapsed", "back", "fell"],
+            "first_deal_date": pd.to_datetime(first_deal),
+        }
+    )
+    args = {"previous": "2025-06-30", "current": "2025-09-30", "policy": "sabc", "customers": customers}
+    for active_days in (None, 365):
+        en = regrade(tx, **args, active_days=active_days)
+        zh = regrade(tx, **args, active_days=active_days, language=language)
+        assert zh.changes.drop(columns="reason").equals(en.changes.drop(columns="reason"))  # only the words differ
+        assert not [r for r in zh.changes["reason"] if english_words(r)]
+        if active_days:
+            assert set(zh.changes["move"]) == {"upgrade", "downgrade", "new", "lapsed", "returned"}
+            lapsed = en.changes.set_index("customer_id").loc["lapsed", "reason"]
+            assert lapsed == "no orders in the last 365 days (last order on 2024-08-01, 4 quarters ago)"
+    log = regrade(tx, **args, language=language).changes.set_index("customer_id")
+    if language == "zh":
+        assert log.loc["up", "reason"] == "近 12 个月销售额从 ¥180,000 升至 ¥520,000，高于 S 级门槛 ¥500,000"
+        assert log.loc["down", "reason"].endswith("低于 A 级门槛 ¥200,000；已连续 4 个季度没有订单")
+        assert log.loc["new", "reason"] == "新客户：首次下单于 2025年9月1日；近 12 个月销售额 ¥12,000"
 
 
 def test_regrade_says_when_a_first_order_comes_long_after_the_first_deal():

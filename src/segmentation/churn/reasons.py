@@ -19,7 +19,9 @@ Examples
 --------
 >>> row = pd.Series({"purchases_last_quarter": 1.0, "purchases_prev_quarter": 3.0})
 >>> SIGNALS["frequency_down"].words(row)
-'orders down 67% on the quarter before (1 purchase days, was 3)'
+'orders down 67% on the quarter before (1 purchase day, was 3)'
+>>> SIGNALS["frequency_down"].words(row, "zh")
+'下单次数比上一季度减少 67%（1 个下单日，此前 3 个）'
 """
 
 from __future__ import annotations
@@ -33,103 +35,118 @@ from sklearn.inspection import permutation_importance
 
 from segmentation.churn.features import CHURN_FEATURES
 from segmentation.churn.model import churn_probability
+from segmentation.i18n import check_language, format_number, format_percent, message
 
 
-def _n(value: float) -> str:
-    return f"{value:,.0f}"
+def _n(value: float, language: str) -> str:
+    return format_number(value, language)
+
+
+def _pct(share: float, language: str) -> str:
+    return format_percent(share, language, digits=0)
 
 
 @dataclass(frozen=True)
 class Signal:
     """A warning signal: the features it moves together and how to say it for one customer.
 
-    ``words(row)`` returns the sentence, or None when the customer's values do not point the
-    warning way (a signal is then not given as a reason, whatever the model did with it).
+    ``words(row, language="en")`` returns the sentence in ``language``, or None when the customer's
+    values do not point the warning way (a signal is then not given as a reason, whatever the model did
+    with it). ``label`` is the English name of what the signal measures; :func:`signal_label` gives it
+    in any language.
     """
 
     name: str
     features: tuple[str, ...]
-    words: Callable[[pd.Series], str | None]
+    words: Callable[..., str | None]  # (row, language) -> words or None
     label: str = ""
 
 
-def _no_recent_order(r: pd.Series) -> str | None:
+def _no_recent_order(r: pd.Series, language: str = "en") -> str | None:
     days, gap = r["days_since_last_order"], r.get("usual_gap_days", np.nan)
     if np.isfinite(gap) and gap > 0 and days > 1.5 * gap:
-        return f"no order for {_n(days)} days (usually every {_n(gap)})"
+        return message("churn.reason.no_order_usual", language, days=_n(days, language), gap=_n(gap, language))
     if days >= 90:
-        return f"no order for {_n(days)} days"
+        return message("churn.reason.no_order", language, days=_n(days, language))
     return None
 
 
-def _frequency_down(r: pd.Series) -> str | None:
+def _frequency_down(r: pd.Series, language: str = "en") -> str | None:
     last, prev = r["purchases_last_quarter"], r["purchases_prev_quarter"]
     if prev > 0 and last < prev:
-        return (
-            f"orders down {(prev - last) / prev:.0%} on the quarter before ({_n(last)} purchase days, was {_n(prev)})"
+        return message(
+            "churn.reason.frequency_down",
+            language,
+            count=int(last),
+            drop=_pct((prev - last) / prev, language),
+            last=_n(last, language),
+            prev=_n(prev, language),
         )
     return None
 
 
-def _rarely_buys(r: pd.Series) -> str | None:
+def _rarely_buys(r: pd.Series, language: str = "en") -> str | None:
     n, gap = r["purchases_t12m"], r.get("usual_gap_days", np.nan)
-    if n <= 4 or (np.isfinite(gap) and gap >= 60):
-        every = f", about every {_n(gap)} days" if np.isfinite(gap) else ""
-        return (
-            f"buys rarely ({_n(n)} purchase day{'s' if n != 1 else ''} in 12 months{every}): a quiet quarter is common"
-        )
+    if np.isfinite(n) and (n <= 4 or (np.isfinite(gap) and gap >= 60)):
+        if np.isfinite(gap):
+            return message(
+                "churn.reason.rarely_buys_every", language, count=int(n), n=_n(n, language), gap=_n(gap, language)
+            )
+        return message("churn.reason.rarely_buys", language, count=int(n), n=_n(n, language))
     return None
 
 
-def _order_size_down(r: pd.Series) -> str | None:
+def _order_size_down(r: pd.Series, language: str = "en") -> str | None:
     change = r["order_size_change"]
-    return f"order size down {-change:.0%} on the half-year before" if np.isfinite(change) and change <= -0.2 else None
+    if np.isfinite(change) and change <= -0.2:
+        return message("churn.reason.order_size_down", language, drop=_pct(-change, language))
+    return None
 
 
-def _revenue_down(r: pd.Series) -> str | None:
+def _revenue_down(r: pd.Series, language: str = "en") -> str | None:
     trend = r["revenue_trend"]
     if trend <= -0.2:
         # trend = (last - prev) / (last + prev), so last / prev = (1 + trend) / (1 - trend).
-        return f"revenue down {1 - (1 + trend) / (1 - trend):.0%} on the quarter before"
+        return message("churn.reason.revenue_down", language, drop=_pct(1 - (1 + trend) / (1 - trend), language))
     return None
 
 
-def _no_reply(r: pd.Series) -> str | None:
+def _no_reply(r: pd.Series, language: str = "en") -> str | None:
     n = r["no_reply_streak"]
-    if n >= 2:
-        return f"no reply to our last {_n(n)} contacts"
-    return "no reply to our last contact" if n == 1 else None
+    return message("churn.reason.no_reply", language, count=int(n), n=_n(n, language)) if n >= 1 else None
 
 
-def _slower_replies(r: pd.Series) -> str | None:
+def _slower_replies(r: pd.Series, language: str = "en") -> str | None:
     now, before = r["reply_hours_recent"], r["reply_hours_before"]
     if np.isfinite(now) and np.isfinite(before) and now > 1.25 * before:
-        return f"replies slowed from {_n(before)} h to {_n(now)} h"
+        return message("churn.reason.slower_replies", language, before=_n(before, language), now=_n(now, language))
     return None
 
 
-def _satisfaction(r: pd.Series) -> str | None:
+def _satisfaction(r: pd.Series, language: str = "en") -> str | None:
     last, prev = r["satisfaction_last"], r["satisfaction_previous"]
     if np.isfinite(last) and np.isfinite(prev) and last < prev:
-        return f"satisfaction fell from {_n(prev)} to {_n(last)}"
+        return message("churn.reason.satisfaction_fell", language, before=_n(prev, language), now=_n(last, language))
     if np.isfinite(last) and last <= 2:
-        return f"satisfaction {_n(last)} of 5"
+        return message("churn.reason.satisfaction_low", language, now=_n(last, language))
     return None
 
 
-def _complaints(r: pd.Series) -> str | None:
+def _complaints(r: pd.Series, language: str = "en") -> str | None:
     q, y = r["complaints_last_quarter"], r["complaints_t12m"]
     if q > 0:
-        return f"{_n(q)} complaint{'s' if q != 1 else ''} in the last quarter"
-    return f"{_n(y)} complaints in 12 months" if y >= 2 else None
+        return message("churn.reason.complaints_quarter", language, count=int(q), n=_n(q, language))
+    return message("churn.reason.complaints_year", language, count=int(y), n=_n(y, language)) if y >= 2 else None
 
 
-def _few_contacts(r: pd.Series) -> str | None:
-    return "no contact with us in the last quarter" if r["contacts_last_quarter"] == 0 else None
+def _few_contacts(r: pd.Series, language: str = "en") -> str | None:
+    return message("churn.reason.few_contacts", language) if r["contacts_last_quarter"] == 0 else None
 
 
-def _new_customer(r: pd.Series) -> str | None:
-    return f"new customer ({_n(r['tenure_days'])} days)" if r["tenure_days"] < 180 else None
+def _new_customer(r: pd.Series, language: str = "en") -> str | None:
+    if r["tenure_days"] < 180:
+        return message("churn.reason.new_customer", language, days=_n(r["tenure_days"], language))
+    return None
 
 
 #: The signals, each a group of :data:`~segmentation.churn.features.CHURN_FEATURES`.
@@ -168,26 +185,60 @@ SIGNALS: dict[str, Signal] = {
 }
 
 
+def signal_label(name: str, language: str = "en") -> str:
+    """What the signal ``name`` of :data:`SIGNALS` measures, in ``language`` ("order frequency").
+
+    Examples
+    --------
+    >>> signal_label("complaints", "zh")
+    '投诉'
+    """
+    language = check_language(language)
+    if name not in SIGNALS:
+        raise KeyError(f"no signal {name!r}; signals are {sorted(SIGNALS)}")
+    return message(f"churn.signal.{name}", language)
+
+
+def feature_label(name: str, language: str = "en") -> str:
+    """A churn feature's short name in words, for tables and chart axes; other names are kept as given.
+
+    Examples
+    --------
+    >>> feature_label("no_reply_streak"), feature_label("no_reply_streak", "zh")
+    ('unanswered contacts in a row', '连续未回复的联系次数')
+    """
+    return message(f"churn.feature.{name}", check_language(language)) if name in CHURN_FEATURES else str(name)
+
+
 #: Upper edges (days between purchase days) of the buying-rhythm bands in which customers are compared
 #: with retained customers: monthly or more often, up to a quarter, up to half a year, rarer; customers
 #: with a single purchase day form a band of their own.
 RHYTHM_BANDS: tuple[int, ...] = (30, 90, 180)
 
 
-def rhythm_band(X: pd.DataFrame, edges: tuple[int, ...] = RHYTHM_BANDS) -> pd.Series:
-    """Each customer's buying-rhythm band, from ``usual_gap_days``.
+def rhythm_band(X: pd.DataFrame, edges: tuple[int, ...] = RHYTHM_BANDS, *, language: str = "en") -> pd.Series:
+    """Each customer's buying-rhythm band, from ``usual_gap_days``, in ``language``.
+
+    The English names are also the keys of :class:`RetainedReference`'s tables.
 
     Examples
     --------
     >>> rhythm_band(pd.DataFrame({"usual_gap_days": [12.0, 75.0, 400.0, np.nan]})).tolist()
     ['every 30 days or less', 'every 31 to 90 days', 'every 181 days or more', 'a single purchase day']
+    >>> rhythm_band(pd.DataFrame({"usual_gap_days": [75.0]}), language="zh").tolist()
+    ['每 31 至 90 天一次']
     """
-    labels = [f"every {edges[0]} days or less"]
-    labels += [f"every {low + 1} to {high} days" for low, high in zip(edges, edges[1:], strict=False)]
-    labels += [f"every {edges[-1] + 1} days or more"]
+    language = check_language(language)
+    labels = [message("churn.rhythm.at_most", language, days=edges[0])]
+    labels += [
+        message("churn.rhythm.between", language, low=low + 1, high=high)
+        for low, high in zip(edges, edges[1:], strict=False)
+    ]
+    labels += [message("churn.rhythm.at_least", language, days=edges[-1] + 1)]
     gap = X["usual_gap_days"] if "usual_gap_days" in X else pd.Series(np.nan, index=X.index)
     band = pd.Series(np.searchsorted(np.asarray(edges, dtype=float), gap.to_numpy(), side="left"), index=X.index)
-    return band.map(dict(enumerate(labels))).where(gap.notna(), "a single purchase day").rename("rhythm")
+    single = message("churn.rhythm.single", language)
+    return band.map(dict(enumerate(labels))).where(gap.notna(), single).rename("rhythm")
 
 
 @dataclass(frozen=True)
@@ -297,6 +348,7 @@ def customer_reasons(
     min_contribution: float = 0.01,
     max_common: float = 0.5,
     probability=None,
+    language: str = "en",
 ) -> pd.DataFrame:
     """The top signals behind each customer's score, in plain words.
 
@@ -317,13 +369,29 @@ def customer_reasons(
         :class:`RetainedReference`).
     probability : array-like, optional
         The customers' churn probability from ``model``, when already computed.
+    language : str, default "en"
+        The language of the reasons (``"zh"``: 最近 3 次联系均未回复).
 
     Returns
     -------
     DataFrame
         Indexed like ``X``: ``reason_1`` .. ``reason_n`` (empty when fewer signals qualify),
-        ``reasons`` (joined with "; ") and ``reason_signals`` (the signal names).
+        ``reasons`` (joined with "; ", in Chinese "；") and ``reason_signals`` (the signal names).
+
+    Examples
+    --------
+    >>> class Model:
+    ...     classes_ = np.array([False, True])
+    ...     def predict_proba(self, X):
+    ...         p = 0.1 + 0.5 * (X["no_reply_streak"] >= 2)
+    ...         return np.column_stack([1 - p, p])
+    >>> X = pd.DataFrame({"no_reply_streak": [3.0, 0.0]}, index=["c1", "c2"])
+    >>> customer_reasons(Model(), X, pd.Series({"no_reply_streak": 0.0}))["reasons"].tolist()
+    ['no reply to our last 3 contacts', 'no single signal stands out']
+    >>> customer_reasons(Model(), X, pd.Series({"no_reply_streak": 0.0}), language="zh")["reason_1"].iloc[0]
+    '最近 3 次联系均未回复'
     """
+    language = check_language(language)
     contributions = signal_contributions(model, X, reference, probability=probability)
     signals, values = list(contributions.columns), contributions.to_numpy()
     if isinstance(reference, RetainedReference):
@@ -331,25 +399,23 @@ def customer_reasons(
     else:
         common = np.zeros(values.shape, dtype=bool)
     order = np.argsort(-values, axis=1, kind="stable")  # largest first; ties in SIGNALS order
+    separator, nothing = message("churn.reason.separator", language), message("churn.reason.none_stands_out", language)
     rows = []
     for i, row in enumerate(X.to_dict("records")):  # plain dicts: a pandas row lookup per customer is slow
         found, names = [], []
         for j in order[i]:
             if values[i, j] < min_contribution or len(found) == n_reasons:
                 break
-            words = None if common[i, j] else SIGNALS[signals[j]].words(row)
+            words = None if common[i, j] else SIGNALS[signals[j]].words(row, language)
             if words:
                 found.append(words)
                 names.append(signals[j])
         if not found and signals and values[i].max() >= min_contribution:
             # Raised by the pattern, not by one warning sign: name the largest factor honestly.
             top = signals[int(np.argmax(values[i]))]
-            found, names = [f"no single warning sign; largest factor: {SIGNALS[top].label}"], [top]
-        rows.append(
-            found
-            + [""] * (n_reasons - len(found))
-            + ["; ".join(found) or "no single signal stands out", ",".join(names)]
-        )
+            found = [message("churn.reason.no_single_sign", language, factor=signal_label(top, language))]
+            names = [top]
+        rows.append(found + [""] * (n_reasons - len(found)) + [separator.join(found) or nothing, ",".join(names)])
     columns = [f"reason_{i + 1}" for i in range(n_reasons)] + ["reasons", "reason_signals"]
     return pd.DataFrame(rows, index=X.index, columns=columns)
 
@@ -406,9 +472,11 @@ __all__ = [
     "SIGNALS",
     "Signal",
     "customer_reasons",
+    "feature_label",
     "first_reason_shares",
     "retained_reference",
     "rhythm_band",
     "signal_contributions",
     "signal_importance",
+    "signal_label",
 ]

@@ -8,6 +8,10 @@ Conditions are small comparisons, parsed here (never ``eval``-ed)::
     revenue_share >= 2 * customer_share
     tag:declining                      # another rule's tag
 
+A rule's ``label`` and its text (``meaning`` of a tag, ``actions`` of a play) are either one text
+or one per language (``label: {en: declining, zh: 业绩下滑, zh_Hant: 業績下滑}``); a language the
+file does not give falls back to English, then to the first one given.
+
 Examples
 --------
 >>> book = Playbook.load("default")
@@ -15,17 +19,21 @@ Examples
 ['complex_decision_chain', 'declining']
 >>> book.plays[-1].name
 'deepen_value'
+>>> book.plays[-1].label_in("zh")
+'成熟客户：深挖价值（交叉销售、向上销售）'
 """
 
 from __future__ import annotations
 
 import operator
 import re
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from segmentation.config import INVALID, Custom, ListOf, MapOf, Mistakes, Record, Text, coerce, read_yaml
+from segmentation.i18n import LANGUAGES, check_language, message
 
 _OPS = {"<=": operator.le, ">=": operator.ge, "<": operator.lt, ">": operator.gt}
 _PERSONA_TERMS = ("customer_share", "revenue_share", "revenue_change_90d")
@@ -81,25 +89,67 @@ class Condition:
         return bool(_OPS[self.op](left, right))
 
 
+def _in(words: Mapping[str, str], language: str, default: str) -> str:
+    """``words`` in ``language``, else in English, else the first given, else ``default``."""
+    for key in (language, "en"):
+        if words.get(key):
+            return words[key]
+    return next(iter(words.values()), default)
+
+
 @dataclass(frozen=True)
 class Rule:
-    """A risk tag or a play: a name, words for people, and conditions that must all hold."""
+    """A risk tag or a play: a name, words for people, and conditions that must all hold.
+
+    ``label`` and ``text`` are the English words (or the only ones given); ``labels`` and ``texts``
+    hold them per language (:meth:`label_in`, :meth:`text_in`).
+    """
 
     name: str
     label: str
     text: str  # meaning of a tag, actions of a play
     when: tuple[Condition, ...]
+    labels: Mapping[str, str] = field(default_factory=dict)
+    texts: Mapping[str, str] = field(default_factory=dict)
 
     def features(self) -> set[str]:
         return {f for c in self.when if (f := c.feature())}
+
+    def label_in(self, language: str = "en") -> str:
+        """The label in ``language`` (English, or the only text given, when the file has no such language)."""
+        return _in(self.labels, check_language(language), self.label)
+
+    def text_in(self, language: str = "en") -> str:
+        """The meaning (tag) or actions (play) in ``language``, with the same fallback as :meth:`label_in`."""
+        return _in(self.texts, check_language(language), self.text)
+
+
+def _words(value: object) -> dict[str, str] | object:
+    """One text (for every language) or a mapping of language to text, as ``{language: text}``."""
+    if isinstance(value, bool) or value == "":
+        return INVALID
+    if isinstance(value, (str, int, float)):
+        return {"": str(value)}
+    if isinstance(value, Mapping) and value:
+        unknown = sorted(str(k) for k in value if k not in LANGUAGES)
+        if unknown:
+            raise ValueError(f"languages {unknown} have no catalogue; use {sorted(LANGUAGES)}")
+        empty = sorted(str(k) for k, v in value.items() if not isinstance(v, (str, int, float)) or v == "")
+        if empty:
+            raise ValueError(f"languages {empty} must each have a text")
+        return {str(k): str(v) for k, v in value.items()}
+    return INVALID
+
+
+_WORDS = Custom(_words, expected="a text, or a mapping of language (en, zh, zh_Hant) to text")
 
 
 def _rule(key: str) -> Record:
     return Record(
         {
             "name": Text(),
-            "label": Text(),
-            key: Text(),
+            "label": _WORDS,
+            key: _WORDS,
             "when": ListOf(Custom(Condition.parse), expected="a list of conditions"),
         }
     )
@@ -158,7 +208,15 @@ class Playbook:
         clean = {} if clean is INVALID else clean
 
         def rule(name: str, entry: dict, text_key: str) -> Rule:
-            return Rule(name, entry.get("label", name), entry.get(text_key, ""), tuple(entry.get("when", [])))
+            labels, texts = entry.get("label", {}), entry.get(text_key, {})
+            return Rule(
+                name,
+                _in(labels, "en", name),
+                _in(texts, "en", ""),
+                tuple(entry.get("when", [])),
+                {k: v for k, v in labels.items() if k},
+                {k: v for k, v in texts.items() if k},
+            )
 
         tags = {name: rule(name, entry, "meaning") for name, entry in clean.get("risk_tags", {}).items()}
         plays = [
@@ -172,13 +230,31 @@ class Playbook:
         mistakes.raise_if_any(source, "playbook")
         return cls(clean.get("name", "playbook"), tags, tuple(plays), source)
 
-    def evaluate(self, values: dict[str, Any], available: set[str]) -> tuple[list[str], Rule, list[str]]:
-        """Tags that hold, the play chosen, and notes on rules skipped for missing features."""
+    def evaluate(
+        self,
+        values: dict[str, Any],
+        available: set[str],
+        *,
+        language: str = "en",
+        feature_words: Callable[[str, str], str] | None = None,
+    ) -> tuple[list[str], Rule, list[str]]:
+        """Tags that hold, the play chosen, and notes (in ``language``) on rules skipped for missing
+        features; ``feature_words(feature, language)`` names a feature in the notes (default: its column)."""
+        language = check_language(language)
         notes, tags = [], set()
         for rule in self.tags.values():
             missing = rule.features() - available
             if missing:
-                notes.append(f"tag {rule.name} not checked: no {', '.join(sorted(missing))}")
+                names = [feature_words(f, language) if feature_words else f for f in sorted(missing)]
+                separator = message("personas.list_separator", language)
+                notes.append(
+                    message(
+                        "personas.note.tag_not_checked",
+                        language,
+                        tag=rule.label_in(language),
+                        features=separator.join(names),
+                    )
+                )
             elif all(c.holds(values, tags) for c in rule.when):
                 tags.add(rule.name)
         for rule in self.plays:

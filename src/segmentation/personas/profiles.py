@@ -18,6 +18,11 @@ Examples
 >>> p = profile_personas(f, pd.Series([0, 0, 0, 1, 1, 1], index=f.index))
 >>> p.table["name"].tolist()
 ['Small low-ticket customers', 'Large big-ticket customers']
+>>> profile_personas(f, pd.Series([0, 0, 0, 1, 1, 1], index=f.index), language="zh").table["name"].tolist()
+['小型、小单的客户', '大型、大单的客户']
+
+Every word comes from the ``personas`` message catalogue in the ``language`` asked for; a
+customer's own values (an industry, a product category) are shown as the data gives them.
 """
 
 from __future__ import annotations
@@ -28,13 +33,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.personas.features import STATE_FEATURES
+from segmentation.i18n import check_language, format_money, format_number, format_percent, message
+from segmentation.personas.features import PERSONA_FEATURES, STATE_FEATURES
 from segmentation.personas.model import heavy_tailed
 from segmentation.personas.playbook import Playbook
 
 #: Words for a feature being clearly higher / lower than the base (None: no word), by the
 #: part of a name they fill: who the customers are, what they are worth, how they work
 #: with us. A persona's strongest product category becomes the noun ("hardware buyers").
+#: These are the English words; every language's are the catalogue's ``personas.word.<feature>``.
 WORDS = {
     "value": {
         "revenue_per_year": ("high-value", "low-value"),
@@ -51,9 +58,52 @@ WORDS = {
         "decision_chain_size": ("committee-buying", "single-decider"),
     },
 }
-_SIZE_WORDS = {"large": "large", "mid": "mid-size", "small": "small"}
+_SIZES = ("large", "mid", "small")
+_CHANNELS = ("phone", "visit", "email", "online_meeting", "sms_chat", "chat", "event", "other")
+_ATTRIBUTES = ("size_band", "industry", "region")
+_NAMED = (*PERSONA_FEATURES, "decision_chain_size")
 #: Name words are taken from differences at least this large (in standard deviations).
 NAME_THRESHOLD = 0.5
+
+
+def _size(level: str, language: str) -> str:
+    return message(f"personas.size.{level}", language) if level in _SIZES else level
+
+
+def _channel(level: str, language: str) -> str:
+    return message(f"personas.channel.{level}", language) if level in _CHANNELS else level.replace("_", " ")
+
+
+def feature_label(column: str, language: str = "en") -> str:
+    """A persona feature column in words: ``channel_share_event`` -> "share of contacts by event".
+
+    Knows the persona features, the ``category_share_<c>`` and ``channel_share_<c>`` columns and the
+    category levels of :func:`standardised_differences` (``size_band=small`` -> "size: small"); any
+    other column is returned as it is.
+
+    Examples
+    --------
+    >>> feature_label("channel_share_event"), feature_label("channel_share_event", "zh")
+    ('share of contacts by event', '活动联系占比')
+    >>> feature_label("size_band=small", "zh"), feature_label("category_share_耗材", "zh")
+    ('规模：小型', '耗材消费占比')
+    """
+    language = check_language(language)
+    if "=" in column:
+        feature, level = column.split("=", 1)
+        if feature == "size_band":
+            return message("personas.feature.size_band", language, level=_size(level, language))
+        if feature in ("industry", "region"):
+            key = "personas.feature.industry" if feature == "industry" else "personas.feature.region"
+            return message(key, language, level=level.replace("_", " "))
+        return message("personas.feature.other_level", language, feature=feature_label(feature, language), level=level)
+    if column.startswith("category_share_"):
+        category = column.removeprefix("category_share_").replace("_", " ")
+        return message("personas.feature.category_share", language, category=category)
+    if column.startswith("channel_share_"):
+        channel = _channel(column.removeprefix("channel_share_"), language)
+        return message("personas.feature.channel_share", language, channel=channel)
+    return message(f"personas.feature.{column}", language) if column in _NAMED else column
 
 
 @dataclass(frozen=True)
@@ -111,25 +161,27 @@ def standardised_differences(features: pd.DataFrame, personas: pd.Series) -> pd.
     return table.astype(float)
 
 
-def _word(column: str, d: float) -> tuple[str, str] | None:
+def _word(column: str, d: float, language: str) -> tuple[str, str] | None:
     """(part of the name, word) for a clear difference, or None."""
     high = d > 0
     if "=" in column:
         feature, level = column.split("=", 1)
         if not high or level == "unknown" or feature not in {"size_band", "industry"}:
             return None
-        return "who", _SIZE_WORDS.get(level, level) if feature == "size_band" else level.replace("_", " ")
+        return "who", _size(level, language) if feature == "size_band" else level.replace("_", " ")
     if column.startswith("category_share_"):
-        return ("noun", f"{column.removeprefix('category_share_').replace('_', ' ')} buyers") if high else None
+        category = column.removeprefix("category_share_").replace("_", " ")
+        return ("noun", message("personas.name.buyers", language, category=category)) if high else None
     if column.startswith("channel_share_"):
-        return ("how", f"{column.removeprefix('channel_share_').replace('_', ' ')}-contact") if high else None
+        channel = _channel(column.removeprefix("channel_share_"), language)
+        return ("how", message("personas.name.channel", language, channel=channel)) if high else None
     for part, words in WORDS.items():
         if column in words and words[column][0 if high else 1]:
-            return part, words[column][0 if high else 1]
+            return part, message(f"personas.word.{column}.{'high' if high else 'low'}", language)
     return None
 
 
-def _name_words(diffs: pd.Series) -> tuple[list[str], str]:
+def _name_words(diffs: pd.Series, language: str) -> tuple[list[str], str]:
     """Name words (strongest of who, value, how; then the rest) and the noun."""
     order = (
         diffs.drop([c for c in diffs.index if c in STATE_FEATURES]).abs().sort_values(ascending=False, kind="stable")
@@ -139,32 +191,36 @@ def _name_words(diffs: pd.Series) -> tuple[list[str], str]:
     for column in order.index:
         if order[column] < NAME_THRESHOLD:
             break
-        found = _word(column, diffs[column])
+        found = _word(column, diffs[column], language)
         if found is None:
             continue
         part, word = found
         if part not in firsts:
             firsts[part] = word
-        elif word not in rest and word != firsts[part]:
+        elif part != "noun" and word not in rest and word != firsts[part]:
             rest.append(word)
-    noun = firsts.pop("noun", "customers")
-    return [firsts[p] for p in ("who", "value", "how") if p in firsts] + [
-        w for w in rest if not w.endswith(" buyers")
-    ], noun
+    noun = firsts.pop("noun", message("personas.name.customers", language))
+    return [firsts[p] for p in ("who", "value", "how") if p in firsts] + rest, noun
 
 
-def _names(differences: pd.DataFrame) -> dict[int, str]:
-    words = {pid: _name_words(differences.loc[pid]) for pid in differences.index}
+def _names(differences: pd.DataFrame, language: str) -> dict[int, str]:
+    words = {pid: _name_words(differences.loc[pid], language) for pid in differences.index}
+    joiner = message("personas.name.joiner", language)
+
+    def name(w: list[str], noun: str) -> str:
+        return message("personas.name.with_words", language, words=joiner.join(w), noun=noun) if w else noun
+
     for used in (2, 3, 4):
-        names = {pid: " ".join([*w[:used], noun]) for pid, (w, noun) in words.items()}
+        names = {pid: name(w[:used], noun) for pid, (w, noun) in words.items()}
         if len(set(names.values())) == len(names):
             break
     out, seen = {}, set()
+    bare = message("personas.name.customers", language)
     for pid in differences.index:
-        name = names[pid] if names[pid] != "customers" else "typical customers"
-        name = name if name not in seen else f"{name} ({pid})"
-        seen.add(name)
-        out[pid] = name[0].upper() + name[1:]
+        found = names[pid] if names[pid] != bare else message("personas.name.typical", language)
+        found = found if found not in seen else f"{found} ({pid})"
+        seen.add(found)
+        out[pid] = found[0].upper() + found[1:] if language == "en" else found  # a sentence-case name
     return out
 
 
@@ -177,58 +233,96 @@ def _mostly(features: pd.DataFrame, members: pd.Index, column: str) -> tuple[str
     return str(shares.index[0]), float(shares.iloc[0])
 
 
-def _describe(features, members, row, med, base, currency) -> str:
+def _describe(features, members, row, med, base, currency, language) -> str:
+    def pct(x: float) -> str:
+        return format_percent(x, language, digits=0)
+
+    def num(x: float, digits: int = 1) -> str:
+        return format_number(x, language, digits=digits)
+
     text = [
-        f"{row['customers']:,} customers ({row['customer_share']:.0%} of customers, "
-        f"{row['revenue_share']:.0%} of revenue)."
+        message(
+            "personas.description.size",
+            language,
+            count=row["customers"],
+            n=format_number(row["customers"], language),
+            customer_share=pct(row["customer_share"]),
+            revenue_share=pct(row["revenue_share"]),
+        )
     ]
     size, industry = _mostly(features, members, "size_band"), _mostly(features, members, "industry")
     if size and industry and size[1] >= 0.4:
-        where = (
-            f" in {industry[0].replace('_', ' ')} ({industry[1]:.0%})" if industry[1] >= 0.3 else " in mixed industries"
+        if industry[1] >= 0.3:
+            where = message(
+                "personas.description.in_industry",
+                language,
+                industry=industry[0].replace("_", " "),
+                share=pct(industry[1]),
+            )
+        else:
+            where = message("personas.description.mixed_industries", language)
+        text.append(
+            message(
+                "personas.description.mostly", language, size=_size(size[0], language), share=pct(size[1]), where=where
+            )
         )
-        text.append(f"Mostly {_SIZE_WORDS.get(size[0], size[0])} companies ({size[1]:.0%}){where}.")
+    # One unit for every rate of the paragraph: per month when the persona buys and is contacted at
+    # least monthly, per year otherwise ("1.0 times a year" beside "0.6 times a month" misleads).
+    rates = [
+        med[c] / 12 if c == "purchases_per_year" else med[c]
+        for c in ("purchases_per_year", "contacts_per_month")
+        if c in med
+    ]
+    monthly = bool(rates) and min(rates) >= 1
     if "purchases_per_year" in med and "avg_order_value" in med:
         ratio = med["avg_order_value"] / base["avg_order_value"] if base["avg_order_value"] else np.nan
-        text.append(
-            f"They buy {med['purchases_per_year']:.1f} times a year; the median order is "
-            f"{currency} {med['avg_order_value']:,.0f} ({ratio:.1f}x the typical customer's)."
-        )
+        if language == "en":
+            amount = f"{currency} {format_number(med['avg_order_value'], language)}"
+        else:
+            amount = format_money(med["avg_order_value"], language, currency=currency)
+        purchases = med["purchases_per_year"] / 12 if monthly else med["purchases_per_year"]
+        key = "personas.description.buying_month" if monthly else "personas.description.buying_year"
+        text.append(message(key, language, purchases=num(purchases), amount=amount, ratio=num(ratio)))
     change = row["revenue_change_90d"]
     if pd.notna(change) and abs(change) >= 0.05:
-        text.append(
-            f"Their revenue of the last 90 days {'rose' if change > 0 else 'fell'} {abs(change):.0%} "
-            f"against the same 90 days a year before."
-        )
+        key = "personas.description.revenue_rose" if change > 0 else "personas.description.revenue_fell"
+        text.append(message(key, language, change=pct(abs(change))))
     elif pd.notna(change):
-        text.append("Their revenue of the last 90 days held level with the same 90 days a year before.")
+        text.append(message("personas.description.revenue_level", language))
     if "contacts_per_month" in med:
         rate = med["contacts_per_month"]
-        part = (
-            f"We contact them {rate:.1f} times a month"
-            if rate >= 0.5
-            else f"We contact them {12 * rate:.1f} times a year"
-        )
+        if monthly:
+            part = message("personas.description.contact_month", language, contacts=num(rate))
+        else:
+            part = message("personas.description.contact_year", language, contacts=num(12 * rate))
         if "proactive_share" in med:
-            part += f" ({med['proactive_share']:.0%} of contacts started by us)"
+            part += message("personas.description.proactive", language, share=pct(med["proactive_share"]))
         if "response_hours_median" in med:
-            part += f"; they reply in {med['response_hours_median']:.0f} hours (median)"
-        text.append(part + ".")
+            part += message("personas.description.reply", language, hours=num(med["response_hours_median"], 0))
+        text.append(part + message("personas.description.end", language))
     if "satisfaction_mean" in med:
         mean, everyone = features.loc[members, "satisfaction_mean"].mean(), features["satisfaction_mean"].mean()
-        text.append(f"Satisfaction averages {mean:.1f} of 5 (all customers {everyone:.1f}).")
+        text.append(message("personas.description.satisfaction", language, mean=num(mean), everyone=num(everyone)))
     shares = med[[c for c in med.index if c.startswith("category_share_")]]
     if len(shares) and shares.max() > 0:
         top = shares.idxmax()
-        text.append(
-            f"Most of their spend goes to {top.removeprefix('category_share_').replace('_', ' ')} ({shares.max():.0%})."
-        )
-    return " ".join(text)
+        category = top.removeprefix("category_share_").replace("_", " ")
+        text.append(message("personas.description.spend", language, category=category, share=pct(shares.max())))
+    return message("personas.description.joiner", language).join(text)
 
 
-def _stands_out(diffs: pd.Series, top: int) -> str:
+def _stands_out(diffs: pd.Series, top: int, language: str) -> str:
     strongest = diffs.abs().sort_values(ascending=False, kind="stable").index[:top]
-    return "; ".join(f"{c} {diffs[c]:+.1f} sd" for c in strongest if abs(diffs[c]) >= 0.2)
+    return message("personas.list_separator", language).join(
+        message(
+            "personas.feature.standing_out",
+            language,
+            feature=feature_label(c, language),
+            difference=f"{diffs[c]:+.1f}",
+        )
+        for c in strongest
+        if abs(diffs[c]) >= 0.2
+    )
 
 
 def profile_personas(
@@ -238,6 +332,7 @@ def profile_personas(
     playbook: Playbook | str | Path = "default",
     currency: str = "CNY",
     top: int = 5,
+    language: str = "en",
 ) -> PersonaProfiles:
     """Readable profiles of the personas of one run.
 
@@ -254,6 +349,9 @@ def profile_personas(
         Shown with order values.
     top : int, default 5
         Features listed in ``stands_out``.
+    language : str, default "en"
+        The language of the names, descriptions, risk tags, plays and notes (``"zh"``:
+        "小型、小单的耗材采购客户", money as ``¥3,464``).
 
     Returns
     -------
@@ -261,6 +359,7 @@ def profile_personas(
     """
     if len(features) != len(personas) or not features.index.equals(personas.index):
         raise ValueError("personas must have one value per row of features, with the same index")
+    language = check_language(language)
     book = Playbook.coerce(playbook)
     personas = personas.astype(int)
     revenue_col = "revenue_t12m" if "revenue_t12m" in features else "revenue_per_year"
@@ -269,7 +368,7 @@ def profile_personas(
     numeric = features.select_dtypes("number")
     medians = numeric.groupby(personas.to_numpy()).median()
     medians.loc["all"] = numeric.median()
-    names = _names(differences)
+    names = _names(differences, language)
     total_revenue = revenue.sum()
     rows, notes = [], []
     # A feature no customer could be measured on (no contacts table: every reply time is the
@@ -294,19 +393,26 @@ def profile_personas(
         values: dict = {k: row[k] for k in ("customer_share", "revenue_share", "revenue_change_90d")}
         for c in available:
             values[c], values[("base", c)], values[("d", c)] = med[c], base[c], differences.loc[pid, c]
-        tags, play, skipped = book.evaluate(values, available)
+        tags, play, skipped = book.evaluate(values, available, language=language, feature_words=feature_label)
         notes.extend(n for n in skipped if n not in notes)
         row.update(
-            risk_tags="; ".join(book.tags[t].label for t in tags),
+            risk_tags=message("personas.list_separator", language).join(book.tags[t].label_in(language) for t in tags),
             play=play.name,
-            play_label=play.label,
-            actions=play.text,
-            stands_out=_stands_out(differences.loc[pid], top),
+            play_label=play.label_in(language),
+            actions=play.text_in(language),
+            stands_out=_stands_out(differences.loc[pid], top, language),
         )
-        row["description"] = _describe(features, members, row, med, base, currency)
+        row["description"] = _describe(features, members, row, med, base, currency, language)
         rows.append(row)
     table = pd.DataFrame(rows)
     return PersonaProfiles(table=table, medians=medians, differences=differences, notes=notes)
 
 
-__all__ = ["NAME_THRESHOLD", "PersonaProfiles", "WORDS", "profile_personas", "standardised_differences"]
+__all__ = [
+    "NAME_THRESHOLD",
+    "PersonaProfiles",
+    "WORDS",
+    "feature_label",
+    "profile_personas",
+    "standardised_differences",
+]

@@ -13,6 +13,8 @@ Examples
 "trailing-12-month revenue rose from 180,000 to 520,000, above A's 500,000"
 >>> r.changes["reason"].iloc[1]
 "trailing-12-month revenue fell from 250,000 to 0, below B's 200,000; no orders for 4 quarters"
+>>> regrade(tx, previous="2025-06-30", current="2025-09-30", policy="abc", language="zh").changes["reason"].iloc[0]
+'近 12 个月销售额从 ¥180,000 升至 ¥520,000，高于 A 级门槛 ¥500,000'
 """
 
 from __future__ import annotations
@@ -24,8 +26,9 @@ import numpy as np
 import pandas as pd
 
 from segmentation.features import customer_features
+from segmentation.i18n import check_language, format_date, format_money, format_number, message
 from segmentation.periods import as_date
-from segmentation.value.tiers import TierPolicy
+from segmentation.value.tiers import METRIC_WORDS, TierPolicy
 
 QUARTER_DAYS = 365.25 / 4
 INACTIVE = "inactive"
@@ -42,56 +45,110 @@ class Regrading:
     changes: pd.DataFrame  # one row per customer whose tier changed or who is new
 
 
-def _amount(x: float) -> str:
-    return f"{x:,.0f}"
+@dataclass(frozen=True)
+class _Words:
+    """How amounts, dates and the metric read in one language (English: plain figures, ISO dates)."""
+
+    language: str
+    currency: str
+    metric: str
+
+    def amount(self, x: float) -> str:
+        if self.language == "en":
+            return format_number(x, "en")
+        return format_money(x, self.language, currency=self.currency)
+
+    def date(self, day: pd.Timestamp) -> str:
+        return f"{day:%Y-%m-%d}" if self.language == "en" else format_date(day, self.language)
 
 
-def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: pd.Timestamp) -> str:
-    words = policy.metric_words
-    metric = policy.metric
+def _words(policy: TierPolicy, language: str) -> _Words:
+    if policy.metric in METRIC_WORDS:
+        metric = message(f"value.metric.{policy.metric}", language)
+    else:
+        metric = policy.metric_words
+    return _Words(language, policy.currency, metric)
+
+
+def _reason(prev: pd.Series | None, cur: pd.Series, policy: TierPolicy, as_of: pd.Timestamp, w: _Words) -> str:
+    lang, metric = w.language, policy.metric
     now = cur[metric]
     tier = policy.tier(cur["tier"])
     if prev is None:
         since = as_of - pd.Timedelta(days=cur["tenure_days"])
+        first = w.date(cur["first_purchase"])
         if since < cur["first_purchase"]:  # the first deal came before the first order in the data
-            return (
-                f"first order on {cur['first_purchase']:%Y-%m-%d} (customer since {since:%Y-%m-%d}); "
-                f"{words} {_amount(now)}"
+            return message(
+                "value.regrading.first_order_after_deal",
+                lang,
+                first=first,
+                since=w.date(since),
+                metric=w.metric,
+                amount=w.amount(now),
             )
-        return f"new customer: first order on {cur['first_purchase']:%Y-%m-%d}; {words} {_amount(now)}"
+        return message("value.regrading.new_customer", lang, first=first, metric=w.metric, amount=w.amount(now))
     before = prev[metric]
     old = policy.tier(prev["tier"])
     up = policy.names.index(tier.tier) < policy.names.index(old.tier)
     if up:
         if tier.min_tenure_days is not None and old.tier == tier.otherwise and before >= tier.min:
-            text = (
-                f"reached {tier.min_tenure_days / 365.25:.0f} years of tenure with {words} {_amount(now)}, "
-                f"above {tier.tier}'s {_amount(tier.min)}"
+            text = message(
+                "value.regrading.tenure_reached",
+                lang,
+                years=format_number(tier.min_tenure_days / 365.25, lang),
+                metric=w.metric,
+                amount=w.amount(now),
+                tier=tier.tier,
+                threshold=w.amount(tier.min),
             )
         else:
-            text = f"{words} rose from {_amount(before)} to {_amount(now)}, above {tier.tier}'s {_amount(tier.min)}"
+            text = message(
+                "value.regrading.rose",
+                lang,
+                metric=w.metric,
+                before=w.amount(before),
+                now=w.amount(now),
+                tier=tier.tier,
+                threshold=w.amount(tier.min),
+            )
     else:
         threshold = old.min if old.min is not None else np.nan
-        direction = "fell" if now < before else "stayed"
-        text = f"{words} {direction} from {_amount(before)} to {_amount(now)}, below {old.tier}'s {_amount(threshold)}"
+        key = "value.regrading.fell" if now < before else "value.regrading.stayed"
+        text = message(
+            key,
+            lang,
+            metric=w.metric,
+            before=w.amount(before),
+            now=w.amount(now),
+            tier=old.tier,
+            threshold=w.amount(threshold),
+        )
     quarters = int(cur["rfm_recency_days"] // QUARTER_DAYS)
     if quarters >= 2:
-        text += f"; no orders for {quarters} quarters"
+        text += message("value.regrading.no_orders_for", lang, count=quarters, quarters=quarters)
     return text
 
 
-def _inactive_reason(cur: pd.Series, active_days: int) -> str:
+def _inactive_reason(cur: pd.Series, active_days: int, w: _Words) -> str:
     quarters = int(cur["rfm_recency_days"] // QUARTER_DAYS)
-    return (
-        f"no orders in the last {active_days} days (last order on {cur['last_purchase']:%Y-%m-%d}, "
-        f"{quarters} quarters ago)"
+    return message(
+        "value.regrading.lapsed",
+        w.language,
+        count=quarters,
+        days=format_number(active_days, w.language),
+        last=w.date(cur["last_purchase"]),
+        quarters=quarters,
     )
 
 
-def _returned_reason(prev: pd.Series, cur: pd.Series, policy: TierPolicy) -> str:
-    return (
-        f"ordered again on {cur['last_purchase']:%Y-%m-%d} after no orders since "
-        f"{prev['last_purchase']:%Y-%m-%d}; {policy.metric_words} {_amount(cur[policy.metric])}"
+def _returned_reason(prev: pd.Series, cur: pd.Series, policy: TierPolicy, w: _Words) -> str:
+    return message(
+        "value.regrading.returned",
+        w.language,
+        last=w.date(cur["last_purchase"]),
+        before=w.date(prev["last_purchase"]),
+        metric=w.metric,
+        amount=w.amount(cur[policy.metric]),
     )
 
 
@@ -103,6 +160,7 @@ def regrade(
     policy: TierPolicy | str | Path = "abc",
     customers: pd.DataFrame | None = None,
     active_days: int | None = None,
+    language: str = "en",
 ) -> Regrading:
     """Grade customers at two dates (usually consecutive quarter ends) and explain each move.
 
@@ -119,6 +177,9 @@ def regrade(
         ``inactive`` at that date instead of in a tier, so that the matrix's tier columns count
         the active customers a tier table counts, and the inactive ones are a row and a column
         of their own. Default: every customer with an order is graded.
+    language : str, default "en"
+        The language of the reasons: ``"zh"`` and ``"zh_Hant"`` write them in Chinese, with
+        amounts in the policy's currency (``¥520,000``) and dates as ``2025年9月30日``.
 
     Returns
     -------
@@ -142,6 +203,7 @@ def regrade(
     [['a', 'C', 'inactive', 'lapsed'], ['c', 'new', 'C', 'new']]
     """
     policy = TierPolicy.coerce(policy)
+    language = check_language(language)
     previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")
@@ -164,6 +226,7 @@ def regrade(
     matrix = matrix.loc[[i for i in order if i != "new" or matrix.loc[i].sum() > 0]]
 
     rank = {t: i for i, t in enumerate(policy.names)}
+    w = _words(policy, language)
     moved = after.index[(prev_state != cur_state).to_numpy()]
     rows = []
     for cid in moved:
@@ -171,14 +234,14 @@ def regrade(
         prev = before.loc[cid] if cid in before.index else None
         was, now = prev_state[cid], cur_state[cid]
         if prev is None:
-            move, reason = "new", _reason(None, cur, policy, current)
+            move, reason = "new", _reason(None, cur, policy, current, w)
         elif now == INACTIVE:
-            move, reason = "lapsed", _inactive_reason(cur, active_days)
+            move, reason = "lapsed", _inactive_reason(cur, active_days, w)
         elif was == INACTIVE:
-            move, reason = "returned", _returned_reason(prev, cur, policy)
+            move, reason = "returned", _returned_reason(prev, cur, policy, w)
         else:
             move = "upgrade" if rank[now] < rank[was] else "downgrade"
-            reason = _reason(prev, cur, policy, current)
+            reason = _reason(prev, cur, policy, current, w)
         rows.append(
             {
                 "customer_id": cid,

@@ -21,6 +21,18 @@ the previous quarter end and ``as_of``); and next-quarter separation on the late
 (graded one quarter before ``as_of``, outcomes in the quarter up to ``as_of``) — a split
 the time-split candidate was not chosen on.
 
+**Separation**, in plain words (:meth:`TierTuning.separation_meaning`): the share of the differences
+between customers in what they did next quarter (revenue; whether they bought again) that their tier
+alone explains (eta squared, the correlation ratio). 0: the tier says nothing about next quarter; 1: the
+customers of a tier all behaved alike. ``separation`` is the mean of the two.
+
+**Recommendation** (:attr:`TierTuning.recommended`, :meth:`TierTuning.recommendation`): among the
+candidates that give every tier at least ``min_share`` of customers and the top tier at most
+``max_top_share`` (a policy putting most customers in A is wrong for the business, however well it
+separates), the one with the highest separation; but the current policy is kept when its separation is
+within ``tolerance`` of that best one, since changing thresholds moves customers between tiers (and
+their account managers) for little gain. With no eligible candidate, the current policy is kept.
+
 Examples
 --------
 >>> from segmentation.datasets.sample import generate_sample
@@ -30,6 +42,8 @@ Examples
 ['current', 'natural_breaks', 'revenue_share', 'target_shares', 'time_split']
 >>> tuning.table.loc["target_shares", "share_A"].round(2)
 np.float64(0.05)
+>>> tuning.recommended in tuning.candidates
+True
 """
 
 from __future__ import annotations
@@ -43,21 +57,158 @@ import pandas as pd
 
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
+from segmentation.i18n import check_language, format_date, format_money, format_number, format_percent, message
 from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
 QUARTER = pd.DateOffset(months=3)
 DEFAULT_TARGET_SHARES = {2: (0.2, 0.8), 3: (0.05, 0.15, 0.80), 4: (0.03, 0.07, 0.20, 0.70)}
+#: The candidates :func:`tune_tiers` proposes, in order (``current`` is the policy as it is).
+CANDIDATES = ("current", "revenue_share", "target_shares", "natural_breaks", "time_split")
 
 
 @dataclass(frozen=True)
 class TierTuning:
-    """Candidate policies and how each performs."""
+    """Candidate policies, how each performs, and which one is recommended.
+
+    Attributes
+    ----------
+    candidates : dict of str to TierPolicy
+    table : DataFrame
+        One row per candidate (see :func:`tune_tiers`).
+    policy : TierPolicy
+        The current policy.
+    notes : list of str
+        Candidates the data could not give, and why (English; :attr:`problems` for other languages).
+    recommended : str
+        The candidate recommended by the rule of the module docstring.
+    as_of : Timestamp
+    min_share, max_top_share, tolerance : float
+        The bounds and the margin the recommendation used.
+    problems : list of tuple
+        ``(message key, values)`` behind each note, to say it in another language.
+    """
 
     candidates: dict[str, TierPolicy]
     table: pd.DataFrame  # one row per candidate
     policy: TierPolicy  # the current policy
     notes: list[str] = field(default_factory=list)  # candidates the data could not give, and why
+    recommended: str = "current"
+    as_of: pd.Timestamp | None = None
+    min_share: float = 0.01
+    max_top_share: float = 0.20
+    tolerance: float = 0.05
+    problems: list[tuple[str, dict]] = field(default_factory=list)
+
+    def thresholds(self) -> dict[str, list[float]]:
+        """Each candidate's boundaries, top tier first (one fewer than the tiers).
+
+        Examples
+        --------
+        >>> from segmentation.value.tiers import TierPolicy
+        >>> p = TierPolicy.coerce("abc")
+        >>> TierTuning({"current": p}, pd.DataFrame(), p).thresholds()
+        {'current': [500000.0, 200000.0]}
+        """
+        names = self.policy.names[:-1]
+        return {name: [float(c.tier(n).min) for n in names] for name, c in self.candidates.items()}
+
+    def candidate_label(self, name: str, language: str = "en") -> str:
+        """A candidate's name in words (``"natural breaks"``)."""
+        return message(f"value.tuning.candidate.{name}", check_language(language)) if name in CANDIDATES else name
+
+    def separation_meaning(self, language: str = "en") -> str:
+        """What "separation" means, in plain words, for a reader of the tuning table."""
+        language = check_language(language)
+        as_of = "" if self.as_of is None else format_date(self.as_of, language)
+        return message("value.tuning.separation", language, as_of=as_of)
+
+    def rule(self, language: str = "en") -> str:
+        """The recommendation rule in plain words, with this run's bounds."""
+        language = check_language(language)
+        return message(
+            "value.tuning.rule",
+            language,
+            min_share=format_percent(self.min_share, language, digits=0),
+            max_top_share=format_percent(self.max_top_share, language, digits=0),
+            tolerance=format_percent(self.tolerance, language, digits=0),
+        )
+
+    def _cuts(self, name: str, language: str) -> str:
+        def amount(x: float) -> str:
+            if language == "en":
+                return f"{format_number(x, language)} {self.policy.currency}"
+            return format_money(x, language, currency=self.policy.currency)
+
+        parts = [
+            message("value.tuning.threshold", language, tier=tier, amount=amount(cut))
+            for tier, cut in zip(self.policy.names, self.thresholds()[name], strict=False)
+        ]
+        return message("value.tuning.threshold_separator", language).join(parts)
+
+    def recommendation(self, language: str = "en") -> str:
+        """Which candidate is recommended and why, in plain words.
+
+        Examples
+        --------
+        >>> from segmentation.datasets.sample import generate_sample
+        >>> t = generate_sample(600, random_state=1)
+        >>> tuning = tune_tiers(t["transactions"], as_of="2025-09-30", policy="abc")
+        >>> tuning.recommendation().startswith("Recommended: ")
+        True
+        >>> tuning.recommendation("zh").startswith("推荐：")
+        True
+        """
+        language = check_language(language)
+        t = self.table
+
+        def sep(name: str) -> str:
+            return format_number(t.loc[name, "separation"], language, digits=2)
+
+        eligible = t.index[t["eligible"]] if "eligible" in t else []
+        best = max(eligible, key=lambda n: t.loc[n, "separation"]) if len(eligible) else None
+        percent = {k: format_percent(getattr(self, k), language, digits=0) for k in ("min_share", "max_top_share")}
+        if best is None:
+            return message(
+                "value.tuning.recommend_none_eligible", language, thresholds=self._cuts("current", language), **percent
+            )
+        if best == "current" and self.recommended == "current":
+            return message(
+                "value.tuning.recommend_current_best",
+                language,
+                thresholds=self._cuts("current", language),
+                current=sep("current"),
+            )
+        if self.recommended == "current":
+            return message(
+                "value.tuning.recommend_keep",
+                language,
+                thresholds=self._cuts("current", language),
+                current=sep("current"),
+                best=sep(best),
+                candidate=self.candidate_label(best, language),
+                tolerance=format_percent(self.tolerance, language, digits=0),
+            )
+        name = self.recommended
+        return message(
+            "value.tuning.recommend_change",
+            language,
+            candidate=self.candidate_label(name, language),
+            thresholds=self._cuts(name, language),
+            best=sep(name),
+            current=sep("current"),
+            top_share=format_percent(t.loc[name, f"share_{self.policy.names[0]}"], language, digits=0),
+            changed=format_percent(t.loc[name, "changed_tier_share"], language, digits=0),
+        )
+
+    def notes_in(self, language: str = "en") -> list[str]:
+        """:attr:`notes` in ``language``."""
+        language = check_language(language)
+        out = []
+        for key, values in self.problems:
+            values = {**values, "candidate": self.candidate_label(values["candidate"], language)}
+            out.append(message(key, language, **values))
+        return out
 
     def export(self, name: str, path: str | Path) -> Path:
         """Write candidate ``name`` as a policy YAML file that ``TierPolicy.load`` reads."""
@@ -67,6 +218,14 @@ class TierTuning:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(self.candidates[name].to_yaml(), encoding="utf-8")
         return path
+
+
+class _NoCandidate(InsufficientDataError):
+    """A method that cannot propose thresholds on this data, with the message that says why."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key, self.values = key, values
+        super().__init__(message(key, "en", **values))
 
 
 def _thresholds_from_shares(values: np.ndarray, shares: tuple[float, ...]) -> list[float]:
@@ -86,9 +245,8 @@ def _natural_breaks(values: np.ndarray, n_tiers: int, sample: int, seed: int) ->
 
     positive = values[values > 0]
     if len(np.unique(positive)) <= n_tiers:
-        raise InsufficientDataError(
-            f"natural breaks need more than {n_tiers} distinct positive values of the metric, "
-            f"got {len(np.unique(positive))}"
+        raise _NoCandidate(
+            "value.tuning.too_few_values", candidate="natural_breaks", tiers=n_tiers, got=len(np.unique(positive))
         )
     rng = np.random.default_rng(seed)
     if len(positive) > sample:
@@ -140,9 +298,11 @@ def _time_split_thresholds(
         if score > best_score:
             best, best_score = thresholds, score
     if best is None:
-        raise InsufficientDataError(
-            f"no thresholds give every tier at least {min_share:.0%} of customers and the "
-            f"top tier at most {max_top_share:.0%}"
+        raise _NoCandidate(
+            "value.tuning.no_split",
+            candidate="time_split",
+            min_share=format_percent(min_share, "en", digits=0),
+            max_top_share=format_percent(max_top_share, "en", digits=0),
         )
     return [float(t) for t in best]
 
@@ -159,6 +319,7 @@ def tune_tiers(
     grid: int = 30,
     min_share: float = 0.01,
     max_top_share: float = 0.20,
+    tolerance: float = 0.05,
     random_state: int = 0,
 ) -> TierTuning:
     """Propose tier thresholds by several methods and measure each against the current policy.
@@ -185,7 +346,11 @@ def tune_tiers(
         Quantiles tried per boundary by the time-split search.
     min_share, max_top_share : float
         The time-split search keeps only boundaries giving every tier at least ``min_share`` of
-        customers and the top tier at most ``max_top_share``.
+        customers and the top tier at most ``max_top_share``; only candidates within the same
+        bounds can be recommended.
+    tolerance : float, default 0.05
+        The current policy is recommended when its separation is within this share of the best
+        eligible candidate's (0.05: at least 95% of it).
     random_state : int, default 0
         Seed of the natural-breaks sample.
 
@@ -195,7 +360,9 @@ def tune_tiers(
         ``table`` has one row per candidate: thresholds, ``share_<tier>``, ``revenue_share_<tier>``,
         ``changed_tier_share`` (share of customers whose tier changed since the previous quarter end),
         ``separation_value`` and ``separation_retention`` (eta squared of next-quarter log revenue
-        and of retention across tiers) and ``retention_<tier>``.
+        and of retention across tiers), ``separation`` (their mean), ``retention_<tier>`` and
+        ``eligible`` (within ``min_share`` and ``max_top_share``). ``recommended`` names the
+        candidate the rule of the module docstring recommends.
     """
     policy = TierPolicy.coerce(policy)
     as_of = as_date(as_of, name="as_of")
@@ -228,20 +395,18 @@ def tune_tiers(
         "natural_breaks": lambda: _natural_breaks(values, n_tiers, jenks_sample, random_state),
         "time_split": lambda: _time_split_thresholds(policy, earlier, grid, min_share, max_top_share),
     }
-    candidates, notes = {"current": policy}, []
+    candidates, problems = {"current": policy}, []
     for name, method in methods.items():
         try:
             cuts = sorted(set(method()), reverse=True)
-        except InsufficientDataError as exc:
-            notes.append(f"{name}: not computed: {exc}")
+        except _NoCandidate as exc:
+            problems.append((exc.key, exc.values))
             continue
         if len(cuts) == n_tiers - 1:
             candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}")
         else:
-            notes.append(
-                f"{name}: not proposed: its boundaries coincide ({', '.join(f'{c:,.0f}' for c in cuts)}), "
-                f"which would leave a tier empty"
-            )
+            shown = ", ".join(f"{c:,.0f}" for c in cuts)
+            problems.append(("value.tuning.coincide", {"candidate": name, "cuts": shown}))
 
     rows = []
     value_y = np.log1p(latest["next_revenue"].clip(lower=0).to_numpy())
@@ -261,12 +426,31 @@ def tune_tiers(
         groups = _band_index(cand, latest)
         row["separation_value"] = _eta_squared(groups, value_y)
         row["separation_retention"] = _eta_squared(groups, latest["retained"].to_numpy())
+        row["separation"] = (row["separation_value"] + row["separation_retention"]) / 2
         for i, t in enumerate(cand.tiers):
             member = groups == i
             row[f"retention_{t.tier}"] = float(latest["retained"].to_numpy()[member].mean()) if member.any() else np.nan
+        row["eligible"] = bool(counts.min() / len(now) >= min_share and counts[0] / len(now) <= max_top_share)
         rows.append(row)
     table = pd.DataFrame(rows).set_index("candidate")
-    return TierTuning(candidates, table, policy, notes)
+    recommended = _recommend(table, tolerance)
+    tuning = TierTuning(
+        candidates, table, policy, [], recommended, as_of, min_share, max_top_share, tolerance, problems
+    )
+    tuning.notes.extend(tuning.notes_in("en"))
+    return tuning
 
 
-__all__ = ["DEFAULT_TARGET_SHARES", "QUARTER", "TierTuning", "tune_tiers"]
+def _recommend(table: pd.DataFrame, tolerance: float) -> str:
+    """The eligible candidate that separates best, or ``current`` when it is within ``tolerance`` of it."""
+    eligible = table.loc[table["eligible"], "separation"]
+    if eligible.empty:
+        return "current"
+    best = eligible.idxmax()  # first of equals, in CANDIDATES order (current first)
+    current = table.loc["current", "separation"]
+    if best != "current" and table.loc["current", "eligible"] and current >= (1 - tolerance) * eligible[best]:
+        return "current"
+    return str(best)
+
+
+__all__ = ["CANDIDATES", "DEFAULT_TARGET_SHARES", "QUARTER", "TierTuning", "tune_tiers"]
