@@ -236,7 +236,8 @@ def tune_tiers(
             notes.append(f"{name}: not computed: {exc}")
             continue
         if len(cuts) == n_tiers - 1:
-            candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}")
+            # rounded to the roundest boundaries that grade today's customers alike (143470, not 143470.22999999998)
+            candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}", values=values)
         else:
             notes.append(
                 f"{name}: not proposed: its boundaries coincide ({', '.join(f'{c:,.0f}' for c in cuts)}), "
