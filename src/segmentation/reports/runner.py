@@ -182,10 +182,10 @@ def _html(notebook: Path, target: Path) -> None:
 def _kernel_manager(stderr) -> type:
     """A kernel manager whose kernel writes its stderr to ``stderr`` and, on POSIX, listens on IPC sockets.
 
-    Over TCP, ipykernel logs "Kernel is running over TCP without encryption" at every start (to the
-    console, and from there into the first cell's output); local IPC sockets are reachable only by
-    this user on this machine and need no port. Where there are none (Windows) the transport stays
-    TCP on localhost, with CurveZMQ encryption when the kernel offers it.
+    Over TCP, ipykernel (7.4 and later) logs "Kernel is running over TCP without encryption" to the
+    console at every start; local IPC sockets are reachable only by this user on this machine and
+    need no port. Where there are none (Windows) the transport stays TCP on localhost, with
+    CurveZMQ encryption when jupyter_client and the kernel offer it.
     """
     from jupyter_client.manager import AsyncKernelManager
 
