@@ -94,7 +94,12 @@ def test_csv_numbers_keep_twelve_significant_digits(tmp_path):
     path = write_table(
         pd.DataFrame({"p": [0.038871913597540726, 0.03887191359754072, 1234567.891]}), tmp_path / "t.csv"
     )
-    assert path.read_text().splitlines() == ["p", "0.0388719135975", "0.0388719135975", "1234567.891"]
+    assert path.read_text(encoding="utf-8-sig").splitlines() == [
+        "p",
+        "0.0388719135975",
+        "0.0388719135975",
+        "1234567.891",
+    ]
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx", ".parquet"])

@@ -22,6 +22,9 @@ def test_environment_yml_lists_the_same_dependencies_as_pyproject():
     pip_side = dict(split(r) for r in project["dependencies"] + extras["test"] + extras["spark"])
     conda = yaml.safe_load((ROOT / "environment.yml").read_text())["dependencies"]
     conda_side = dict(split(d) for d in conda if isinstance(d, str) and split(d)[0] not in {"python", "pip"})
+    # what conda-forge lacks comes from pip, in the pip section (beside its flags and the package itself)
+    pip_section = next((d["pip"] for d in conda if isinstance(d, dict) and "pip" in d), [])
+    conda_side.update(split(d) for d in pip_section if not d.startswith("-"))
     assert conda_side == pip_side
     python = next(d for d in conda if isinstance(d, str) and d.startswith("python"))
     assert split(python)[1] == project["requires-python"]

@@ -57,6 +57,27 @@ def _mapping(value: str | None) -> ColumnMapping | None:
     return ColumnMapping.load(value) if value else None
 
 
+def _table_writer(args: argparse.Namespace):
+    """``write_table`` writing CSV files in the encoding of ``--csv-encoding``."""
+    from functools import partial
+
+    from segmentation.data.writers import write_table
+
+    return partial(write_table, csv_encoding=args.csv_encoding)
+
+
+def _csv_encoding_option(p: argparse.ArgumentParser) -> None:
+    from segmentation.data.writers import CSV_ENCODINGS, DEFAULT_CSV_ENCODING
+
+    p.add_argument(
+        "--csv-encoding",
+        choices=CSV_ENCODINGS,
+        default=DEFAULT_CSV_ENCODING,
+        help="encoding of CSV files written: utf-8-sig (default: UTF-8 with a byte-order mark, which Excel needs to "
+        "read Chinese), utf-8 (no mark) or gb18030",
+    )
+
+
 def cmd_sample_data(args: argparse.Namespace) -> int:
     paths = write_sample(
         args.out, args.customers, random_state=args.random_state, end=args.end, file_format=args.format
@@ -136,6 +157,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         out=args.out,
         parameters=parameters,
         progress=not args.no_progress,
+        csv_encoding=args.csv_encoding,
     )
     print(f"Report: {run.html}")
     print(f"Files in {run.folder}: " + ", ".join(p.name for p in run.files))
@@ -143,12 +165,13 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    from segmentation.data.writers import write_table
     from segmentation.features import customer_features
     from segmentation.value.rfm import RFMScorer
     from segmentation.value.scoring import score_features
     from segmentation.value.segments import SegmentRules
     from segmentation.value.tiers import TierPolicy
+
+    write_table = _table_writer(args)
 
     policy = TierPolicy.load(args.policy)
     rules = SegmentRules.load(args.segments)
@@ -173,9 +196,10 @@ def cmd_score(args: argparse.Namespace) -> int:
 
 
 def cmd_tune_tiers(args: argparse.Namespace) -> int:
-    from segmentation.data.writers import write_table
     from segmentation.value.tiers import TierPolicy
     from segmentation.value.tuning import tune_tiers
+
+    write_table = _table_writer(args)
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
@@ -201,10 +225,12 @@ def _beside(out: Path, part: str) -> Path:
 
 
 def cmd_personas(args: argparse.Namespace) -> int:
-    from segmentation.data.writers import read_output, write_table
+    from segmentation.data.writers import read_output
     from segmentation.personas.analysis import find_personas
     from segmentation.personas.playbook import Playbook
     from segmentation.personas.store import load_persona_model, save_persona_model
+
+    write_table = _table_writer(args)
 
     out = Path(args.out)
     playbook = Playbook.load(args.playbook)
@@ -251,7 +277,8 @@ def cmd_personas(args: argparse.Namespace) -> int:
 def cmd_churn(args: argparse.Namespace) -> int:
     from segmentation.churn.backtest import backtest_churn
     from segmentation.churn.risk import churn_risk
-    from segmentation.data.writers import write_table
+
+    write_table = _table_writer(args)
 
     out = Path(args.out)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
@@ -323,7 +350,8 @@ def cmd_clv(args: argparse.Namespace) -> int:
 
     from segmentation.btyd.clv import clv_table, fit_report
     from segmentation.btyd.holdout import holdout_check
-    from segmentation.data.writers import write_table
+
+    write_table = _table_writer(args)
 
     out = Path(args.out)
     unit = _TIME_UNITS[args.time_unit]
@@ -464,6 +492,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--show-parameters", action="store_true", help="list the report's parameters and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
@@ -482,6 +511,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", default="abc", help="tier policy: abc, sabc or a YAML file (default: abc)")
     p.add_argument("--segments", default="default", help="segment rules YAML (default: the common rules)")
     p.add_argument("--out", required=True, help="output file: .csv, .parquet or .xlsx")
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_score)
 
     p = _data_command(sub, "tune-tiers", "propose tier thresholds from data and compare them")
@@ -491,6 +521,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
     p.add_argument("--random-state", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_tune_tiers)
 
     p = _data_command(sub, "personas", "cluster customers into named personas with profiles")
@@ -509,6 +540,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous-model", help="last quarter's model (.skops): keep its persona ids")
     p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
     p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_personas)
 
     p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")
@@ -551,6 +583,7 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help="also backtest over the last N quarter ends (default 3) and write the metrics beside",
     )
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_churn)
 
     p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
@@ -568,6 +601,7 @@ def build_parser() -> argparse.ArgumentParser:
         "customer's own average",
     )
     p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
+    _csv_encoding_option(p)
     p.set_defaults(func=cmd_clv)
     return parser
 

@@ -6,7 +6,15 @@
 
 - ``quarterly_review.ipynb``: the executed notebook;
 - ``quarterly_review.html``: a self-contained page with the code hidden (figures embedded);
-- the report's tables as CSV files and one Excel workbook.
+- the report's tables as CSV files and one Excel workbook;
+- ``quarterly_review.log``, only when there is something in it: what the notebook's cells wrote to
+  stderr (warnings above all), with the cell they came from, and what the kernel process logged.
+
+No warning reaches the page: the stderr outputs of the cells are moved to the log before the page
+is made (the executed notebook is published without them too), and the command line is told how
+many there were. Anything a reader must know the notebook shows as a note. The kernel talks to the
+runner over local IPC sockets on POSIX (never an unencrypted TCP port, and no "Kernel is running
+over TCP without encryption" line) and its own stderr goes to the same log, not to the console.
 
 Everything is first written to a hidden folder beside the target and renamed into place
 only when the run succeeded, so a failed or killed run never leaves a complete-looking
@@ -34,13 +42,15 @@ Examples
 from __future__ import annotations
 
 import contextlib
+import logging
 import os
-from importlib import resources
 import shutil
 import tempfile
 from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
+from segmentation.data.writers import DEFAULT_CSV_ENCODING, check_csv_encoding, transcode_csv
 from segmentation.errors import StaleDataError, WorkbenchError
 from segmentation.periods import quarter as parse_quarter
 
@@ -54,6 +64,7 @@ REPORTS = {
 }
 #: Parameters the runner sets itself.
 RESERVED = ("output_dir",)
+log = logging.getLogger(__name__)
 
 
 class ReportError(WorkbenchError):
@@ -68,6 +79,7 @@ class ReportRun:
     html: Path
     notebook: Path
     files: tuple[Path, ...]
+    log: Path | None = None  # the run's log (cells' stderr, the kernel's messages); None when there was nothing
 
 
 def notebook_dir() -> Path:
@@ -167,6 +179,72 @@ def _html(notebook: Path, target: Path) -> None:
     target.write_text(body, encoding="utf-8")
 
 
+def _kernel_manager(stderr) -> type:
+    """A kernel manager whose kernel writes its stderr to ``stderr`` and, on POSIX, listens on IPC sockets.
+
+    Over TCP, ipykernel (7.4 and later) logs "Kernel is running over TCP without encryption" to the
+    console at every start; local IPC sockets are reachable only by this user on this machine and
+    need no port. Where there are none (Windows) the transport stays TCP on localhost, with
+    CurveZMQ encryption when jupyter_client and the kernel offer it.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class _RunKernelManager(AsyncKernelManager):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            if os.name == "posix":
+                self._sockets = tempfile.mkdtemp(prefix="segmentation-kernel-")  # short: socket paths are limited
+                self.transport = "ipc"
+                self.ip = os.path.join(self._sockets, "kernel")
+            elif "transport_encryption" in self.trait_names():
+                self.transport_encryption = "auto"
+
+        async def _async_start_kernel(self, **kw):
+            kw.setdefault("stderr", stderr)
+            await super()._async_start_kernel(**kw)
+
+        start_kernel = _async_start_kernel
+
+        async def _async_cleanup_resources(self, restart: bool = False) -> None:
+            await super()._async_cleanup_resources(restart=restart)
+            if not restart and getattr(self, "_sockets", None):
+                shutil.rmtree(self._sockets, ignore_errors=True)
+
+        cleanup_resources = _async_cleanup_resources
+
+    return _RunKernelManager
+
+
+def _move_stderr_to_log(executed: Path, log_path: Path) -> int:
+    """Take every stderr output out of the executed notebook and append it to the log; how many there were.
+
+    Contact details in the text are masked like everything else the workbench writes.
+    """
+    import nbformat
+
+    from segmentation.data.privacy import redact_contacts
+
+    nb = nbformat.read(executed, as_version=4)
+    moved = []
+    for index, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        kept = []
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "stream" and output.get("name") == "stderr":
+                moved.append((index, cell.get("execution_count"), "".join(output.get("text", ""))))
+            else:
+                kept.append(output)
+        cell.outputs = kept
+    if moved:
+        nbformat.write(nb, executed)
+        with open(log_path, "a", encoding="utf-8") as handle:
+            for index, count, text in moved:
+                handle.write(f"--- cell {index} (execution {count}), stderr:\n")
+                handle.write(redact_contacts(text).rstrip("\n") + "\n")
+    return len(moved)
+
+
 @contextlib.contextmanager
 def _lock(path: Path):
     """Hold an exclusive lock on ``path`` (one run of a report and period at a time)."""
@@ -205,6 +283,7 @@ def run_report(
     out: str | Path,
     parameters: dict | None = None,
     progress: bool = True,
+    csv_encoding: str = DEFAULT_CSV_ENCODING,
 ) -> ReportRun:
     """Run report ``name`` for ``quarter`` and publish it under ``out/<name>_<quarter>/``.
 
@@ -223,6 +302,9 @@ def run_report(
         text are converted to the declared type. Unknown names are refused.
     progress : bool, default True
         Show papermill's progress bar (on stderr).
+    csv_encoding : {"utf-8-sig", "utf-8", "gb18030"}, default "utf-8-sig"
+        Encoding of the report's CSV files: UTF-8 with a byte-order mark (Excel then reads Chinese
+        names right), plain UTF-8, or GB18030 (what Excel on Chinese Windows assumes without a mark).
 
     Returns
     -------
@@ -239,6 +321,7 @@ def run_report(
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError
 
+    csv_encoding = check_csv_encoding(csv_encoding)
     q = parse_quarter(quarter)
     given = dict(parameters or {})
     given["quarter"] = str(q)
@@ -258,21 +341,30 @@ def run_report(
         staging = Path(tempfile.mkdtemp(prefix=f".{final.name}.", suffix=".partial", dir=out))
         try:
             executed = staging / f"{name}.ipynb"
+            log_path = staging / f"{name}.log"
             try:
-                pm.execute_notebook(
-                    str(source),
-                    str(executed),
-                    parameters={**params, "output_dir": str(staging)},
-                    kernel_name="python3",
-                    progress_bar=progress,
-                    cwd=str(Path.cwd()),
-                )
+                with open(log_path, "w", encoding="utf-8") as kernel_stderr:
+                    pm.execute_notebook(
+                        str(source),
+                        str(executed),
+                        parameters={**params, "output_dir": str(staging)},
+                        kernel_name="python3",
+                        progress_bar=progress,
+                        cwd=str(Path.cwd()),
+                        kernel_manager_class=_kernel_manager(kernel_stderr),
+                    )
             except PapermillExecutionError as exc:
                 if exc.ename == StaleDataError.__name__:  # not a failure of the report: the data is stale
                     raise StaleDataError(f"report {name}: {exc.evalue}") from None
                 if executed.exists():
                     shutil.copyfile(executed, failed)
                 raise ReportError(_failure(name, exc) + f" (executed notebook kept in {failed})") from None
+            messages = _move_stderr_to_log(executed, log_path)
+            if log_path.stat().st_size == 0:
+                log_path.unlink()
+            if csv_encoding != DEFAULT_CSV_ENCODING:
+                for table in staging.glob("*.csv"):
+                    transcode_csv(table, csv_encoding)
             _html(executed, staging / f"{name}.html")
             old = None
             if final.exists():
@@ -285,7 +377,12 @@ def run_report(
         finally:
             shutil.rmtree(staging, ignore_errors=True)
     files = tuple(sorted(p for p in final.iterdir() if p.is_file()))
-    return ReportRun(final, final / f"{name}.html", final / f"{name}.ipynb", files)
+    log_file = final / f"{name}.log"
+    if messages:
+        log.warning("report %s: %d message(s) of its cells kept out of the page, in %s", name, messages, log_file)
+    return ReportRun(
+        final, final / f"{name}.html", final / f"{name}.ipynb", files, log_file if log_file.is_file() else None
+    )
 
 
 __all__ = [

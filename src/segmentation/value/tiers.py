@@ -176,13 +176,22 @@ class TierPolicy:
         tier = pd.Categorical(names, categories=self.names, ordered=True)
         return pd.DataFrame({"tier": tier, "tier_label": labels}, index=features.index)
 
-    def with_thresholds(self, thresholds: list[float], *, name: str | None = None) -> TierPolicy:
-        """A copy with new band boundaries (top tier's min first, one per boundary)."""
+    def with_thresholds(
+        self, thresholds: list[float], *, name: str | None = None, values: object | None = None
+    ) -> TierPolicy:
+        """A copy with new band boundaries (top tier's min first, one per boundary).
+
+        With ``values`` (the metric of the customers the boundaries were found on), each boundary
+        is rounded to the roundest number that grades every one of them as the exact boundary
+        does (:meth:`rounded`): a file then says ``min: 143470``, not ``min: 143470.22999999998``.
+        """
         if len(thresholds) != len(self.tiers) - 1:
             raise ValueError(
                 f"policy {self.name!r} has {len(self.tiers)} tiers: give {len(self.tiers) - 1} "
                 f"thresholds, got {len(thresholds)}"
             )
+        if values is not None:
+            thresholds = _rounded_thresholds([float(t) for t in thresholds], values)
         tiers = []
         for i, t in enumerate(self.tiers):
             low = float(thresholds[i]) if i < len(thresholds) else None
@@ -190,6 +199,45 @@ class TierPolicy:
             tiers.append(replace(t, min=low, max=high))
         policy = replace(self, tiers=tuple(tiers), name=name or self.name)
         return TierPolicy.from_dict(policy.to_dict(), source=f"{policy.name} (tuned)")
+
+    def thresholds(self) -> list[float | None]:
+        """The band boundaries, top tier's min first (one fewer than the tiers)."""
+        return [t.min for t in self.tiers[:-1]]
+
+    def rounded(self, values: object) -> TierPolicy:
+        """A copy whose boundaries are the roundest numbers that grade ``values`` exactly as this policy does.
+
+        A boundary found from data is a customer's value, often with the noise of a float sum
+        (``143470.22999999998``); written as it is, a file shows 17 digits, and rounded to the
+        nearest cent (``143470.23``) it would drop that very customer a tier. Each boundary may move
+        anywhere above the largest value below it and up to the smallest value at or above it without
+        changing any customer's tier; this picks the number with the fewest significant digits in
+        that range (a multiple of a power of ten, nearest the boundary, at most two decimals). Tiers
+        of these ``values`` stay identical; tenure rules and labels are kept.
+
+        Parameters
+        ----------
+        values : array-like
+            The policy's metric for the customers graded (missing values count as 0, as in
+            :meth:`assign`).
+
+        Examples
+        --------
+        >>> p = TierPolicy.load("abc").with_thresholds([143470.22999999998, 20123.4567])
+        >>> values = [900_000, 143470.22999999998, 143402.10, 20123.4567, 18_000.0, 5.0]
+        >>> r = p.rounded(values)
+        >>> r.thresholds()
+        [143470.0, 20000.0]
+        >>> grade = lambda policy: policy.assign(pd.DataFrame({"revenue_t12m": values}))["tier"].tolist()
+        >>> grade(r) == grade(p) == ["A", "A", "B", "B", "C", "C"]
+        True
+        >>> [t["min"] for t in r.to_dict()["tiers"][:2]]
+        [143470, 20000]
+        """
+        bounds = self.thresholds()
+        if any(b is None for b in bounds):
+            raise ValueError(f"policy {self.name!r}: every tier but the last needs a min to be rounded")
+        return self.with_thresholds(bounds, name=self.name, values=values)
 
     def to_dict(self) -> dict:
         tiers = []
@@ -223,6 +271,43 @@ class TierPolicy:
                 for t in self.tiers
             ]
         )
+
+
+def _roundest(low: float, high: float) -> float:
+    """The number with the fewest significant digits in ``(low, high]`` (at most two decimals), nearest ``high``.
+
+    Examples
+    --------
+    >>> _roundest(143402.10, 143470.22999999998), _roundest(-np.inf, 20123.4567), _roundest(0.5, 0.57)
+    (143470.0, 20000.0, 0.57)
+    """
+    if not np.isfinite(high) or high <= 0:
+        return high
+    for exponent in range(int(np.floor(np.log10(high))), -3, -1):
+        step, digits = 10.0**exponent, max(0, -exponent)
+        k = np.floor(high / step)
+        if round((k + 1) * step, digits) <= high:  # high / step fell just below a whole number
+            k += 1
+        candidate = round(k * step, digits)
+        if low < candidate <= high and candidate > 0:
+            return float(candidate)
+    return high
+
+
+def _rounded_thresholds(thresholds: list[float], values: object) -> list[float]:
+    """Each boundary (descending) moved to the roundest number that grades ``values`` alike; order kept."""
+    x = np.sort(np.nan_to_num(np.asarray(values, dtype=float), nan=0.0))
+    out: list[float] = []
+    for t in thresholds:
+        below = x[x < t]
+        above = x[x >= t]
+        low = below[-1] if len(below) else -np.inf
+        high = above[0] if len(above) else t
+        if out:  # strictly below the boundary above it, which may itself have moved
+            high = min(high, np.nextafter(out[-1], -np.inf))
+        candidate = _roundest(low, high) if low < high else t
+        out.append(candidate if low < candidate <= high else t)
+    return out
 
 
 def _band_errors(tiers: list[Tier]) -> list[str]:

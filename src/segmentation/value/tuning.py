@@ -403,7 +403,8 @@ def tune_tiers(
             problems.append((exc.key, exc.values))
             continue
         if len(cuts) == n_tiers - 1:
-            candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}")
+            # rounded to the roundest boundaries that grade today's customers alike (143470, not 143470.22999999998)
+            candidates[name] = policy.with_thresholds(cuts, name=f"{policy.name}_{name}", values=values)
         else:
             shown = ", ".join(f"{c:,.0f}" for c in cuts)
             problems.append(("value.tuning.coincide", {"candidate": name, "cuts": shown}))
