@@ -7,6 +7,7 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from domain_words import english_words
 
 from segmentation.churn.features import CHURN_FEATURES
 from segmentation.churn.model import churn_probability
@@ -182,3 +183,18 @@ def test_a_value_passed_names_its_column(data, risk):
         churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv.rename("band"))
     with pytest.raises(WorkbenchError, match=r"value: no value for 1 of the \d+ customers"):
         churn_risk(data, cutoff=CUTOFF, importance=False, reasons=False, value=clv.iloc[1:])
+
+
+def test_a_chinese_list_gives_every_reason_in_chinese(data, risk):
+    zh = churn_risk(data, cutoff=CUTOFF, language="zh")
+    # the same scores and order: only the words change
+    pd.testing.assert_frame_equal(
+        zh.table[["customer_id", "churn_probability", "band"]], risk.table[["customer_id", "churn_probability", "band"]]
+    )
+    reasons = zh.table["reasons"].dropna()
+    assert len(reasons) == len(zh.table)
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in reasons)
+    assert english_words(" ".join(reasons)) == []
+    # a list explains itself in another language on demand
+    top = zh.table["customer_id"].head(3)
+    assert zh.explain(top, language="en")["reasons"].str.contains(r"[A-Za-z]{3,}").all()

@@ -47,6 +47,7 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.churn.reasons import RetainedReference, customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
+from segmentation.i18n import check_language
 from segmentation.periods import as_date
 from segmentation.value.scoring import score_customers
 from segmentation.value.tiers import TierPolicy
@@ -170,13 +171,14 @@ class ChurnRisk:
     value_column: str = "revenue_t12m"
     definition: str = "recorded"
     horizon_months: int = 6
+    language: str = "en"
 
     @property
     def meaning(self) -> str:
         """What churn means in this list, in words, for a report."""
         return f"Churn means {DEFINITIONS[self.definition]} ({self.horizon_months} months after the cutoff)."
 
-    def explain(self, customers=None) -> pd.DataFrame:
+    def explain(self, customers=None, *, language: str | None = None) -> pd.DataFrame:
         """The reasons behind the scores of ``customers`` (default: every listed customer).
 
         Explaining costs a prediction per warning signal for each customer, the largest part of
@@ -188,6 +190,8 @@ class ChurnRisk:
         ----------
         customers : list-like of str, optional
             Customer ids of the risk list; an id not in it is refused with the ids named.
+        language : {"en", "zh", "zh_Hant"}, optional
+            Language of the reasons; default the list's (:func:`churn_risk`'s ``language``).
 
         Returns
         -------
@@ -209,13 +213,14 @@ class ChurnRisk:
             self.reference,
             n_reasons=self.n_reasons,
             probability=probability.to_numpy(),
+            language=language or self.language,
         )
         return reasons.rename(columns={"reason_signals": "signals"})
 
-    def with_reasons(self, customers=None) -> pd.DataFrame:
+    def with_reasons(self, customers=None, *, language: str | None = None) -> pd.DataFrame:
         """:attr:`table` with the reason columns of :meth:`explain` for ``customers`` (default:
         everyone); the other customers' reasons are left empty (NaN)."""
-        reasons = self.explain(customers).reindex(pd.Index(self.table["customer_id"]))
+        reasons = self.explain(customers, language=language).reindex(pd.Index(self.table["customer_id"]))
         return self.table.assign(**{column: reasons[column].to_numpy() for column in reasons.columns})
 
 
@@ -237,6 +242,7 @@ def churn_risk(
     min_history_days: int = 365,
     importance: bool = True,
     reasons: bool = True,
+    language: str = "en",
 ) -> ChurnRisk:
     """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
 
@@ -277,12 +283,15 @@ def churn_risk(
         Give every customer its reasons (the ``reason_*``, ``reasons`` and ``signals`` columns).
         With False the table has no reason columns; :meth:`ChurnRisk.explain` gives them for the
         customers wanted.
+    language : {"en", "zh", "zh_Hant"}, default "en"
+        Language of the reasons (:mod:`segmentation.i18n`).
 
     Returns
     -------
     ChurnRisk
     """
     cutoff = as_date(cutoff, name="cutoff")
+    language = check_language(language)
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     definition, fallback = resolve_definition(data, definition)
@@ -384,6 +393,7 @@ def churn_risk(
         value_column=column,
         definition=definition,
         horizon_months=horizon_months,
+        language=language,
     )
     if reasons:
         result.table = result.with_reasons()

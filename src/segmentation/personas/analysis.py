@@ -72,6 +72,7 @@ def find_personas(
     currency: str = "CNY",
     random_state: int = 0,
     min_persona_size: int = 5,
+    language: str = "en",
     **model_params,
 ) -> PersonaRun:
     """Build persona features, fit the persona model, profile and (optionally) track personas.
@@ -98,6 +99,8 @@ def find_personas(
         at ``customers // min_persona_size`` (and at the number of distinct customers);
         an explicit ``n_clusters`` above that is refused, and a persona that still ends up
         smaller is named in ``notes``.
+    language : {"en", "zh", "zh_Hant"}, default "en"
+        Language of the persona names, descriptions and plays (:mod:`segmentation.i18n`).
     **model_params
         Further :class:`PersonaModel` parameters (``k_range``, ``n_bootstrap``...).
 
@@ -131,7 +134,7 @@ def find_personas(
     model = PersonaModel(n_clusters, method=method, random_state=random_state, **model_params).fit(X)
     alignment = align_personas(model, previous_model, X) if previous_model is not None else None
     personas = pd.Series(model.labels_, index=X.index, name="persona_id")
-    profiles = profile_personas(features, personas, playbook=playbook, currency=currency)
+    profiles = profile_personas(features, personas, playbook=playbook, currency=currency, language=language)
     names = profiles.names()
     assignments = pd.DataFrame(
         {"customer_id": X.index, "persona_id": personas.to_numpy(), "persona_name": personas.map(names).to_numpy()}
