@@ -8,7 +8,7 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
     segmentation demo                                   # sample data -> validate -> quarterly review
     segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
                         [--allow-incomplete]
-    segmentation sample-data --customers 2000 --random-state 0 --out data/sample
+    segmentation sample-data --customers 2000 --random-state 0 --out data/sample [--language zh]
     segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
@@ -59,7 +59,12 @@ def _mapping(value: str | None) -> ColumnMapping | None:
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
     paths = write_sample(
-        args.out, args.customers, random_state=args.random_state, end=args.end, file_format=args.format
+        args.out,
+        args.customers,
+        random_state=args.random_state,
+        end=args.end,
+        file_format=args.format,
+        language=args.language,
     )
     for table, path in paths.items():
         print(f"{table:>13}: {path}")
@@ -471,6 +476,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.add_argument("--end", type=_date, default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default: csv)")
+    p.add_argument(
+        "--language",
+        choices=["en", "zh"],
+        default="en",
+        help="en: the contract's names; zh: the same data as a Chinese team's GBK export, with the mapping.yaml "
+        "that reads it (default: en)",
+    )
     p.add_argument("--out", required=True, help="folder to write into")
     p.set_defaults(func=cmd_sample_data)
 

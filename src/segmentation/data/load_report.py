@@ -124,10 +124,6 @@ class LoadReport:
                 lines.append(f"      excluded {n:,}: {rule}")
             for what, n in t.translated.items():
                 lines.append(f"      translated by the mapping {n:,}: {what}")
-        if self.complaints:
-            total = sum(self.complaints.values())
-            rules = ", ".join(f"{n:,} by {rule}" for rule, n in self.complaints.items())
-            lines.append(f"  complaints: {total:,} contacts ({rules})")
         for severity in ("error", "warning", "info"):
             found = [p for p in self.problems if p.severity == severity]
             if found:
