@@ -171,7 +171,8 @@ def complaint_problems(
     total = int(found.flags.sum())
     if total:
         rules = ", ".join(f"{n:,} by {rule}" for rule, n in found.counts.items())
-        problems.append(Problem("info", file, column, f"{total:,} contacts counted as complaints: {rules}"))
+        counted = f"{total:,} contacts counted as complaints" if total != 1 else "1 contact counted as a complaint"
+        problems.append(Problem("info", file, column, f"{counted}: {rules}"))
     else:
         top = interactions[column].value_counts().head(3)
         listed = ", ".join(f"{value!r} ({n:,})" for value, n in top.items())

@@ -156,7 +156,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                         f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
                         f"a sheet name or position from 1 (the sheets: {listed})",
                     )
-                frame = book.parse(chosen, dtype=object, header=header_row - 1)
+                frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1)
             header = [str(c) for c in frame.columns]
             frame = frame.map(lambda v: "" if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
         else:
