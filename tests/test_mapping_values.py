@@ -236,12 +236,13 @@ def test_unknown_churn_reason_warns_with_rows_and_mapping_line(tmp_path):
     assert report.ok
 
 
-def test_mapping_word_found_nowhere_warns(tmp_path):
+def test_mapping_word_found_nowhere_is_noted(tmp_path):
     data = folder(
         tmp_path, {"values": {"channel": {"电话": "phone", "电活": "phone"}}}, interactions=contacts("电话,proactive,")
     )
-    (warning,) = [p for p in check_dataset(data).warnings if p.file == "mapping.yaml"]
-    assert warning.message == "values.channel: '电活' occurs nowhere in interactions.csv; check its spelling"
+    (note,) = [p for p in check_dataset(data).problems if p.file == "mapping.yaml" and "values." in p.message]
+    assert note.severity == "info"
+    assert note.message == "values.channel: '电活' occurs nowhere in interactions.csv; check its spelling"
 
 
 def test_validate_prints_the_warnings(tmp_path, capsys):
@@ -329,3 +330,22 @@ def test_file_entry_mistakes(entry, words):
     with pytest.raises(ConfigError) as info:
         ColumnMapping.from_dict({"files": {"transactions": entry}})
     assert words in str(info.value)
+
+
+def test_validate_warns_about_an_empty_tier(tmp_path, capsys):
+    """Amounts exported in 万 leave tiers A and B of the abc policy empty; sabc's S, A and B too."""
+    (tmp_path / "transactions.csv").write_text(TX.replace(",10,", ",52.3,"), encoding="utf-8")
+    assert main(["validate", str(tmp_path), "--today", "2025-10-01"]) == 0
+    out = capsys.readouterr().out
+    assert "tier A of policy abc has no customer as of 2024-01-06" in out
+    assert "trailing-12-month revenue >= 500,000; the highest is 52.30" in out
+    assert "tier B of policy abc" in out and "tier C" not in out
+    assert main(["validate", str(tmp_path), "--today", "2025-10-01", "--policy", "sabc"]) == 0
+    out = capsys.readouterr().out
+    assert [f"tier {t} of policy sabc" in out for t in "SABC"] == [True, True, True, False]
+
+
+def test_validate_gives_no_tier_warning_when_every_tier_is_filled(sample_dir, capsys):
+    assert main(["validate", str(sample_dir), "--today", "2025-10-01"]) == 0
+    out = capsys.readouterr().out
+    assert "Warnings" not in out and "Usable: yes" in out

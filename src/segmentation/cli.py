@@ -9,7 +9,7 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
     segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
                         [--allow-incomplete]
     segmentation sample-data --customers 2000 --random-state 0 --out data/sample [--language zh]
-    segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
+    segmentation validate DATA_DIR [--mapping FILE] [--today DATE] [--policy abc|sabc|FILE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
     segmentation personas DATA_DIR --as-of DATE [--k K] --out FILE [--save-model FILE]
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from segmentation.data.loading import check_dataset, load_dataset
+from segmentation.data.loading import load_dataset, load_with_report
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.overview import yearly_overview
 from segmentation.datasets.sample import DEFAULT_END, write_sample
@@ -71,8 +71,38 @@ def cmd_sample_data(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _empty_tiers(dataset, policy_name: str) -> list:
+    """Validate's warnings about tiers of the policy that hold no customer at the data's last order date."""
+    from segmentation.data.checks import empty_tier_problems
+    from segmentation.features import customer_features
+    from segmentation.value.tiers import TierPolicy
+
+    policy = TierPolicy.load(policy_name)
+    if dataset.transactions.empty:
+        return []
+    as_of = dataset.transactions["order_date"].max()
+    features = customer_features(dataset, as_of=as_of)
+    sizes = policy.assign(features)["tier"].value_counts().reindex(policy.names, fill_value=0)
+    bands = {
+        t.tier: f"{policy.metric_words} >= {t.min:,.0f}"
+        + (f" and a customer for {t.min_tenure_days:,.0f} days" if t.min_tenure_days else "")
+        for t in policy.tiers
+        if t.min is not None
+    }
+    return empty_tier_problems(
+        sizes.to_dict(),
+        policy=policy.name,
+        as_of=f"{as_of:%Y-%m-%d}",
+        bands=bands,
+        highest=float(features[policy.metric].max()) if len(features) else None,
+        file=dataset.report.tables["transactions"].file or "transactions",
+    )
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = check_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    dataset, report = load_with_report(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    for problem in _empty_tiers(dataset, args.policy) if dataset is not None else []:
+        report.add(problem)
     print(report.to_text())
     return EXIT_OK if report.ok else EXIT_UNUSABLE
 
@@ -487,6 +517,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_sample_data)
 
     p = _data_command(sub, "validate", "check a data directory and report every problem")
+    p.add_argument(
+        "--policy", default="abc", help="tier policy whose empty tiers are warned about: abc, sabc or a YAML file"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = _data_command(sub, "score", "RFM scores, segment and value tier per customer as of a date")

@@ -8,7 +8,7 @@ its count and the mapping line that fixes it:
   overdue;
 - a churn reason outside the known categories;
 - no contact counted as a complaint, or a complaint rule of the mapping that matched nothing;
-- a word under ``values:`` in the mapping that occurs nowhere in the data;
+- (a note, not a warning: a mapping serves many exports) a word under ``values:`` that occurs nowhere in the data;
 - a tier of a policy that holds no customer (:func:`empty_tier_problems`; the value stage counts the tiers).
 
 Examples
@@ -203,7 +203,10 @@ def complaint_problems(
 def unused_word_problems(
     words: Mapping[str, Mapping[str, object]], seen: Mapping[str, set[str]], files: Mapping[str, str], mapping_file: str
 ) -> list[Problem]:
-    """Warn about each word under ``values:`` that occurs in none of the loaded files with that column.
+    """Note each word under ``values:`` that occurs in none of the loaded files with that column.
+
+    A note, not a warning: one mapping file serves every quarter's export, and a reason nobody gave this
+    quarter is no mistake; a misspelt word shows anyway, as the warning about the value it failed to map.
 
     ``seen`` holds, per column, the (lower-cased) words found in the data; ``files`` the loaded files per column.
 
@@ -222,7 +225,7 @@ def unused_word_problems(
             listed = ", ".join(repr(w) for w in unused)
             problems.append(
                 Problem(
-                    "warning",
+                    "info",
                     mapping_file,
                     None,
                     f"values.{column}: {listed} occur{'s' if len(unused) == 1 else ''} nowhere in {files[column]}; "
@@ -233,7 +236,13 @@ def unused_word_problems(
 
 
 def empty_tier_problems(
-    sizes: Mapping[str, int], *, policy: str, as_of: str, bands: Mapping[str, str], highest: float | None = None
+    sizes: Mapping[str, int],
+    *,
+    policy: str,
+    as_of: str,
+    bands: Mapping[str, str],
+    highest: float | None = None,
+    file: str = "transactions",
 ) -> list[Problem]:
     """Warn about each tier of ``policy`` with no customer as of ``as_of``.
 
@@ -245,23 +254,25 @@ def empty_tier_problems(
     bands : mapping of tier to its band in words ("trailing-12-month revenue >= 500,000").
     highest : float, optional
         The largest value of the policy's metric, to show how far the data is from the empty tiers.
+    file : str, default "transactions"
+        The file the warning names (the tiers are graded on its amounts).
 
     Examples
     --------
     >>> print(empty_tier_problems({"A": 0, "B": 3}, policy="abc", as_of="2025-09-30",
     ...                           bands={"A": "revenue >= 500,000"}, highest=52.3)[0].message)
-    tier A of policy abc has no customer as of 2025-09-30 (revenue >= 500,000; the highest is 52.3): check the amounts' unit (yuan, not 万) or choose a policy that fits
+    tier A of policy abc has no customer as of 2025-09-30 (revenue >= 500,000; the highest is 52.30): check the amounts' unit (yuan, not 万) or choose a policy that fits
     """
     problems = []
     for tier, n in sizes.items():
         if n:
             continue
-        top = f"; the highest is {highest:,.1f}" if highest is not None else ""
+        top = f"; the highest is {highest:,.2f}" if highest is not None else ""
         band = bands.get(tier, "")
         problems.append(
             Problem(
                 "warning",
-                "transactions",
+                file,
                 None,
                 f"tier {tier} of policy {policy} has no customer as of {as_of} ({band}{top}): check the amounts' "
                 "unit (yuan, not 万) or choose a policy that fits",

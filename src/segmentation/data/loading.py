@@ -629,6 +629,30 @@ def check_dataset(
     return _load(path, mapping, today, min_date)[1]
 
 
+def load_with_report(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    today: date | str | None = None,
+    min_date: date | str = DEFAULT_MIN_DATE,
+) -> tuple[Dataset | None, LoadReport]:
+    """The data set (None when it is not usable) and the full report, in one reading.
+
+    For checks that need the loaded data as well as the report (``segmentation validate`` grades the tiers).
+    Parameters are those of :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "transactions.csv").write_text("customer_id,order_id,order_date,amount\\nC1,o1,2024-01-01,5\\n")
+    >>> dataset, report = load_with_report(d)
+    >>> len(dataset.transactions), report.ok
+    (1, True)
+    """
+    return _load(path, mapping, today, min_date)
+
+
 def load_dataset(
     path: str | Path,
     *,
@@ -678,4 +702,4 @@ def load_dataset(
     return dataset
 
 
-__all__ = ["DEFAULT_MIN_DATE", "REPAIRED", "check_dataset", "load_dataset", "load_frames"]
+__all__ = ["DEFAULT_MIN_DATE", "REPAIRED", "check_dataset", "load_dataset", "load_frames", "load_with_report"]
