@@ -349,3 +349,19 @@ def test_validate_gives_no_tier_warning_when_every_tier_is_filled(sample_dir, ca
     assert main(["validate", str(sample_dir), "--today", "2025-10-01"]) == 0
     out = capsys.readouterr().out
     assert "Warnings" not in out and "Usable: yes" in out
+
+
+def test_the_mapping_example_of_the_data_contract_page_is_valid():
+    from pathlib import Path
+
+    page = (Path(__file__).parents[1] / "docs" / "data-contract.md").read_text(encoding="utf-8")
+    example = page.split("```yaml\n", 1)[1].split("```", 1)[0]
+    mapping = ColumnMapping.from_dict(yaml.safe_load(example))
+    assert mapping.language == "zh"
+    assert (mapping.sheets, mapping.header_rows) == ({"transactions": 2}, {"transactions": 3})
+    assert mapping.words("preferred_channel")["电话"] == "phone"
+    assert "差评" in mapping.complaint_keywords["zh"] and "投诉" in mapping.complaint_keywords["zh"]
+    error = page.split("```text\nmapping.yaml: the mapping is not valid:\n- ", 1)[1].split("\n", 1)[0]
+    with pytest.raises(ConfigError) as info:
+        ColumnMapping.from_dict({"values": {"channel": {"电话": "telephone"}}})
+    assert error in str(info.value)
