@@ -146,6 +146,7 @@ def test_chinese_sample_loads_to_the_english_samples_tables(chinese_dataset, sam
         for column in free:  # the free text is the same text, in Chinese
             assert (chinese[column].isna() == english[column].isna()).all()
             assert not chinese[column].dropna().str.contains("[a-z]{4}", regex=True).any()
+    assert (zh.language, sample_dataset.language) == ("zh", None)
     assert zh.report.complaints == sample_dataset.report.complaints
     assert sum(zh.report.complaints.values()) == int(sample_dataset.interactions["complaint"].sum()) > 0
 

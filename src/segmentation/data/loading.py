@@ -560,6 +560,7 @@ def _build(
         refunds=refunds.reset_index(drop=True),
         report=report,
         customers_derived=derived,
+        language=mapping.language,
     )
     return dataset, report
 
