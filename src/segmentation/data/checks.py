@@ -165,7 +165,9 @@ def complaint_problems(
     frequent topics are '客户反馈' (2), 'quote' (1); if one marks a complaint add to mapping.yaml: values: {topic:
     {客户反馈: complaint}}
     """
-    if column not in interactions.columns or interactions.empty:
+    if interactions.empty:
+        return []
+    if column not in interactions.columns:
         return [Problem("info", file, column, "no contact can be counted as a complaint: the column is absent")]
     problems = []
     total = int(found.flags.sum())

@@ -418,13 +418,9 @@ def _flag_complaints(interactions: pd.DataFrame, report: LoadReport, mapping: Co
         interactions, column=column, values=mapping.complaint_values, keywords=mapping.complaint_keywords
     )
     report.complaints = dict(found.counts)
+    built_in = {w for words in COMPLAINT_KEYWORDS.values() for w in words}
     declared = [f"{column} is {v!r}" for v in mapping.complaint_values if v not in COMPLAINT_VALUES]
-    declared += [f"keyword {w!r} in {column}" for w in mapping.extra_complaint_keywords]
-    declared = [
-        r
-        for r in declared
-        if not any(r == f"keyword {w!r} in {column}" for ws in COMPLAINT_KEYWORDS.values() for w in ws)
-    ]
+    declared += [f"keyword {w!r} in {column}" for w in mapping.extra_complaint_keywords if w not in built_in]
     file = report.tables["interactions"].file or "interactions"
     for p in checks.complaint_problems(
         interactions, found, file, _mapping_file(mapping), column=column, declared=declared
