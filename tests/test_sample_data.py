@@ -103,3 +103,83 @@ def test_contact_details_look_real_so_masking_can_be_tested():
 def test_rejects_zero_customers():
     with pytest.raises(ValueError, match="n_customers must be at least 1"):
         generate_sample(0)
+
+
+# The Chinese sample: the same data as a Chinese team's GBK export, read back through its mapping.
+ZH_SEED, ZH_CUSTOMERS = 7, 400
+
+
+@pytest.fixture(scope="module")
+def chinese_dataset(tmp_path_factory):
+    out = tmp_path_factory.mktemp("zh")
+    paths = write_sample(out, ZH_CUSTOMERS, random_state=ZH_SEED, language="zh")
+    return paths, load_dataset(out, today="2025-10-01")
+
+
+def test_chinese_sample_is_a_gbk_export_with_chinese_headers_and_values(chinese_dataset):
+    paths, _ = chinese_dataset
+    raw = paths["transactions"].read_bytes()
+    with pytest.raises(UnicodeDecodeError):
+        raw.decode("utf-8")
+    assert raw.decode("gbk").split("\n", 1)[0].split(",")[:4] == ["客户编号", "订单号", "下单日期", "金额"]
+    contacts = pd.read_csv(paths["interactions"], encoding="gbk", dtype=str)
+    assert set(contacts["渠道"]) == {"电话", "拜访", "微信", "邮件", "视频会议", "活动"}
+    assert "投诉" in set(contacts["跟进类型"])
+    reasons = set(pd.read_csv(paths["churn_events"], encoding="gbk", dtype=str)["流失原因"])
+    assert "价格原因" in reasons and reasons <= {"价格原因", "响应慢", "产品不满足需求", "被竞争对手抢走", "客户停业"}
+    names = pd.read_csv(paths["customers"], encoding="gbk", dtype=str)["客户名称"]
+    assert names.str.contains("有限公司").all()
+    assert paths["mapping"].read_text(encoding="utf-8").count("language: zh") == 1
+
+
+def test_chinese_sample_loads_to_the_english_samples_tables(chinese_dataset, sample_dataset):
+    """Same seed: after the mapping, every table equals the English sample's, free text aside."""
+    from segmentation.datasets.sample_zh import FREE_TEXT
+
+    _, zh = chinese_dataset
+    assert zh.report.ok and not zh.report.warnings, zh.report.to_text()
+    for table in TABLES:
+        english, chinese = getattr(sample_dataset, table), getattr(zh, table)
+        free = list(FREE_TEXT.get(table, ()))
+        assert list(chinese.columns) == list(english.columns)
+        pd.testing.assert_frame_equal(chinese.drop(columns=free), english.drop(columns=free), check_dtype=False)
+        for column in free:  # the free text is the same text, in Chinese
+            assert (chinese[column].isna() == english[column].isna()).all()
+            assert not chinese[column].dropna().str.contains("[a-z]{4}", regex=True).any()
+    assert (zh.language, sample_dataset.language) == ("zh", None)
+    assert zh.report.complaints == sample_dataset.report.complaints
+    assert sum(zh.report.complaints.values()) == int(sample_dataset.interactions["complaint"].sum()) > 0
+
+
+def test_chinese_sample_gives_the_same_complaint_features(chinese_dataset, sample_dataset):
+    from segmentation.churn.features import churn_features
+    from segmentation.personas.features import persona_features
+
+    _, zh = chinese_dataset
+    for compute in (
+        lambda ds: churn_features(ds, cutoff="2025-06-30")[["complaints_last_quarter", "complaints_t12m"]],
+        lambda ds: persona_features(ds, as_of="2025-09-30")[["complaints"]],
+    ):
+        english, chinese = compute(sample_dataset), compute(zh)
+        assert english.to_numpy().sum() > 0
+        pd.testing.assert_frame_equal(chinese, english)
+
+
+def test_cli_writes_the_chinese_sample_and_validate_accepts_it(tmp_path, capsys):
+    from segmentation.cli import main
+
+    assert (
+        main(["sample-data", "--customers", "60", "--random-state", "2", "--language", "zh", "--out", str(tmp_path)])
+        == 0
+    )
+    assert "订单明细.csv" in capsys.readouterr().out
+    assert main(["validate", str(tmp_path), "--today", "2025-10-01"]) == 0
+    out = capsys.readouterr().out
+    assert "contacts counted as complaints" in out and "Usable: yes" in out
+
+
+def test_english_sample_over_a_chinese_one_removes_its_files(tmp_path):
+    write_sample(tmp_path, 40, random_state=1, language="zh")
+    write_sample(tmp_path, 40, random_state=1)
+    assert {p.name for p in tmp_path.iterdir()} == {f"{t}.csv" for t in TABLES} | {"truth.csv"}
+    load_dataset(tmp_path)

@@ -8,8 +8,8 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
     segmentation demo                                   # sample data -> validate -> quarterly review
     segmentation report NAME [--data DATA_DIR] --quarter 2025Q3 --out reports/ [-p NAME=VALUE ...]
                         [--allow-incomplete]
-    segmentation sample-data --customers 2000 --random-state 0 --out data/sample
-    segmentation validate DATA_DIR [--mapping FILE] [--today DATE]
+    segmentation sample-data --customers 2000 --random-state 0 --out data/sample [--language zh]
+    segmentation validate DATA_DIR [--mapping FILE] [--today DATE] [--policy abc|sabc|FILE]
     segmentation score DATA_DIR --as-of DATE --policy abc|sabc|FILE --out FILE
     segmentation tune-tiers DATA_DIR --as-of DATE --policy abc --out FILE [--export NAME --policy-out FILE]
     segmentation personas DATA_DIR --as-of DATE [--k K] --out FILE [--save-model FILE]
@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from segmentation.data.loading import check_dataset, load_dataset
+from segmentation.data.loading import load_dataset, load_with_report
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.overview import yearly_overview
 from segmentation.datasets.sample import DEFAULT_END, write_sample
@@ -80,15 +80,50 @@ def _csv_encoding_option(p: argparse.ArgumentParser) -> None:
 
 def cmd_sample_data(args: argparse.Namespace) -> int:
     paths = write_sample(
-        args.out, args.customers, random_state=args.random_state, end=args.end, file_format=args.format
+        args.out,
+        args.customers,
+        random_state=args.random_state,
+        end=args.end,
+        file_format=args.format,
+        language=args.language,
     )
     for table, path in paths.items():
         print(f"{table:>13}: {path}")
     return EXIT_OK
 
 
+def _empty_tiers(dataset, policy_name: str) -> list:
+    """Validate's warnings about tiers of the policy that hold no customer at the data's last order date."""
+    from segmentation.data.checks import empty_tier_problems
+    from segmentation.features import customer_features
+    from segmentation.value.tiers import TierPolicy
+
+    policy = TierPolicy.load(policy_name)
+    if dataset.transactions.empty:
+        return []
+    as_of = dataset.transactions["order_date"].max()
+    features = customer_features(dataset, as_of=as_of)
+    sizes = policy.assign(features)["tier"].value_counts().reindex(policy.names, fill_value=0)
+    bands = {
+        t.tier: f"{policy.metric_words} >= {t.min:,.0f}"
+        + (f" and a customer for {t.min_tenure_days:,.0f} days" if t.min_tenure_days else "")
+        for t in policy.tiers
+        if t.min is not None
+    }
+    return empty_tier_problems(
+        sizes.to_dict(),
+        policy=policy.name,
+        as_of=f"{as_of:%Y-%m-%d}",
+        bands=bands,
+        highest=float(features[policy.metric].max()) if len(features) else None,
+        file=dataset.report.tables["transactions"].file or "transactions",
+    )
+
+
 def cmd_validate(args: argparse.Namespace) -> int:
-    report = check_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    dataset, report = load_with_report(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    for problem in _empty_tiers(dataset, args.policy) if dataset is not None else []:
+        report.add(problem)
     print(report.to_text())
     return EXIT_OK if report.ok else EXIT_UNUSABLE
 
@@ -500,10 +535,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.add_argument("--end", type=_date, default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default: csv)")
+    p.add_argument(
+        "--language",
+        choices=["en", "zh"],
+        default="en",
+        help="en: the contract's names; zh: the same data as a Chinese team's GBK export, with the mapping.yaml "
+        "that reads it (default: en)",
+    )
     p.add_argument("--out", required=True, help="folder to write into")
     p.set_defaults(func=cmd_sample_data)
 
     p = _data_command(sub, "validate", "check a data directory and report every problem")
+    p.add_argument(
+        "--policy", default="abc", help="tier policy whose empty tiers are warned about: abc, sabc or a YAML file"
+    )
     p.set_defaults(func=cmd_validate)
 
     p = _data_command(sub, "score", "RFM scores, segment and value tier per customer as of a date")

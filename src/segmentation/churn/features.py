@@ -34,6 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from segmentation.data.complaints import COMPLAINT, is_complaint
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import customer_features
@@ -193,8 +194,8 @@ def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: p
         out["reply_delay_change"] = (
             out["reply_hours_recent"] / out["reply_hours_before"].where(out["reply_hours_before"] > 0) - 1
         )
-    if "topic" in rows:
-        complaint = rows["topic"].astype("string").str.contains("complaint", case=False, na=False)
+    if "topic" in rows or COMPLAINT in rows:
+        complaint = is_complaint(rows)
         in_year = rows["date"] > cutoff - YEAR
         for column, mask in (("complaints_last_quarter", last_quarter), ("complaints_t12m", in_year)):
             out[column] = (complaint & mask).groupby(rows["customer_id"]).sum().reindex(ids, fill_value=0)

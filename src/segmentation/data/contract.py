@@ -24,6 +24,10 @@ Need = Literal["required", "core", "optional"]
 DIRECTIONS = ("proactive", "inbound")
 #: Recommended values of ``interactions.channel`` (other values are kept as given).
 CHANNELS = ("phone", "visit", "email", "online_meeting", "sms_chat", "event", "other")
+#: Known values of ``churn_events.reason`` (another value is kept, and ``validate`` warns about it).
+CHURN_REASONS = ("price", "slow_response", "product_gap", "competitor", "closed_business", "other")
+#: Values of ``customers.need_type``.
+NEED_TYPES = ("product", "service", "comprehensive")
 
 
 @dataclass(frozen=True)
@@ -122,7 +126,7 @@ INTERACTIONS = TableSpec(
         _c("direction", "category", "required", "proactive (by us) or inbound (from the customer)."),
         _c("owner", "category", "core", "Staff member who made or took the contact (staff code)."),
         _c("response_hours", "number", "core", "Hours until the other side responded; empty = no reply."),
-        _c("topic", "text", "optional", "Topic; the word 'complaint' marks a complaint."),
+        _c("topic", "text", "optional", "Topic; 'complaint' (or a complaint keyword) marks a complaint."),
         _c("outcome", "text", "optional", "Outcome or next action."),
     ),
 )
@@ -173,11 +177,13 @@ def table_markdown(table: str) -> str:
 __all__ = [
     "CHANNELS",
     "CHURN_EVENTS",
+    "CHURN_REASONS",
     "CUSTOMERS",
     "ColumnSpec",
     "DIRECTIONS",
     "FILE_SUFFIXES",
     "INTERACTIONS",
+    "NEED_TYPES",
     "SURVEYS",
     "TABLES",
     "TRANSACTIONS",

@@ -49,6 +49,9 @@ class Dataset:
         Lines with a negative amount, excluded from ``transactions`` and counted in the report.
     report : LoadReport
     customers_derived : bool
+    language : str or None
+        The mapping file's ``language`` (the reports' default language), None when it names none:
+        ``segmentation.i18n.resolve_language(None, dataset)`` reads it.
     """
 
     transactions: pd.DataFrame
@@ -59,6 +62,7 @@ class Dataset:
     refunds: pd.DataFrame = field(default_factory=lambda: empty_table("transactions"))
     report: LoadReport = field(default_factory=lambda: LoadReport("frames"))
     customers_derived: bool = False
+    language: str | None = None
 
     @classmethod
     def from_frames(

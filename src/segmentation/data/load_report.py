@@ -33,6 +33,7 @@ class TableReport:
     delimiter: str | None = None
     excluded: dict[str, int] = field(default_factory=dict)
     repaired: dict[str, int] = field(default_factory=dict)
+    translated: dict[str, int] = field(default_factory=dict)  # values given in the mapping's words, per column
 
     def exclude(self, rule: str, n: int) -> None:
         if n:
@@ -41,6 +42,11 @@ class TableReport:
     def repair(self, rule: str, n: int) -> None:
         if n:
             self.repaired[rule] = self.repaired.get(rule, 0) + int(n)
+
+    def translate(self, what: str, n: int) -> None:
+        """Count values written in the team's words and translated by the mapping (not a repair)."""
+        if n:
+            self.translated[what] = self.translated.get(what, 0) + int(n)
 
     @property
     def rows_excluded(self) -> int:
@@ -63,6 +69,8 @@ class LoadReport:
     source: str
     tables: dict[str, TableReport] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
+    complaints: dict[str, int] = field(default_factory=dict)  # contacts counted as complaints, per rule
+    words_seen: dict[str, set[str]] = field(default_factory=dict, repr=False)  # mapping words found, per column
 
     @property
     def errors(self) -> list[Problem]:
@@ -114,6 +122,8 @@ class LoadReport:
                 lines.append(f"      repaired {n:,}: {rule}")
             for rule, n in t.excluded.items():
                 lines.append(f"      excluded {n:,}: {rule}")
+            for what, n in t.translated.items():
+                lines.append(f"      translated by the mapping {n:,}: {what}")
         for severity in ("error", "warning", "info"):
             found = [p for p in self.problems if p.severity == severity]
             if found:

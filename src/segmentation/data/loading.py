@@ -27,11 +27,12 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from segmentation.data import parsing
+from segmentation.data import checks, parsing
+from segmentation.data.complaints import COMPLAINT, COMPLAINT_KEYWORDS, COMPLAINT_VALUES, find_complaints
 from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
 from segmentation.data.dataset import Dataset, derive_customers, empty_table
 from segmentation.data.load_report import LoadReport, TableReport
-from segmentation.data.mapping import ColumnMapping
+from segmentation.data.mapping import VALUE_COLUMNS, ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
 from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
@@ -103,14 +104,14 @@ def _discover(root: Path, mapping: ColumnMapping, report: LoadReport) -> dict[st
 
 def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping) -> parsing.Parsed:
     if column == "direction":
-        return parsing.parse_directions(raw, mapping.values.get("direction"))
+        return parsing.parse_directions(raw, mapping.words("direction"))
     parser: Callable[[pd.Series], parsing.Parsed] = {
         "id": parsing.parse_ids,
         "amount": parsing.parse_amounts,
         "number": parsing.parse_numbers,
         "integer": parsing.parse_numbers,
         "date": lambda s: parsing.parse_dates(s, mapping.date_formats),
-        "rating": lambda s: parsing.parse_ratings(s, mapping.values.get("rating")),
+        "rating": lambda s: parsing.parse_ratings(s, mapping.words("rating")),
     }.get(kind, parsing.parse_categories)
     return parser(raw)
 
@@ -257,8 +258,17 @@ def _clean_table(
         )
     for name in present:
         col = spec.column(name)
+        words = mapping.words(name) if name in VALUE_COLUMNS else {}
+        if words:
+            said = frame[name].astype("string").str.strip().str.lower()
+            report.words_seen.setdefault(name, set()).update(set(said.dropna().unique()) & set(words))
         parsed = _parse_column(frame[name], col.kind, name, mapping)
         out[name] = parsed.values
+        if words and name not in ("direction", "rating"):
+            theirs = parsed.values.astype("string").str.lower()
+            translated = theirs.isin(list(words)).fillna(False).astype(bool)
+            out[name] = parsed.values.where(~translated, theirs.map(words))
+            tr.translate(f"{name} values", int(translated.sum()))
         blank = parsed.blank
         if name == "customer_id":
             keep &= ~blank
@@ -376,6 +386,49 @@ def _exclude_unknown(
     return frame.loc[~unknown]
 
 
+def _mapping_file(mapping: ColumnMapping) -> str:
+    return Path(mapping.source).name if mapping.source else "the mapping file"
+
+
+def _warn_misleading(frames: dict[str, pd.DataFrame | None], report: LoadReport, mapping: ColumnMapping) -> None:
+    """Warnings about values that would mislead the analyses (see :mod:`segmentation.data.checks`)."""
+    where = _mapping_file(mapping)
+    found: list[Problem] = []
+    if frames["interactions"] is not None:
+        found += checks.channel_problems(frames["interactions"], report.tables["interactions"].file, where)
+    if frames["churn_events"] is not None:
+        found += checks.reason_problems(frames["churn_events"], report.tables["churn_events"].file, where)
+    files = {
+        column: report.tables[t].file
+        for column in mapping.values
+        for t, spec in TABLES.items()
+        if frames.get(t) is not None and (column in spec.column_names)
+    }
+    if "channel" in mapping.values and "preferred_channel" not in mapping.values and frames["customers"] is not None:
+        report.words_seen.setdefault("channel", set()).update(report.words_seen.get("preferred_channel", set()))
+    found += checks.unused_word_problems(mapping.values, report.words_seen, files, where)
+    for p in found:
+        report.add(p)
+
+
+def _flag_complaints(interactions: pd.DataFrame, report: LoadReport, mapping: ColumnMapping) -> pd.DataFrame:
+    """The contacts with the ``complaint`` column; the count per rule in the report."""
+    column = mapping.complaint_column
+    found = find_complaints(
+        interactions, column=column, values=mapping.complaint_values, keywords=mapping.complaint_keywords
+    )
+    report.complaints = dict(found.counts)
+    built_in = {w for words in COMPLAINT_KEYWORDS.values() for w in words}
+    declared = [f"{column} is {v!r}" for v in mapping.complaint_values if v not in COMPLAINT_VALUES]
+    declared += [f"keyword {w!r} in {column}" for w in mapping.extra_complaint_keywords if w not in built_in]
+    file = report.tables["interactions"].file or "interactions"
+    for p in checks.complaint_problems(
+        interactions, found, file, _mapping_file(mapping), column=column, declared=declared
+    ):
+        report.add(p)
+    return interactions.assign(**{COMPLAINT: found.flags.to_numpy()})
+
+
 def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
     tr.rows_loaded = len(frame)
     tr.rows_repaired = int(frame[REPAIRED].sum())
@@ -475,7 +528,10 @@ def _build(
     for table in ("interactions", "surveys", "churn_events"):
         if frames[table] is not None:
             frames[table] = _exclude_unknown(frames[table], known, table, report.tables[table], report, against)
+    _warn_misleading(frames, report, mapping)
     final = {t: _finish(f, report.tables[t], t) if f is not None else None for t, f in frames.items()}
+    if final["interactions"] is not None:
+        final["interactions"] = _flag_complaints(final["interactions"], report, mapping)
     if derived:
         final["customers"] = derive_customers(final["transactions"])
         report.add(
@@ -500,6 +556,7 @@ def _build(
         refunds=refunds.reset_index(drop=True),
         report=report,
         customers_derived=derived,
+        language=mapping.language,
     )
     return dataset, report
 
@@ -569,6 +626,30 @@ def check_dataset(
     return _load(path, mapping, today, min_date)[1]
 
 
+def load_with_report(
+    path: str | Path,
+    *,
+    mapping: ColumnMapping | str | Path | dict | None = None,
+    today: date | str | None = None,
+    min_date: date | str = DEFAULT_MIN_DATE,
+) -> tuple[Dataset | None, LoadReport]:
+    """The data set (None when it is not usable) and the full report, in one reading.
+
+    For checks that need the loaded data as well as the report (``segmentation validate`` grades the tiers).
+    Parameters are those of :func:`load_dataset`.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (d / "transactions.csv").write_text("customer_id,order_id,order_date,amount\\nC1,o1,2024-01-01,5\\n")
+    >>> dataset, report = load_with_report(d)
+    >>> len(dataset.transactions), report.ok
+    (1, True)
+    """
+    return _load(path, mapping, today, min_date)
+
+
 def load_dataset(
     path: str | Path,
     *,
@@ -618,4 +699,4 @@ def load_dataset(
     return dataset
 
 
-__all__ = ["DEFAULT_MIN_DATE", "REPAIRED", "check_dataset", "load_dataset", "load_frames"]
+__all__ = ["DEFAULT_MIN_DATE", "REPAIRED", "check_dataset", "load_dataset", "load_frames", "load_with_report"]

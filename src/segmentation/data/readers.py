@@ -89,6 +89,15 @@ def _pick_delimiter(header: str, table: str, mapping: ColumnMapping) -> str:
     return max(DELIMITERS, key=score)
 
 
+def _sheet(sheet: str | int | None, names: list[str]) -> str | None:
+    """The sheet named by the mapping (a name, or a position from 1); the first when none is named."""
+    if sheet is None:
+        return names[0] if names else None
+    if isinstance(sheet, int):
+        return names[sheet - 1] if sheet <= len(names) else None
+    return sheet if sheet in names else next((n for n in names if n.strip() == str(sheet).strip()), None)
+
+
 def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     """Read ``path`` as contract table ``table``.
 
@@ -104,7 +113,9 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     Returns
     -------
     RawTable
-        Columns renamed to the contract, plus ``_row`` (the spreadsheet row number).
+        Columns renamed to the contract, plus ``_row`` (the spreadsheet row number). A workbook is read
+        from the mapping's ``sheet`` for the table (else the first), and any file from its ``header_row``
+        (rows above it are titles, not records).
         Reading errors are in ``problems``; then the frame is empty.
 
     Examples
@@ -122,12 +133,30 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     )
     suffix = path.suffix.lower()
     encoding = delimiter = None
+    sheet = mapping.sheets.get(table)
+    header_row = mapping.header_rows.get(table, 1)
+    if sheet is not None and suffix != ".xlsx":
+        return fail(
+            f"the mapping names sheet {sheet!r} for {table}, but this is not a workbook",
+            "an .xlsx file, or no sheet in the mapping",
+        )
+    if header_row != 1 and suffix == ".parquet":
+        return fail(f"the mapping names header_row {header_row} for {table}, but Parquet has no header rows")
     try:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
             header = [str(c) for c in frame.columns]
         elif suffix == ".xlsx":
-            frame = pd.read_excel(path, dtype=object, engine="openpyxl")
+            with pd.ExcelFile(path, engine="openpyxl") as book:
+                names = book.sheet_names
+                chosen = _sheet(sheet, names)
+                if chosen is None:
+                    listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+                    return fail(
+                        f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
+                        f"a sheet name or position from 1 (the sheets: {listed})",
+                    )
+                frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1)
             header = [str(c) for c in frame.columns]
             frame = frame.map(lambda v: "" if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
         else:
@@ -146,6 +175,14 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
             if "\r" in text and "\n" not in text:  # classic Mac line endings
                 text = text.replace("\r", "\n")
+            if header_row > 1:  # title lines above the header
+                lines = text.lstrip("\ufeff").split("\n", header_row - 1)
+                if len(lines) < header_row:
+                    return fail(
+                        f"the mapping puts the header on row {header_row}, but the file has {len(lines)} lines",
+                        "header_row within the file",
+                    )
+                text = lines[-1]
             first_line = text.lstrip("\ufeff").split("\n", 1)[0].rstrip("\r")
             delimiter = (
                 mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
@@ -190,7 +227,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     if any(p.severity == "error" for p in problems):
         return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     frame = frame.set_axis(renamed, axis=1)
-    frame[ROW] = range(2, len(frame) + 2)
+    frame[ROW] = range(header_row + 1, len(frame) + header_row + 1)
     values = frame[renamed]
     if suffix == ".parquet":
         blank = values.isna().all(axis=1)

@@ -27,6 +27,7 @@ True
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -34,7 +35,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.csv as pa_csv
+import yaml
 
+from segmentation.datasets.sample_zh import FILES as CHINESE_FILES
+from segmentation.datasets.sample_zh import MAPPING, to_chinese
+from segmentation.i18n import check_language
 from segmentation.periods import as_date
 
 DEFAULT_END = "2025-09-30"
@@ -557,8 +562,8 @@ def _churn_events(rng, ids, persona, churned, sudden, churn_dates, end_ts):
     )
 
 
-def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    """Plain UTF-8 CSV with ISO dates, written by Arrow (20x faster than pandas here).
+def _write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None:
+    """Plain CSV (UTF-8, or ``encoding``) with ISO dates, written by Arrow (20x faster than pandas here).
 
     No value of the generator holds a delimiter or a quote, so nothing is quoted; Arrow
     raises if that ever changes.
@@ -567,9 +572,20 @@ def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     for i, column in enumerate(table.column_names):
         if pa.types.is_timestamp(table.schema.field(i).type):
             table = table.set_column(i, column, table.column(i).cast(pa.date32()))
-    with open(path, "wb") as sink:
-        sink.write((",".join(table.column_names) + "\n").encode("utf-8"))
-        pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+    sink = io.BytesIO()
+    sink.write((",".join(table.column_names) + "\n").encode("utf-8"))
+    pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="none"))
+    data = sink.getvalue()
+    path.write_bytes(data if encoding == "utf-8" else data.decode("utf-8").encode(encoding))
+
+
+#: The first line of the mapping file written beside a Chinese sample (a later English sample removes it).
+_MAPPING_MARK = "# Written by segmentation sample-data --language zh: reads the Chinese export into the contract."
+
+
+def _write_mapping(path: Path, mapping: dict) -> None:
+    text = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=120)
+    path.write_text(f"{_MAPPING_MARK}\n{text}", encoding="utf-8")
 
 
 def write_sample(
@@ -580,6 +596,7 @@ def write_sample(
     end: str = DEFAULT_END,
     years: int = 3,
     file_format: str = "csv",
+    language: str = "en",
 ) -> dict[str, Path]:
     """Generate the sample and write one file per table (plus ``truth.csv``) into ``out``.
 
@@ -591,11 +608,14 @@ def write_sample(
         As in :func:`generate_sample`.
     file_format : {"csv", "parquet"}
         CSV files are UTF-8 with ISO dates, nothing quoted.
+    language : {"en", "zh"}, default "en"
+        ``"zh"`` writes the same data as a Chinese team's export (:mod:`segmentation.datasets.sample_zh`):
+        Chinese file names, headers and values, CSV in GBK, and the ``mapping.yaml`` that reads it.
 
     Returns
     -------
     dict of Path
-        The file written for each table.
+        The file written for each table (and ``mapping`` for a Chinese sample).
 
     Examples
     --------
@@ -606,21 +626,36 @@ def write_sample(
     """
     if file_format not in {"csv", "parquet"}:
         raise ValueError(f"file_format must be 'csv' or 'parquet', got {file_format!r}")
+    if check_language(language) not in ("en", "zh"):
+        raise ValueError(f"language must be 'en' or 'zh' (the sample exports), got {language!r}")
+    chinese = check_language(language) == "zh"
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     tables = generate_sample(n_customers, random_state=random_state, end=end, years=years)
+    if chinese:
+        tables = to_chinese(tables)
     written = {}
     for table, frame in tables.items():
         suffix = "csv" if table == "truth" else file_format
-        path = out / f"{table}.{suffix}"
-        for stale in out.glob(f"{table}.*"):
+        name = CHINESE_FILES[table] if chinese and table in CHINESE_FILES else f"{table}.csv"
+        path = out / Path(name).with_suffix(f".{suffix}")
+        other = f"{table}.*" if chinese else f"{Path(CHINESE_FILES.get(table, table)).stem}.*"
+        for stale in [*out.glob(f"{path.stem}.*"), *out.glob(other)]:
             if stale != path:
                 stale.unlink()
         if suffix == "csv":
-            _write_csv(frame, path)
+            _write_csv(frame, path, encoding="gbk" if chinese and table != "truth" else "utf-8")
         else:
             frame.to_parquet(path, index=False)
         written[table] = path
+    mapping = out / "mapping.yaml"
+    if chinese:
+        data = dict(MAPPING)
+        data["files"] = {t: p.name for t, p in written.items() if t in CHINESE_FILES}
+        _write_mapping(mapping, data)
+        written["mapping"] = mapping
+    elif mapping.is_file() and mapping.read_text(encoding="utf-8").startswith(_MAPPING_MARK):
+        mapping.unlink()
     return written
 
 

@@ -28,6 +28,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from segmentation.data.complaints import COMPLAINT, is_complaint
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
 from segmentation.periods import as_date
@@ -192,9 +193,8 @@ def _contact_features(interactions, ids, as_of, window_days, neutral) -> pd.Data
     count = recent.groupby("customer_id").size().reindex(ids, fill_value=0).astype(float)
     out["contacts_per_month"] = count / (window_days / (365.25 / 12))
     neutral["contacts_per_month"] = int((count == 0).sum())
-    if "topic" in recent:
-        is_complaint = recent["topic"].astype("string").str.contains("complaint", case=False, na=False)
-        complaints = is_complaint.groupby(recent["customer_id"]).sum().reindex(ids, fill_value=0)
+    if "topic" in recent or COMPLAINT in recent:
+        complaints = is_complaint(recent).groupby(recent["customer_id"]).sum().reindex(ids, fill_value=0)
     else:
         complaints = pd.Series(0, index=ids)
     out["complaints"] = complaints.astype(float)

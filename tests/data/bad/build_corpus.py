@@ -479,18 +479,118 @@ case(
     },
 )
 
+case(
+    "chinese_values_mapped",
+    "Channels, topics and churn reasons in Chinese, translated by values: in mapping.yaml.",
+    {
+        "transactions.csv": GOOD_TX,
+        "interactions.csv": INTER.rstrip("\n") + ",topic\nC001,2024-03-04,电话,主动,AM01,2,投诉\n"
+        "C002,2024-03-05,拜访,主动,AM02,,报价\n",
+        "churn_events.csv": "customer_id,date,reason\nC002,2024-06-01,价格原因\n",
+        "mapping.yaml": "values:\n  channel: {电话: phone, 拜访: visit}\n  topic: {投诉: complaint}\n"
+        "  reason: {价格原因: price}\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"interactions": counts(2, 2, repaired=2), "churn_events": counts(1, 1)},
+        "values": {
+            "interactions": {"channel": ["phone", "visit"], "topic": ["complaint", "报价"], "complaint": [True, False]},
+            "churn_events": {"reason": ["price"]},
+        },
+    },
+)
+case(
+    "unmapped_chinese_channel",
+    "Channels left in Chinese: usable, with a warning naming the value, its count and the mapping line.",
+    {
+        "transactions.csv": GOOD_TX,
+        "interactions.csv": INTER + "C001,2024-03-04,电话,主动,AM01,2\nC002,2024-03-05,visit,主动,AM02,\n",
+    },
+    {
+        "outcome": "loaded",
+        "problems": [
+            {
+                "severity": "warning",
+                "file": "interactions.csv",
+                "column": "channel",
+                "message": "1 contacts (50%) have channel '电话', which no contact rule names",
+            }
+        ],
+    },
+)
+case(
+    "mapping_value_not_used",
+    "A mapping that translates a channel to a value the loader does not use.",
+    {"transactions.csv": GOOD_TX, "mapping.yaml": "values:\n  channel: {电话: telephone}\n"},
+    {
+        "outcome": "refused",
+        "problems": [
+            err("mapping.yaml", None, "'电话' maps to 'telephone', which the loader does not use for channel")
+        ],
+    },
+)
+case(
+    "mapping_values_for_unknown_column",
+    "values: for a column the loader does not translate.",
+    {"transactions.csv": GOOD_TX, "mapping.yaml": "values:\n  colour: {红: red}\n"},
+    {"outcome": "refused", "problems": [err("mapping.yaml", None, "unknown column 'colour'")]},
+)
+case(
+    "csv_title_rows",
+    "Two title lines above the header, skipped with header_row in mapping.yaml; rows keep their numbers.",
+    {
+        "transactions.csv": "销售订单导出\n导出日期 2024-03-31\n"
+        + TX
+        + "C001,O1,2024-03-01,100\nC002,O2,2024-13-01,5\n",
+        "mapping.yaml": "files:\n  transactions: {header_row: 3}\n",
+    },
+    {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [5])]},
+)
+
+
+def excel_second_sheet_with_title() -> None:
+    """A workbook with a cover sheet, the orders on sheet 2 under a title row (mapping: sheet 2, header_row 2)."""
+    folder = HERE / "excel_second_sheet_with_title"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    rows = [["订单导出 2024年3月", None, None, None], ["客户编号", "订单号", "下单日期", "金额"]]
+    rows += [["0001", "O1", pd.Timestamp("2024-03-01"), 10.5], ["0002", "O2", pd.Timestamp("2024-03-02"), 20.0]]
+    with pd.ExcelWriter(folder / "订单.xlsx") as writer:
+        pd.DataFrame([["本文件由 CRM 导出"]]).to_excel(writer, sheet_name="说明", index=False, header=False)
+        pd.DataFrame(rows).to_excel(writer, sheet_name="订单", index=False, header=False)
+    (folder / "mapping.yaml").write_text(
+        "files:\n  transactions: {file: 订单.xlsx, sheet: 2, header_row: 2}\ncolumns:\n  transactions:\n"
+        "    客户编号: customer_id\n    订单号: order_id\n    下单日期: order_date\n    金额: amount\n",
+        encoding="utf-8",
+    )
+    expected = {
+        "description": "A workbook with the orders on its second sheet, under a title row.",
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "values": {"transactions": {"customer_id": ["0001", "0002"], "amount": [10.5, 20.0]}},
+    }
+    (folder / "expected.yaml").write_text(
+        yaml.safe_dump(expected, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
+
+def write_case(name: str) -> None:
+    spec = CASES[name]
+    folder = HERE / name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir()
+    for file, content in spec["files"].items():
+        data = content if isinstance(content, bytes) else content.encode("utf-8")
+        (folder / file).write_bytes(data)
+    (folder / "expected.yaml").write_text(
+        yaml.safe_dump(spec["expected"], allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
+
 
 def build() -> None:
-    for name, spec in CASES.items():
-        folder = HERE / name
-        shutil.rmtree(folder, ignore_errors=True)
-        folder.mkdir()
-        for file, content in spec["files"].items():
-            data = content if isinstance(content, bytes) else content.encode("utf-8")
-            (folder / file).write_bytes(data)
-        (folder / "expected.yaml").write_text(
-            yaml.safe_dump(spec["expected"], allow_unicode=True, sort_keys=False), encoding="utf-8"
-        )
+    for name in CASES:
+        write_case(name)
+    excel_second_sheet_with_title()
     folder = HERE / "corrupt_xlsx"
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()
