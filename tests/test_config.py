@@ -89,7 +89,7 @@ BAD_FILES = {
         "risk_tags:\n  big: {when: 'revenue > 1'}\nplays:\n  - {name: p, when: ['tag:huge'], actions: [call]}\n",
         [
             "risk tag 'big': when must be a list of conditions, got 'revenue > 1'",
-            "play 'p': actions must be a text, got ['call']",
+            "play 'p': actions must be a text, or a mapping of language (en, zh, zh_Hant) to text, got ['call']",
             "play 'p': tag:huge names no risk tag; tags are ['big']",
         ],
     ),
