@@ -10,8 +10,8 @@ import matplotlib
 import nbformat
 import pandas as pd
 import pytest
-
 from page_scan import english_words
+
 from segmentation.i18n import LANGUAGES, catalogue
 from segmentation.reports.inputs import open_report
 from segmentation.reports.pages import (
@@ -225,7 +225,7 @@ def zh_page(tmp_path_factory):
         parameters={"language": "zh", "sample_customers": 300},
         progress=False,
     )
-    return run.html.read_text(encoding="utf-8")
+    return run
 
 
 def _awaiting_language(review) -> set[str]:
@@ -244,6 +244,7 @@ def _awaiting_language(review) -> set[str]:
 @pytest.mark.heavy
 def test_the_chinese_review_page_has_no_english_words(zh_page, zh_review):
     ctx, review = zh_review
+    zh_page = zh_page.html.read_text(encoding="utf-8")
     headings = [re.sub(r"<[^>]+>|¶", "", h).strip() for h in re.findall(r"<h[12][^>]*>(.*?)</h[12]>", zh_page, re.S)]
     assert headings[:3] == ["季度复盘 2025Q3", "概览", "未能计算的部分"] and "逾期联系" in headings
     # Warnings printed by a cell are the runner's to move to its log (issue 19 item 2, another helper);
@@ -257,3 +258,14 @@ def test_the_chinese_review_page_has_no_english_words(zh_page, zh_review):
     assert english_words(page, allowed=allowed) == {}
     for word in ("达标", "未达标", "留存率", "¥"):
         assert word in page
+
+
+@pytest.mark.heavy
+def test_the_chinese_workbook_has_chinese_sheets_and_headers_and_the_csv_keeps_its_codes(zh_page):
+    from openpyxl import load_workbook
+
+    book = load_workbook(zh_page.folder / "quarterly_review.xlsx")
+    assert {"KPI", "逾期联系", "等级分布", "流失风险名单"} <= set(book.sheetnames)
+    assert [c.value for c in book["逾期联系"][1]][:4] == ["客户编号", "名称", "等级", "联系方式"]
+    csv = pd.read_csv(zh_page.folder / "overdue_contacts.csv", nrows=1)
+    assert csv.columns[:4].tolist() == ["customer_id", "name", "tier", "contact"]
