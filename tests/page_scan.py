@@ -27,6 +27,9 @@ CODE_WORDS = {
     "bgnbd",
     "eta",
     "cny",
+    "excel",
+    "jupyterlab",
+    "bic",
     "overdue_contacts",
     "never_contacted",
     "tier_changes",
@@ -63,8 +66,4 @@ def english_words(page: str, *, allowed: set[str] = frozenset()) -> Counter:
     text = re.sub(r"\b[A-Za-z]*\d[\w-]*\b", " ", text)  # ids and numbers: C0001, 2025Q3, 12m
     words = re.findall(r"[A-Za-z][A-Za-z_'-]*[A-Za-z]", text)
     known = {w.lower() for w in CODE_WORDS | set(allowed)}
-    return Counter(
-        w
-        for w in words
-        if len(w) >= 3 and w.lower() not in known and "_" not in w or ("_" in w and w.lower() not in known)
-    )
+    return Counter(w for w in words if len(w) >= 3 and w.lower() not in known)

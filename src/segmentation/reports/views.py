@@ -42,6 +42,8 @@ VALUE_WORDS = {
     "previous_tier": "review.move",
     "current_tier": "review.move",
     "label": "reports.tier_label",
+    "tier_label": "reports.tier_label",
+    "index": "reports.stat",
     "contact": "reports.contact",
     "channels": "reports.channel",
     "channel": "reports.channel",
