@@ -125,6 +125,9 @@ def test_tune_tiers_compares_and_exports(sample_dir, tmp_path, capsys):
 
     table = pd.read_csv(out)
     assert table["candidate"].tolist()[0] == "current" and "changed_tier_share" in table
+    printed = capsys.readouterr().out  # a recommendation, or why none (issue 19 item 6)
+    assert re.search(r"^(Recommended: |No candidate is recommended)", printed, flags=re.M)
+    assert f"Candidates compared -> {out}" in printed
     assert (
         main(
             [

@@ -190,7 +190,12 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
         print(tuning.table.T.to_string(float_format="{:,.3f}".format))
     for note in tuning.notes:
         print(f"Note: {note}")
-    print(f"\nCandidates compared -> {path}")
+    from segmentation.reports.pages import recommend_candidate
+
+    lang = resolve_language(args.language, policy)
+    _, why = recommend_candidate(tuning.table, top_tier=policy.names[0], language=lang)
+    print("\n" + "\n".join(why))
+    print("\n" + message("cli.tune.compared", lang, path=path))
     if args.export:
         if args.export not in tuning.candidates:
             raise WorkbenchError(
@@ -508,6 +513,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
     p.add_argument("--random-state", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
+    _language_option(p)
     p.set_defaults(func=cmd_tune_tiers)
 
     p = _data_command(sub, "personas", "cluster customers into named personas with profiles")
