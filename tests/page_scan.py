@@ -28,6 +28,8 @@ CODE_WORDS = {
     "eta",
     "cny",
     "excel",
+    "as_of",
+    "time_unit",
     "jupyterlab",
     "bic",
     "overdue_contacts",

@@ -368,6 +368,10 @@ def test_report_in_chinese_prints_and_writes_chinese(sample_dir, tmp_path, capsy
     page = html.read_text(encoding="utf-8")
     assert "客户数据探索" in page and "各年客户数、订单数与收入" in page
     assert re.search(r">\s*2024\s*<", page) and "2,024" not in page  # years are years (issue 19 item 6)
+    from page_scan import english_words
+
+    page = re.sub(r'<div[^>]*data-mime-type="application/vnd\.jupyter\.stderr"[^>]*>.*?</div>', " ", page, flags=re.S)
+    assert english_words(page) == {}
 
 
 def test_a_language_without_catalogue_is_a_usage_message(capsys):

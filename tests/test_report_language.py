@@ -207,6 +207,16 @@ def test_one_lorenz_chart_shows_every_candidate():
     assert ax.get_title() == "收入集中度:各候选方案的分级位置"
 
 
+def test_the_feature_glossary_in_chinese():
+    import segmentation as seg
+    from segmentation.reports.pages import feature_table
+
+    table = feature_table(seg.describe_features(), "zh")
+    assert not [m for m in table["meaning"] if not CJK.search(m)]
+    assert "近12个月收入" in set(table["feature"])
+    assert feature_table(seg.describe_features(), "en").equals(seg.describe_features())
+
+
 def test_section_headings():
     assert section("quarterly_review.kpis", "zh").splitlines()[0] == "## KPI 达标情况"
     assert section("quarterly_review.title", "en", quarter="2025Q3").splitlines()[0] == "# Quarterly review 2025Q3"

@@ -184,6 +184,7 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    # TODO(language): pass language=resolve_language(args.language, policy)
     tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, random_state=args.random_state)
     path = write_table(tuning.table.reset_index(), args.out)
     with pd.option_context("display.width", 160, "display.max_columns", 40):

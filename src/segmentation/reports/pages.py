@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.i18n import catalogue, format_percent, message
+from segmentation.reports.views import column_name
 from segmentation.review.words import number
 
 #: The parts of a page that are a heading: part -> Markdown heading level (the others are paragraphs).
@@ -112,6 +113,29 @@ def definitions_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame
         message(f"reports.churn_definition.{d}", language) if f"reports.churn_definition.{d}" in words else d
         for d in out["definition"]
     ]
+    return out
+
+
+def feature_table(table: pd.DataFrame, language: str = "en") -> pd.DataFrame:
+    """The feature glossary (``feature, meaning``) in ``language``: features by name, meanings translated.
+
+    English is left as it is (the features by their column names, as in the CSV files).
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"feature": ["revenue_t12m"], "meaning": ["revenue in the 12 months up to as_of"]})
+    >>> feature_table(t, "zh").values.tolist()
+    [['近12个月收入', '截至 as_of 的12个月内收入']]
+    """
+    if language == "en":
+        return table
+    words = catalogue(language)
+    out = table.copy()
+    out["meaning"] = [
+        message(f"reports.feature.{f}", language) if f"reports.feature.{f}" in words else m
+        for f, m in zip(out["feature"], out["meaning"], strict=True)
+    ]
+    out["feature"] = [column_name(f, language) for f in out["feature"]]
     return out
 
 
@@ -253,6 +277,7 @@ __all__ = [
     "candidate_name",
     "count_words",
     "definitions_table",
+    "feature_table",
     "files_written",
     "persona_table",
     "recommend_candidate",
