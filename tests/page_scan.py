@@ -60,11 +60,12 @@ def english_words(page: str, *, allowed: set[str] = frozenset()) -> Counter:
 
     ``allowed``: further words that are data of this page (customer names, persona names the team typed).
 
-    >>> english_words("<h2>概览</h2><td>C0001</td><td>2,022</td><td>overdue_contacts.csv</td><p>达标 met</p>")
+    >>> english_words("<h2>概览</h2><td>C0001</td><td>2,022</td><td>/tmp/data/x.csv</td><p>达标 met</p>")
     Counter({'met': 1})
     """
     text = visible_text(page)
     text = re.sub(r"\b[\w.-]+\.(csv|xlsx|ipynb|yaml|skops)\b", " ", text)  # file names
+    text = re.sub(r"\S*/\S*", " ", text)  # paths: the data folder the page names
     text = re.sub(r"\b[A-Za-z]*\d[\w-]*\b", " ", text)  # ids and numbers: C0001, 2025Q3, 12m
     words = re.findall(r"[A-Za-z][A-Za-z_'-]*[A-Za-z]", text)
     known = {w.lower() for w in CODE_WORDS | set(allowed)}
