@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 
@@ -124,6 +125,9 @@ def test_tune_tiers_compares_and_exports(sample_dir, tmp_path, capsys):
 
     table = pd.read_csv(out)
     assert table["candidate"].tolist()[0] == "current" and "changed_tier_share" in table
+    printed = capsys.readouterr().out  # a recommendation, or why none (issue 19 item 6)
+    assert re.search(r"^(Recommended: |No candidate is recommended)", printed, flags=re.M)
+    assert f"Candidates compared -> {out}" in printed
     assert (
         main(
             [
@@ -352,3 +356,26 @@ def test_a_date_that_is_not_a_date_is_a_usage_message(sample_dir, tmp_path):
         assert done.returncode == 2, args
         assert "Traceback" not in done.stderr
         assert "expected a date such as 2025-06-30" in done.stderr
+
+
+def test_report_in_chinese_prints_and_writes_chinese(sample_dir, tmp_path, capsys):
+    args = ["report", "explore", "--data", str(sample_dir), "--quarter", "2025Q3", "--out", str(tmp_path)]
+    assert main([*args, "--no-progress", "--language", "zh"]) == 0
+    captured = capsys.readouterr()
+    html = tmp_path / "explore_2025Q3" / "explore.html"
+    assert f"报告:{html}" in captured.out and "中的文件:" in captured.out
+    assert "正在基于" in captured.err
+    page = html.read_text(encoding="utf-8")
+    assert "客户数据探索" in page and "各年客户数、订单数与收入" in page
+    assert re.search(r">\s*2024\s*<", page) and "2,024" not in page  # years are years (issue 19 item 6)
+    from page_scan import english_words
+
+    page = re.sub(r'<div[^>]*data-mime-type="application/vnd\.jupyter\.stderr"[^>]*>.*?</div>', " ", page, flags=re.S)
+    assert english_words(page) == {}
+
+
+def test_a_language_without_catalogue_is_a_usage_message(capsys):
+    with pytest.raises(SystemExit) as exit_:
+        main(["report", "explore", "--quarter", "2025Q3", "--out", "x", "--language", "fr"])
+    assert exit_.value.code == 2
+    assert "argument --language: invalid choice: 'fr' (choose from" in capsys.readouterr().err

@@ -190,9 +190,10 @@ def test_the_scorecard_and_the_definitions_state_each_window(two_years):
     card = kpi_scorecard(k)
     assert card.loc["A", "retention_rate"] == "100.0% over 12 months (target 95%): met"
     assert card.loc["All", "quarterly_repurchase_rate"].endswith("over the quarter")
+    # the definitions table shows each KPI by its name, never its code (issue 19 item 6)
     d = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc")).set_index("kpi")
-    assert d.loc["satisfaction_rate", "window"] == "6 months" and d.loc["activity", "window"] == "quarter"
-    assert "in the tier they had then" in d.loc["retention_rate", "population"]
+    assert d.loc["Satisfaction rate", "window"] == "6 months" and d.loc["Activity", "window"] == "quarter"
+    assert "in the tier they had then" in d.loc["Retention rate", "population"]
 
 
 def test_overdue_contacts_by_hand(data):

@@ -265,11 +265,14 @@ def test_review_on_cdnow_says_what_it_cannot_compute(tmp_path):
 def test_tier_tuning_report_matches_the_package_and_exports_the_choice(sample_dir, sample_dataset, tmp_path):
     folder = _report("tier_tuning", sample_dir, tmp_path, "-p", "chosen=time_split")
     html = (folder / "tier_tuning.html").read_text(encoding="utf-8")
-    assert _sections(html) == ["Candidates", "Where the thresholds cut the revenue curve", "Files"]
+    # issue 19 item 6: a recommendation, "separation" explained, one chart with every candidate's cuts
+    assert _sections(html) == ["Candidates", "Recommendation", "Where the thresholds cut the revenue curve", "Files"]
+    assert "Separation: how much of the differences between customers" in html
+    assert re.search(r"Recommended: |No candidate is recommended", html)
     table = read_output(folder / "tier_tuning.csv")
     expected = tune_tiers(load_dataset(sample_dir), as_of="2025-09-30").table.reset_index()
     np.testing.assert_allclose(table["min_A"].astype(float), expected["min_A"].astype(float))
-    assert _figures(folder, "tier_tuning") == (len(expected), len(expected))
+    assert _figures(folder, "tier_tuning") == (1, 1)
     assert "min: " in (folder / "policy_time_split.yaml").read_text()
 
 

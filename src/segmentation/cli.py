@@ -35,6 +35,7 @@ from segmentation.data.mapping import ColumnMapping
 from segmentation.data.overview import yearly_overview
 from segmentation.datasets.sample import DEFAULT_END, write_sample
 from segmentation.errors import DataContractError, StaleDataError, WorkbenchError
+from segmentation.i18n import LANGUAGES, message, resolve_language
 from segmentation.reports.inputs import GRACE_DAYS
 from segmentation.reports.runner import REPORTS as REPORT_NAMES
 
@@ -131,27 +132,27 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_demo(args: argparse.Namespace) -> int:
     from segmentation.reports.runner import run_report
 
-    out = Path(args.out)
-    print(f"Generating sample data for {args.customers:,} customers (random_state {args.random_state}) in {out} ...")
+    out, lang = Path(args.out), resolve_language(args.language)
+    print(message("cli.demo.generating", lang, n=f"{args.customers:,}", random_state=args.random_state, out=out))
     write_sample(out, args.customers, random_state=args.random_state, end=DEFAULT_END)
     dataset = load_dataset(out, today=_today(None))
     print(dataset.report.to_text())
-    print("\nCustomers, orders and revenue by year:")
+    print("\n" + message("cli.demo.by_year", lang))
     with pd.option_context("display.float_format", "{:,.0f}".format, "display.width", 120):
         print(yearly_overview(dataset).to_string(index=False))
     quarter = "2025Q3"
-    print(f"\nRunning the quarterly review of {quarter} (about half a minute) ...", flush=True)
+    print("\n" + message("cli.demo.running", lang, quarter=quarter), flush=True)
     run = run_report(
         "quarterly_review",
         data_dir=out,
         quarter=quarter,
         out=args.reports,
-        parameters={"random_state": args.random_state},
+        parameters={"random_state": args.random_state, **({"language": args.language} if args.language else {})},
         progress=False,
     )
-    print(f"\nThe quarterly review: {run.html}")
-    print(f"Its tables (CSV and {run.folder.name}/quarterly_review.xlsx) are beside it, in {run.folder}")
-    print("\nNext: python3 dev.py lab   (the report notebooks in JupyterLab)")
+    print("\n" + message("cli.demo.review", lang, path=run.html))
+    print(message("cli.demo.tables", lang, folder_name=run.folder.name, folder=run.folder))
+    print("\n" + message("cli.demo.next", lang))
     print(f"      segmentation report personas --data {out} --quarter {quarter} --out {args.reports}")
     print(f"      segmentation churn {out} --cutoff 2025-06-30 --out reports/churn.csv --backtest")
     return EXIT_OK
@@ -180,11 +181,15 @@ def cmd_report(args: argparse.Namespace) -> int:
         parameters[key.strip()] = value
     if args.allow_incomplete:
         parameters["allow_incomplete"] = True
+    if args.language:
+        parameters["language"] = args.language
+    lang = resolve_language(args.language)
     if args.quarter == "previous":  # for schedules: the last quarter that has ended (the command may read the clock)
         from segmentation.periods import quarter_of
 
         args.quarter = str(quarter_of(_today(args.today)).shift(-1))
-    print(f"Running {args.name} for {args.quarter} on {args.data or 'the built-in sample'} ...", file=sys.stderr)
+    data = args.data or message("cli.report.sample", lang)
+    print(message("cli.report.running", lang, name=args.name, quarter=args.quarter, data=data), file=sys.stderr)
     run = run_report(
         args.name,
         data_dir=args.data,
@@ -194,8 +199,8 @@ def cmd_report(args: argparse.Namespace) -> int:
         progress=not args.no_progress,
         csv_encoding=args.csv_encoding,
     )
-    print(f"Report: {run.html}")
-    print(f"Files in {run.folder}: " + ", ".join(p.name for p in run.files))
+    print(message("cli.report.page", lang, path=run.html))
+    print(message("cli.report.files", lang, folder=run.folder, files=", ".join(p.name for p in run.files)))
     return EXIT_OK
 
 
@@ -238,13 +243,19 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    # TODO(language): pass language=resolve_language(args.language, policy)
     tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, random_state=args.random_state)
     path = write_table(tuning.table.reset_index(), args.out)
     with pd.option_context("display.width", 160, "display.max_columns", 40):
         print(tuning.table.T.to_string(float_format="{:,.3f}".format))
     for note in tuning.notes:
         print(f"Note: {note}")
-    print(f"\nCandidates compared -> {path}")
+    from segmentation.reports.pages import recommend_candidate
+
+    lang = resolve_language(args.language, policy)
+    _, why = recommend_candidate(tuning.table, top_tier=policy.names[0], language=lang)
+    print("\n" + "\n".join(why))
+    print("\n" + message("cli.tune.compared", lang, path=path))
     if args.export:
         if args.export not in tuning.candidates:
             raise WorkbenchError(
@@ -484,6 +495,16 @@ def _data_command(sub: argparse._SubParsersAction, name: str, help_text: str) ->
     return p
 
 
+def _language_option(p: argparse.ArgumentParser) -> None:
+    """``--language``: the language of the pages and messages a command writes for a reader."""
+    p.add_argument(
+        "--language",
+        choices=list(LANGUAGES),
+        help="language of the report and of these messages: en, zh or zh_Hant (default: the tier policy's or "
+        "the mapping file's language, else English)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="segmentation",
@@ -499,6 +520,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--customers", type=int, default=2000, help="customers to generate (default: 2000)")
     p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
     p.add_argument("--reports", default="reports", help="folder for the report (default: reports)")
+    _language_option(p)
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser(
@@ -528,6 +550,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--show-parameters", action="store_true", help="list the report's parameters and exit")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
     _csv_encoding_option(p)
+    _language_option(p)
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
@@ -567,6 +590,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
     p.add_argument("--random-state", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
     _csv_encoding_option(p)
+    _language_option(p)
     p.set_defaults(func=cmd_tune_tiers)
 
     p = _data_command(sub, "personas", "cluster customers into named personas with profiles")

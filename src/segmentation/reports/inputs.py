@@ -14,8 +14,8 @@ stale or incomplete export, and publishing it would show every KPI as missed. Wi
 Examples
 --------
 >>> ctx = open_report(data_dir="", quarter="2025Q3", sample_customers=60)
->>> str(ctx.quarter), ctx.policy.name, ctx.service.name, ctx.currency, len(ctx.data.customers)
-('2025Q3', 'abc', 'abc', 'CNY', 60)
+>>> str(ctx.quarter), ctx.policy.name, ctx.service.name, ctx.currency, len(ctx.data.customers), ctx.language
+('2025Q3', 'abc', 'abc', 'CNY', 60, 'en')
 >>> open_report(data_dir="", quarter="Q3", policy="abcd")
 Traceback (most recent call last):
 ...
@@ -33,12 +33,19 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.dataset import Dataset
+from segmentation.data.mapping import ColumnMapping
 from segmentation.errors import ConfigError, StaleDataError, WorkbenchError
 from segmentation.data.loading import load_dataset
+from segmentation.i18n import check_language, message, resolve_language
 from segmentation.periods import Quarter, quarter as parse_quarter, quarter_of
 from segmentation.datasets.sample import write_sample
 from segmentation.review.service_levels import ServiceLevels
+from segmentation.review.words import day, number
 from segmentation.value.tiers import TierPolicy
+
+#: Tier labels and metrics of the presets, shown in the report's language (a team's own are shown as written).
+_PRESET_LABELS = ("strategic", "key", "ordinary", "high value", "potential")
+_PRESET_METRICS = ("revenue_t12m", "monetary_total")
 
 #: Default of ``grace_days``: a quarter counts as covered when the data's last order is at most
 #: this many days before its end (no order on the last weekend or holiday is normal).
@@ -57,6 +64,7 @@ def check_quarter_covered(
     *,
     allow_incomplete: bool = False,
     grace_days: int = GRACE_DAYS,
+    language: str = "en",
 ) -> str | None:
     """Refuse a quarter the data does not cover: no order in it, or data ending before it does.
 
@@ -70,6 +78,8 @@ def check_quarter_covered(
         Run anyway: the problem is returned as a note instead of raised.
     grace_days : int, default :data:`GRACE_DAYS`
         The quarter counts as covered when the last order is at most this many days before its end.
+    language : str, default "en"
+        Language of the returned note (the error stays English: it names a command-line option).
 
     Returns
     -------
@@ -108,23 +118,27 @@ def check_quarter_covered(
             f"quarter {q} has no orders: the data's last order is on {last:%Y-%m-%d}, before the quarter starts "
             f"({q.start:%Y-%m-%d}); the export looks stale"
         )
-        note = f"no order in {q}: the data ends with an order on {last:%Y-%m-%d}, before the quarter starts"
+        note = message("reports.partial.stale", language, quarter=str(q), day=day(last, language))
     elif not dates.between(q.start, q.end).any():
         where = "starts after it ends" if first > q.end else "has orders before and after it"
         problem = (
             f"quarter {q} has no orders, though the data {where} (orders from {first:%Y-%m-%d} to "
             f"{last:%Y-%m-%d}); check that the export is complete"
         )
-        note = f"no order in {q}: the data {where}"
+        note = message("reports.partial.after" if first > q.end else "reports.partial.around", language, quarter=str(q))
     elif last < q.end - pd.Timedelta(days=grace_days):
         days = (q.end - last).days
         problem = (
             f"quarter {q} is incomplete: the data's last order is on {last:%Y-%m-%d}, {days} days before the "
             f"quarter ends ({q.end:%Y-%m-%d}); run the report once the quarter's orders are all exported"
         )
-        note = (
-            f"partial quarter: the data ends with an order on {last:%Y-%m-%d}, {days} days before {q} ends "
-            f"({q.end:%Y-%m-%d})"
+        note = message(
+            "reports.partial.short",
+            language,
+            quarter=str(q),
+            day=day(last, language),
+            days=days,
+            end=day(q.end, language),
         )
     else:
         return None
@@ -151,6 +165,7 @@ class ReportContext:
     random_state: int
     output_dir: Path | None
     notes: tuple[str, ...] = ()
+    language: str = "en"
 
     @property
     def partial(self) -> bool:
@@ -160,6 +175,35 @@ class ReportContext:
     def summary(self) -> pd.DataFrame:
         """What the report runs on, as a two-column table for the report's first section."""
         last = self.data.transactions["order_date"].max()
+        lang, q = self.language, self.quarter
+        if lang == "en":
+            return self._summary_en(last)
+        labels = "; ".join(
+            f"{t.tier} {message('reports.tier_label.' + t.label.replace(' ', '_'), lang) if t.label in _PRESET_LABELS else t.label}"
+            for t in self.policy.tiers
+        )
+        metric = self.policy.metric
+        metric_words = (
+            message(f"reports.column.{metric}", lang) if metric in _PRESET_METRICS else self.policy.metric_words
+        )
+        missing = self.data.missing_tables()
+        rows = [
+            ("data", self.source),
+            (
+                "quarter",
+                message("reports.summary.quarter", lang, quarter=str(q), start=day(q.start, lang), end=day(q.end, lang))
+                + (message("reports.summary.partial", lang) if self.partial else ""),
+            ),
+            ("last_order", day(last, lang) + "".join(f"; {note}" for note in self.notes)),
+            ("tier_policy", f"{self.policy.name} ({metric_words}, {self.currency})"),
+            ("tiers", labels),
+            ("service_levels", self.service.name),
+            ("tables_missing", ", ".join(missing) or message("reports.summary.none", lang)),
+            ("random_state", str(self.random_state)),
+        ]
+        return pd.DataFrame(rows, columns=["setting", "value"])
+
+    def _summary_en(self, last: pd.Timestamp) -> pd.DataFrame:
         rows = [
             ("data", self.source),
             (
@@ -189,6 +233,7 @@ def open_report(
     sample_customers: int = 400,
     allow_incomplete: bool = False,
     grace_days: int = GRACE_DAYS,
+    language: str = "",
 ) -> ReportContext:
     """Check a report's parameters (every mistake in one message) and load its data.
 
@@ -215,6 +260,9 @@ def open_report(
         does); the summary then says the quarter is partial. See :func:`check_quarter_covered`.
     grace_days : int, default :data:`GRACE_DAYS`
         Days before the quarter end the last order may be for the quarter to count as covered.
+    language : str
+        The report's language: en, zh or zh_Hant; empty: the tier policy's or the mapping file's
+        (``mapping.yaml`` in ``data_dir``) ``language``, else English.
 
     Returns
     -------
@@ -253,8 +301,16 @@ def open_report(
         errors.append(f"allow_incomplete: expected True or False, got {allow_incomplete!r}")
     if not isinstance(grace_days, int) or isinstance(grace_days, bool) or grace_days < 0:
         errors.append(f"grace_days: expected a whole number of days >= 0, got {grace_days!r}")
+    if language:
+        try:
+            check_language(language)
+        except ConfigError as exc:
+            errors.append(f"language: {exc}")
     if errors:
         raise ConfigError("report parameters are not valid:\n- " + "\n- ".join(errors))
+    mapping_file = Path(data_dir) / "mapping.yaml" if data_dir else None
+    mapping = ColumnMapping.load(mapping_file) if mapping_file is not None and mapping_file.is_file() else None
+    lang = resolve_language(language or None, pol, mapping)
     if data_dir:
         data = load_dataset(data_dir)
         source = str(data_dir)
@@ -263,14 +319,14 @@ def open_report(
             write_sample(tmp, sample_customers, random_state=random_state)
             (Path(tmp) / "truth.csv").unlink()  # planted truth is for tests, never for a report
             data = load_dataset(tmp)
-        source = f"built-in sample ({sample_customers:,} customers, random_state {random_state})"
+        source = message("reports.summary.sample", lang, n=number(sample_customers, lang), random_state=random_state)
         data.report.source = source
     if data.transactions.empty:
         raise WorkbenchError(f"{source}: no usable order line: nothing to report on")
-    note = check_quarter_covered(data, q, allow_incomplete=allow_incomplete, grace_days=grace_days)
+    note = check_quarter_covered(data, q, allow_incomplete=allow_incomplete, grace_days=grace_days, language=lang)
     out = Path(output_dir) if output_dir else None
     notes = (note,) if note else ()
-    return ReportContext(data, source, q, pol, service, currency or pol.currency, random_state, out, notes)
+    return ReportContext(data, source, q, pol, service, currency or pol.currency, random_state, out, notes, lang)
 
 
 __all__ = ["GRACE_DAYS", "ReportContext", "check_quarter_covered", "open_report"]

@@ -43,6 +43,7 @@ import pandas as pd
 from segmentation.data.dataset import Dataset
 from segmentation.data.privacy import mask_personal
 from segmentation.features import customer_features
+from segmentation.i18n import message
 from segmentation.periods import as_date
 from segmentation.review.kpis import recorded_lost
 from segmentation.review.service_levels import ServiceLevels
@@ -148,6 +149,7 @@ def overdue_contacts(
     service: ServiceLevels | str | Path | None = None,
     active_days: int = 365,
     contacts_since: str | pd.Timestamp | None = None,
+    language: str = "en",
 ) -> ContactCheck:
     """Check every customer against its tier's contact rules at ``as_of``.
 
@@ -163,6 +165,8 @@ def overdue_contacts(
     contacts_since : str or Timestamp, optional
         The first day the contact data covers (contacts before it were not recorded); default
         the date of the first interaction in the table.
+    language : str, default "en"
+        Language of :attr:`ContactCheck.missing` (en, zh or zh_Hant).
 
     Returns
     -------
@@ -184,7 +188,7 @@ def overdue_contacts(
     summary_rows, found, never_found = [], [], []
     missing, start = None, None
     if data.interactions is None:
-        missing = "no interactions table: follow-up contacts were not supplied, so no contact can be checked"
+        missing = message("review.contacts.missing", language)
     else:
         it = data.interactions.loc[data.interactions["date"] <= as_of]
         if contacts_since is not None:

@@ -40,15 +40,16 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
+from segmentation.i18n import message
 from segmentation.periods import Quarter, months_before
 from segmentation.periods import quarter as parse_quarter
 from segmentation.review.service_levels import KPIS, WINDOWS, ServiceLevels
+from segmentation.review.words import STATUSES, day, kpi_definition, kpi_name, percent, status_word, window_words
 from segmentation.value.tiers import TierPolicy
 
 ALL = "All"
-STATUSES = ("met", "missed", "no target", "not computed")
 COLUMNS = ["tier", "kpi", "window", "value", "target", "status", "numerator", "denominator", "note"]
-#: A window in words, for pages and messages.
+#: A window in words, for pages and messages (English; :func:`~segmentation.review.words.window_words` for others).
 WINDOW_WORDS = {"quarter": "the quarter", "half_year": "6 months", "year": "12 months"}
 
 
@@ -147,13 +148,13 @@ def _measure(data: Dataset, base: pd.DataFrame, start: pd.Timestamp, end: pd.Tim
     return per
 
 
-def _missing_reason(data: Dataset, kpi: str) -> str | None:
+def _missing_reason(data: Dataset, kpi: str, language: str = "en") -> str | None:
     if kpi == "churn_rate" and data.churn_events is None:
-        return "no churn_events table: lost customers are not recorded (retention_rate shows who did not buy)"
+        return message("review.kpi_note.no_churn_events", language)
     if kpi == "activity" and data.interactions is None:
-        return "no interactions table: follow-up contacts were not supplied"
+        return message("review.kpi_note.no_interactions", language)
     if kpi in ("satisfaction_rate", "survey_coverage") and data.surveys is None:
-        return "no surveys table: satisfaction answers were not supplied"
+        return message("review.kpi_note.no_surveys", language)
     return None
 
 
@@ -164,6 +165,7 @@ def quarterly_kpis(
     policy: TierPolicy | str | Path = "abc",
     service: ServiceLevels | str | Path | None = None,
     active_days: int = 365,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Every KPI per tier (and for all tiers) with its target and whether it was met.
 
@@ -177,6 +179,9 @@ def quarterly_kpis(
         Targets and each KPI's window; default the preset matching ``policy``.
     active_days : int, default 365
         A customer counts at a window's start with a purchase in this many days before it.
+    language : str, default "en"
+        Language of the ``note`` column and of ``attrs["not_computed"]`` (en, zh or zh_Hant); the
+        codes (``kpi``, ``window``, ``status``) stay as they are.
 
     Returns
     -------
@@ -204,13 +209,13 @@ def quarterly_kpis(
             ids = base.index if tier == ALL else base.index[(base["tier"] == tier).to_numpy()]
             p, n, months = per.loc[ids], len(ids), WINDOWS[window]
             target = service.target(tier, kpi) if tier != ALL else None
-            reason = _missing_reason(data, kpi)
+            reason = _missing_reason(data, kpi, language)
             num = den = value = np.nan
             if reason is None and n == 0:
                 reason = (
-                    f"no customers at the window start ({start:%Y-%m-%d})"
+                    message("review.kpi_note.no_customers", language, day=day(start, language))
                     if tier == ALL
-                    else f"no customers in this tier at the window start ({start:%Y-%m-%d})"
+                    else message("review.kpi_note.no_customers_in_tier", language, day=day(start, language))
                 )
             if reason is None:
                 if kpi in ("retention_rate", "quarterly_repurchase_rate"):
@@ -222,11 +227,18 @@ def quarterly_kpis(
                 elif kpi == "value_growth":
                     num, den = p["revenue"].sum() - p["revenue_year_before"].sum(), p["revenue_year_before"].sum()
                     if den <= 0:
-                        reason = f"no revenue in the same {WINDOW_WORDS[window]} a year earlier: growth has no base"
+                        reason = message(
+                            "review.kpi_note.no_base", language, window=window_words(window, language, article=False)
+                        )
                 elif kpi == "satisfaction_rate":
                     num, den = p["satisfied"].sum(), p["responded"].sum()
                     if den == 0:
-                        reason = f"no survey answers in the {WINDOW_WORDS[window]} to {q.end:%Y-%m-%d}"
+                        reason = message(
+                            "review.kpi_note.no_answers",
+                            language,
+                            window=window_words(window, language, article=False),
+                            day=day(q.end, language),
+                        )
                 else:  # survey_coverage
                     num, den = p["responded"].sum(), n
                 if reason is None:
@@ -252,7 +264,11 @@ def quarterly_kpis(
                 }
             )
     table = pd.DataFrame(rows, columns=COLUMNS)
-    missing = [f"{kpi}: {reason}" for kpi in KPIS if (reason := _missing_reason(data, kpi))]
+    missing = [
+        f"{kpi if language == 'en' else kpi_name(kpi, language)}: {reason}"
+        for kpi in KPIS
+        if (reason := _missing_reason(data, kpi, language))
+    ]
     quarter_base = (
         windows["quarter"][1]
         if "quarter" in windows
@@ -268,36 +284,42 @@ def quarterly_kpis(
     return table
 
 
-def kpi_definitions(service: ServiceLevels, policy: TierPolicy) -> pd.DataFrame:
-    """Each KPI's definition, window, population and target per tier (empty: no target), for a report.
+def kpi_definitions(service: ServiceLevels, policy: TierPolicy, *, language: str = "en") -> pd.DataFrame:
+    """Each KPI's name, definition, window, population and target per tier (empty: no target), for a report.
 
     Examples
     --------
     >>> t = kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc")).set_index("kpi")
-    >>> t.loc["retention_rate", ["window", "A", "B", "C"]].tolist()
+    >>> t.loc["Retention rate", ["window", "A", "B", "C"]].tolist()
     ['12 months', '95%', '90%', '']
+    >>> kpi_definitions(ServiceLevels.load("abc"), TierPolicy.load("abc"), language="zh").iloc[0, :3].tolist()
+    ['留存率', '窗口开始时的客户中在窗口内再次购买的人数 / 窗口开始时的客户数', '近12个月']
     """
     rows = []
-    for kpi, (meaning, higher) in KPIS.items():
-        window = WINDOW_WORDS[service.window(kpi)].removeprefix("the ")
+    for kpi, (_, higher) in KPIS.items():
+        window = service.window(kpi)
+        words = window_words(window, language, article=False)
+        definition = kpi_definition(kpi, language)
         row = {
-            "kpi": kpi,
-            "definition": meaning + ("" if higher else " (lower is better)"),
-            "window": window,
-            "population": (
-                f"customers with a purchase in the year before the {window} begin, not recorded as lost by "
-                f"then, in the tier they had then"
-            ),
+            "kpi": kpi_name(kpi, language),
+            "definition": definition if higher else message("review.lower_is_better", language, text=definition),
+            "window": words,
+            "population": message(f"review.population_of_window.{window}", language),
         }
         for tier in policy.names:
             target = service.target(tier, kpi)
-            row[tier] = "" if target is None else (f"{target:g}" if kpi == "activity" else f"{target:.0%}")
+            row[tier] = (
+                "" if target is None else (f"{target:g}" if kpi == "activity" else percent(target, language, digits=0))
+            )
         rows.append(row)
     return pd.DataFrame(rows)
 
 
-def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
+def kpi_scorecard(kpis: pd.DataFrame, *, language: str = "en") -> pd.DataFrame:
     """The KPI table as a tier-by-KPI grid of "value over its window (target) status" texts, for a report.
+
+    Rows and columns keep the codes (``A``, ``retention_rate``);
+    :func:`segmentation.reports.views.scorecard_view` shows them by name.
 
     Examples
     --------
@@ -306,18 +328,26 @@ def kpi_scorecard(kpis: pd.DataFrame) -> pd.DataFrame:
     ...     "status": ["met", "no target"], "note": ["", ""]})
     >>> kpi_scorecard(k).loc["A"].tolist()
     ['97.0% over 12 months (target 95%): met', '81.0% over the quarter']
+    >>> kpi_scorecard(k, language="zh").loc["A"].tolist()
+    ['近12个月 97.0%(目标 95%):达标', '本季度 81.0%']
     """
 
     def text(row: pd.Series) -> str:
         if row["status"] == "not computed":
-            return "not computed"
-        percent = row["kpi"] != "activity"
-        value = f"{row['value']:.1%}" if percent else f"{row['value']:.2f}"
-        value = f"{value} over {WINDOW_WORDS[row['window']]}"
+            return status_word("not computed", language)
+        is_percent = row["kpi"] != "activity"
+        value = percent(row["value"], language, digits=1) if is_percent else f"{row['value']:.2f}"
+        value = message("review.scorecard.value", language, value=value, window=window_words(row["window"], language))
         if row["status"] == "no target":
             return value
-        target = f"{row['target']:.0%}" if percent else f"{row['target']:g}"
-        return f"{value} (target {target}): {row['status']}"
+        target = percent(row["target"], language, digits=0) if is_percent else f"{row['target']:g}"
+        return message(
+            "review.scorecard.against",
+            language,
+            value=value,
+            target=target,
+            status=status_word(row["status"], language),
+        )
 
     grid = kpis.assign(text=kpis.apply(text, axis=1)).pivot(index="tier", columns="kpi", values="text")
     return grid.reindex(index=list(dict.fromkeys(kpis["tier"])), columns=list(dict.fromkeys(kpis["kpi"])))

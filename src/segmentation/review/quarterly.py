@@ -32,12 +32,14 @@ from segmentation.churn.reasons import SIGNALS
 from segmentation.data.dataset import Dataset
 from segmentation.data.privacy import mask_personal
 from segmentation.errors import WorkbenchError
+from segmentation.i18n import message, resolve_language
 from segmentation.periods import Quarter
 from segmentation.periods import quarter as parse_quarter
 from segmentation.review.contact_policy import ContactCheck, overdue_contacts
 from segmentation.review.kpis import kpi_scorecard, quarterly_kpis
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.trends import churn_reason_counts, customer_growth, tier_distribution
+from segmentation.review.words import amount, day, number, percent
 from segmentation.value.regrading import MOVES, Regrading, regrade
 from segmentation.value.tiers import TierPolicy
 
@@ -50,6 +52,7 @@ PERSONA_COLUMNS = [
     "revenue_change_90d",
     "risk_tags",
     "play",
+    "play_label",
     "description",
 ]
 
@@ -89,6 +92,9 @@ class QuarterlyReview:
         What could not be computed, and why.
     active_days : int
         A customer is active with a purchase in this many days.
+    language : str
+        The language of every sentence the review writes (en, zh or zh_Hant): notes, headline,
+        populations, move words and headings. The tables keep their codes (a machine interface).
     """
 
     quarter: Quarter
@@ -108,6 +114,7 @@ class QuarterlyReview:
     personas: pd.DataFrame | None = None
     notes: list[str] = field(default_factory=list)
     active_days: int = 365
+    language: str = "en"
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """The report's tables by name, personal data masked (what the report files hold)."""
@@ -143,39 +150,27 @@ class QuarterlyReview:
         >>> r.population("tier_distribution")[:58]
         'Counts the 132 active customers at 2025-09-30 (a purchase '
         """
-        q, days = self.quarter, self.active_days
-        active = f"a purchase in the {days} days up to"
+        q, days, lang = self.quarter, self.active_days, self.language
         inactive = int(self.tiers.attrs.get("inactive", 0))
         active_now = int(self.tiers.loc[self.tiers["tier"] == "total", "customers"].iloc[0])
+        words = {
+            "days": days,
+            "quarter": str(q),
+            "start": day(q.previous_end, lang),
+            "end": day(q.end, lang),
+            "active": number(active_now, lang),
+            "inactive": number(inactive, lang),
+            "checked": number(int(self.contacts.overdue.attrs.get("checked", 0)), lang),
+            "lost": number(int(self.contacts.overdue.attrs.get("lost", 0)), lang),
+        }
         sentences = {
-            "kpis": (
-                f"Counts the customers at the quarter start: {active} {q.previous_end:%Y-%m-%d}, not recorded as "
-                f"lost by then, each in the tier it had on that day."
-            ),
-            "tier_distribution": (
-                f"Counts the {active_now:,} active customers at {q.end:%Y-%m-%d} ({active} that day); the "
-                f"{inactive:,} customers whose orders are all older are the inactive column of the tier moves."
-            ),
-            "customer_growth": f"Counts at each quarter end the customers with {active} it.",
-            "tier_migration": (
-                f"Counts every customer with an order up to {q.end:%Y-%m-%d}: rows their tier on "
-                f"{q.previous_end:%Y-%m-%d}, columns on {q.end:%Y-%m-%d}; inactive: no purchase in the {days} days "
-                f"up to that day. The tier columns add up to the tier table's {active_now:,} active customers, "
-                f"the inactive column to its {inactive:,} inactive ones."
-            ),
-            "tier_changes": (
-                f"Every customer whose tier changed from {q.previous_end:%Y-%m-%d} to {q.end:%Y-%m-%d}, who "
-                f"became inactive (lapsed) or active again (returned), or whose first order came in {q} (new)."
-            ),
-            "overdue_contacts": (
-                f"Counts the active customers at {q.end:%Y-%m-%d} not recorded as lost "
-                f"({int(self.contacts.overdue.attrs.get('checked', 0)):,} checked, "
-                f"{int(self.contacts.overdue.attrs.get('lost', 0)):,} recorded as lost left out)."
-            ),
-            "at_risk": (
-                f"Counts the active customers at {q.end:%Y-%m-%d} ({active} that day), scored by how likely "
-                f"each is to churn (a recorded loss in the next 6 months by default); value at risk = churn probability x the revenue of the last 12 months."
-            ),
+            "kpis": message("review.population.kpis", lang, **words),
+            "tier_distribution": message("review.population.tier_distribution", lang, **words),
+            "customer_growth": message("review.population.customer_growth", lang, **words),
+            "tier_migration": message("review.population.tier_migration", lang, **words),
+            "tier_changes": message("review.population.tier_changes", lang, **words),
+            "overdue_contacts": message("review.population.overdue_contacts", lang, **words),
+            "at_risk": message("review.population.at_risk", lang, **words),
         }
         sentences["never_contacted"] = sentences["contact_summary"] = sentences["overdue_contacts"]
         sentences["risk_signals"] = sentences["risk_by_band"] = sentences["at_risk"]
@@ -239,12 +234,13 @@ class QuarterlyReview:
     def move_counts(self) -> pd.DataFrame:
         """Customers per kind of tier move, every kind listed (zero included): ``move, customers, meaning``."""
         counts = self.regrading.changes["move"].value_counts().reindex(list(MOVES), fill_value=0)
+        lang, words = self.language, {"quarter": str(self.quarter), "days": self.active_days}
         meaning = {
-            "upgrade": "moved up a tier or more",
-            "downgrade": "moved down a tier or more",
-            "new": f"first order in {self.quarter}",
-            "lapsed": f"no purchase in the last {self.active_days} days any more",
-            "returned": f"bought again after more than {self.active_days} days without an order",
+            "upgrade": message("review.move_meaning.upgrade", lang, **words),
+            "downgrade": message("review.move_meaning.downgrade", lang, **words),
+            "new": message("review.move_meaning.new", lang, **words),
+            "lapsed": message("review.move_meaning.lapsed", lang, **words),
+            "returned": message("review.move_meaning.returned", lang, **words),
         }
         return pd.DataFrame(
             {
@@ -267,76 +263,105 @@ class QuarterlyReview:
         >>> list(r.move_tables(top_n=3))
         ['Downgrades: 3 customers, all shown', 'Upgrades: 4 customers, the first 3 shown (all in tier_changes.csv)']
         """
-        out = {}
-        for move, word in (("downgrade", "Downgrades"), ("upgrade", "Upgrades")):
+        out, lang = {}, self.language
+        words = {
+            "downgrade": message("review.moves.downgrades", lang),
+            "upgrade": message("review.moves.upgrades", lang),
+        }
+        for move in ("downgrade", "upgrade"):
             every = self.tier_moves(move)
             shown = every.head(top_n)
+            n, k = number(len(every), lang), number(len(shown), lang)
             if len(shown) == len(every):
-                heading = f"{word}: {len(every):,} customers, all shown"
+                heading = message("review.moves.all_shown", lang, what=words[move], n=n, count=len(every))
             else:
-                heading = f"{word}: {len(every):,} customers, the first {len(shown):,} shown (all in tier_changes.csv)"
+                heading = message("review.moves.first_shown", lang, what=words[move], n=n, k=k, count=len(every))
             out[heading] = shown
         return out
 
     def move_summary(self) -> list[str]:
         """How many customers moved up, down, arrived, lapsed or returned, as sentences."""
-        return [f"{r.customers:,} customers: {r.meaning}." for r in self.move_counts().itertuples()]
+        lang = self.language
+        return [
+            message("review.moves.summary", lang, n=number(r.customers, lang), count=r.customers, meaning=r.meaning)
+            for r in self.move_counts().itertuples()
+        ]
 
     def contact_notes(self) -> list[str]:
         """What the overdue-contact tables cover: the day the contact data starts and the never-contacted group."""
         c = self.contacts
         if c.missing:
             return [c.missing]
-        never = c.never_contacted
+        never, lang = c.never_contacted, self.language
+        since = day(c.contacts_since, lang)
         return [
-            f"The contact data starts on {c.contacts_since:%Y-%m-%d}; contacts before it are not known, so a "
-            f"contact never made counts as due from the later of that day and the customer's first deal.",
-            f"{len(never):,} customers had no proactive contact at all since {c.contacts_since:%Y-%m-%d} although "
-            f"one was due: they are listed apart from the overdue list, under Never contacted.",
+            message("review.contacts.data_starts", lang, day=since),
+            message("review.contacts.never", lang, n=number(len(never), lang), count=len(never), day=since),
         ]
 
     def headline(self) -> list[str]:
         """The review in a few sentences: customers, revenue, targets, risk, overdue contacts."""
-        q, cur = self.quarter, self.currency
+        q, cur, lang = self.quarter, self.currency, self.language
         g = self.growth.set_index("quarter")
         now = g.loc[str(q)]
+        active = int(now["active_customers"])
         change = ""
         if str(q.shift(-1)) in g.index:
-            change = (
-                f", {int(now['active_customers'] - g.loc[str(q.shift(-1)), 'active_customers']):+,} on {q.shift(-1)}"
-            )
+            diff = int(now["active_customers"] - g.loc[str(q.shift(-1)), "active_customers"])
+            change = message("review.headline.change_on", lang, change=f"{diff:+,}", quarter=str(q.shift(-1)))
         lines = [
-            f"{int(now['active_customers']):,} active customers at {q.end:%Y-%m-%d}{change} (active: a purchase "
-            f"in the last 12 months); {int(now['new_customers']):,} new customers in {q}."
+            message(
+                "review.headline.customers",
+                lang,
+                n=number(active, lang),
+                day=day(q.end, lang),
+                change=change,
+                new=number(int(now["new_customers"]), lang),
+                quarter=str(q),
+            )
         ]
-        revenue = f"Revenue in {q}: {now['revenue']:,.0f} {cur}"
+        revenue = message("review.headline.revenue", lang, quarter=str(q), amount=amount(now["revenue"], lang, cur))
         if str(q.shift(-4)) in g.index and g.loc[str(q.shift(-4)), "revenue"] > 0:
-            change = now["revenue"] / g.loc[str(q.shift(-4)), "revenue"] - 1
-            revenue += f" ({change:+.1%} on {q.shift(-4)})"
-        lines.append(revenue + ".")
+            growth = now["revenue"] / g.loc[str(q.shift(-4)), "revenue"] - 1
+            sign = "+" if growth >= 0 else ""
+            revenue += message(
+                "review.headline.revenue_change", lang, change=sign + percent(growth, lang), quarter=str(q.shift(-4))
+            )
+        lines.append(revenue + message("review.headline.stop", lang))
         status = self.kpis.loc[self.kpis["tier"] != "All", "status"].value_counts()
-        targets = f"KPI targets: {status.get('met', 0)} met, {status.get('missed', 0)} missed"
+        targets = message("review.headline.targets", lang, met=status.get("met", 0), missed=status.get("missed", 0))
         if status.get("not computed", 0):
-            targets += f", {status['not computed']} not computed"
-        lines.append(targets + ".")
+            targets += message("review.headline.not_computed", lang, n=status["not computed"])
+        lines.append(targets + message("review.headline.stop", lang))
         if pd.notna(now["lost_customers"]):
-            lines.append(f"{int(now['lost_customers']):,} customers recorded as lost in {q}.")
+            lost = int(now["lost_customers"])
+            lines.append(message("review.headline.lost", lang, n=number(lost, lang), count=lost, quarter=str(q)))
         if self.risk_by_band is not None:
             high = self.risk_by_band.set_index("band").loc["high"]
             lines.append(
-                f"{int(high['customers']):,} customers at high churn risk, with {high['value_at_risk']:,.0f} "
-                f"{cur} of value at risk."
+                message(
+                    "review.headline.high_risk",
+                    lang,
+                    n=number(int(high["customers"]), lang),
+                    count=int(high["customers"]),
+                    amount=amount(high["value_at_risk"], lang, cur),
+                )
             )
         if self.contacts.missing is None:
             overdue = self.contacts.overdue
             top = self.policy.names[0]
             never = self.contacts.never_contacted
             lines.append(
-                f"{overdue['customer_id'].nunique():,} customers overdue for a contact their tier is owed "
-                f"({overdue.loc[overdue['tier'] == top, 'customer_id'].nunique():,} in tier {top}), and "
-                f"{len(never):,} never contacted since the contact data starts on "
-                f"{self.contacts.contacts_since:%Y-%m-%d} although a contact was due "
-                f"({int((never['tier'] == top).sum()):,} in tier {top})."
+                message(
+                    "review.headline.contacts",
+                    lang,
+                    n=number(overdue["customer_id"].nunique(), lang),
+                    n_top=number(overdue.loc[overdue["tier"] == top, "customer_id"].nunique(), lang),
+                    top=top,
+                    never=number(len(never), lang),
+                    day=day(self.contacts.contacts_since, lang),
+                    never_top=number(int((never["tier"] == top).sum()), lang),
+                )
             )
         return lines
 
@@ -355,11 +380,15 @@ def _named_regrading(r: Regrading, data: Dataset) -> Regrading:
     return dataclasses.replace(r, changes=_with_names(r.changes, data))
 
 
-def _risk_signals(risk: pd.DataFrame) -> pd.DataFrame:
+def _risk_signals(risk: pd.DataFrame, language: str = "en") -> pd.DataFrame:
     high = risk.loc[risk["band"] == "high", "signals"].fillna("")
     names = high.str.split(",").explode()
     counts = names[names != ""].value_counts()
-    table = pd.DataFrame({"signal": [SIGNALS[n].label or n for n in counts.index], "customers": counts.to_numpy()})
+    labels = [
+        message(f"review.signal.{n}", language) if language != "en" and n in SIGNALS else (SIGNALS[n].label or n)
+        for n in counts.index
+    ]
+    table = pd.DataFrame({"signal": labels, "customers": counts.to_numpy()})
     table["share_of_high_risk"] = table["customers"] / max(len(high), 1)
     return table
 
@@ -377,6 +406,7 @@ def review_quarter(
     churn: bool = True,
     personas: bool = True,
     random_state: int = 0,
+    language: str | None = None,
 ) -> QuarterlyReview:
     """Compute every table of the quarterly review.
 
@@ -400,6 +430,9 @@ def review_quarter(
         Compute the churn-risk list and the persona summary (the two slow parts).
     random_state : int, default 0
         Seed of the persona clustering.
+    language : str, optional
+        Language of the review's sentences (en, zh or zh_Hant); default the tier policy's
+        ``language``, else English (:func:`segmentation.i18n.resolve_language`).
 
     Returns
     -------
@@ -408,6 +441,7 @@ def review_quarter(
     q = parse_quarter(quarter)
     policy = TierPolicy.coerce(policy)
     service = ServiceLevels.for_policy(policy, service)
+    lang = resolve_language(language, policy)
     first, last = data.transactions["order_date"].min(), data.transactions["order_date"].max()
     if data.transactions.empty or first > q.end:
         raise WorkbenchError(
@@ -416,76 +450,85 @@ def review_quarter(
         )
     notes: list[str] = []
     if last < q.start:
-        notes.append(f"No order in {q} at all: the last order in the data is from {last:%Y-%m-%d}.")
+        notes.append(message("review.note.no_order", lang, quarter=str(q), day=day(last, lang)))
     elif first < q.start and not data.transactions["order_date"].between(q.start, q.end).any():
-        notes.append(
-            f"No order in {q} at all, though the data has orders before and after it: check that the "
-            f"export is complete before reading this quarter's revenue and retention."
-        )
-    kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days)
-    notes += [f"KPI {text}" for text in kpis.attrs["not_computed"]]
-    contacts = overdue_contacts(data, as_of=q.end, policy=policy, service=service, active_days=active_days)
+        notes.append(message("review.note.no_order_between", lang, quarter=str(q)))
+    kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days, language=lang)
+    notes += [message("review.note.kpi", lang, text=text) for text in kpis.attrs["not_computed"]]
+    contacts = overdue_contacts(
+        data, as_of=q.end, policy=policy, service=service, active_days=active_days, language=lang
+    )
     if contacts.missing:
-        notes.append(f"Overdue contacts: {contacts.missing}.")
-    reasons = churn_reason_counts(data, quarter=q)
+        notes.append(message("review.note.contacts", lang, text=contacts.missing))
+    reasons = churn_reason_counts(data, quarter=q, language=lang)
     if "missing" in reasons.attrs:
-        notes.append(f"Churn reasons: {reasons.attrs['missing']}.")
+        notes.append(message("review.note.churn_reasons", lang, text=reasons.attrs["missing"]))
     review = QuarterlyReview(
         quarter=q,
         policy=policy,
         service=service,
         currency=currency or policy.currency,
         kpis=kpis,
-        scorecard=kpi_scorecard(kpis),
+        scorecard=kpi_scorecard(kpis, language=lang),
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
         regrading=_named_regrading(
-            regrade(data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days), data
+            # TODO(language): pass language=language
+            regrade(data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days),
+            data,
         ),
         churn_reasons=reasons,
         contacts=contacts,
         notes=notes,
         active_days=active_days,
+        language=lang,
     )
     occupied = review.tiers.loc[(review.tiers["tier"] != "total") & (review.tiers["customers"] > 0), "tier"]
     if len(occupied) == 1 and len(policy.tiers) > 1:
         notes.append(
-            f"All {int(review.tiers['customers'].iloc[-1]):,} active customers are in tier {occupied.iloc[0]}: "
-            f"the thresholds of policy {policy.name!r} do not separate this data, so the other tiers' KPIs are "
-            f"not computed; the tier-tuning report proposes thresholds from the data."
+            message(
+                "review.note.one_tier",
+                lang,
+                n=number(int(review.tiers["customers"].iloc[-1]), lang),
+                tier=occupied.iloc[0],
+                policy=policy.name,
+            )
         )
     if churn:
         from segmentation.churn.risk import churn_risk
 
         try:
+            # TODO(language): pass language=language
             result = churn_risk(
                 data, cutoff=q.end, policy=policy, active_days=active_days, importance=False, reasons=False
             )
-            notes += [f"Churn risk: {note}." for note in result.notes]
+            notes += [message("review.note.churn_risk", lang, text=note) for note in result.notes]
             # Reasons for the customers the review shows: the top of the list and the high band.
             shown = (result.table.index < top_n) | (result.table["band"] == "high")
+            # TODO(language): pass language=language
             risk = result.with_reasons(result.table.loc[shown, "customer_id"])
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
-            review.risk_signals = _risk_signals(risk)
+            review.risk_signals = _risk_signals(risk, lang)
             bands = risk.groupby("band", observed=False).agg(
                 customers=("customer_id", "size"), value_at_risk=("value_at_risk", "sum")
             )
             review.risk_by_band = bands.reset_index()  # a categorical band: every band, in order, zero included
         except WorkbenchError as exc:
-            notes.append(f"Churn risk: not computed: {exc}.")
+            notes.append(message("review.note.churn_risk_failed", lang, text=str(exc)))
     else:
-        notes.append("Churn risk: not computed in this run (churn=False).")
+        notes.append(message("review.note.churn_risk_off", lang))
     if personas:
         from segmentation.personas.analysis import find_personas
 
         try:
+            # TODO(language): pass language=language
             run = find_personas(data, as_of=q.end, currency=review.currency, random_state=random_state)
             review.personas = run.profiles.table[PERSONA_COLUMNS]
-            notes += [f"Personas: {note}." for note in run.notes]
+            notes += [message("review.note.personas", lang, text=note) for note in run.notes]
         except WorkbenchError as exc:
-            notes.append(f"Personas: not computed: {exc}.")
+            notes.append(message("review.note.personas_failed", lang, text=str(exc)))
     else:
-        notes.append("Personas: not computed in this run (personas=False).")
+        notes.append(message("review.note.personas_off", lang))
     return review
 
 

@@ -20,6 +20,7 @@ import pandas as pd
 
 from segmentation.data.dataset import Dataset
 from segmentation.features import customer_features
+from segmentation.i18n import message
 from segmentation.periods import Quarter
 from segmentation.periods import quarter as parse_quarter
 from segmentation.value.tiers import TierPolicy
@@ -133,8 +134,12 @@ def customer_growth(
     return pd.DataFrame(rows)
 
 
-def churn_reason_counts(data: Dataset, *, quarter: str | Quarter, n_quarters: int = 4) -> pd.DataFrame:
+def churn_reason_counts(
+    data: Dataset, *, quarter: str | Quarter, n_quarters: int = 4, language: str = "en"
+) -> pd.DataFrame:
     """Recorded reasons of lost customers, in the quarter and in the last ``n_quarters``.
+
+    ``language`` (en, zh or zh_Hant) is that of ``attrs["missing"]``; the reasons are the recorded codes.
 
     Returns
     -------
@@ -158,7 +163,7 @@ def churn_reason_counts(data: Dataset, *, quarter: str | Quarter, n_quarters: in
     columns = ["reason", "quarter", longer, "share"]
     if data.churn_events is None:
         out = pd.DataFrame(columns=columns)
-        out.attrs["missing"] = "no churn_events table: the reasons lost customers gave are not recorded"
+        out.attrs["missing"] = message("review.churn_reasons_missing", language)
         return out
     ev = data.churn_events
     span = ev.loc[ev["date"].between(q.shift(1 - n_quarters).start, q.end)]
