@@ -59,7 +59,10 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["score_features", "score_customers"], "value.scoring"),
     "regrade": "value.regrading",
     "tune_tiers": "value.tuning",
-    **dict.fromkeys(["plot_lorenz", "plot_tier_sizes", "plot_segment_map", "plot_migration"], "value.plots"),
+    **dict.fromkeys(
+        ["plot_lorenz", "plot_lorenz_candidates", "plot_tier_sizes", "plot_segment_map", "plot_migration"],
+        "value.plots",
+    ),
     # buy till you die
     "BetaGeoModel": "btyd.bgnbd",
     "GammaGammaModel": "btyd.gamma_gamma",

@@ -243,18 +243,14 @@ def cmd_tune_tiers(args: argparse.Namespace) -> int:
 
     policy = TierPolicy.load(args.policy)
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
-    # TODO(language): pass language=resolve_language(args.language, policy)
     tuning = tune_tiers(dataset, as_of=args.as_of, policy=policy, random_state=args.random_state)
     path = write_table(tuning.table.reset_index(), args.out)
     with pd.option_context("display.width", 160, "display.max_columns", 40):
         print(tuning.table.T.to_string(float_format="{:,.3f}".format))
     for note in tuning.notes:
         print(f"Note: {note}")
-    from segmentation.reports.pages import recommend_candidate
-
     lang = resolve_language(args.language, policy)
-    _, why = recommend_candidate(tuning.table, top_tier=policy.names[0], language=lang)
-    print("\n" + "\n".join(why))
+    print("\n" + tuning.recommendation(lang))
     print("\n" + message("cli.tune.compared", lang, path=path))
     if args.export:
         if args.export not in tuning.candidates:

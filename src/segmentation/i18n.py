@@ -51,6 +51,7 @@ __all__ = [
     "format_percent",
     "message",
     "resolve_language",
+    "value_word",
 ]
 
 #: The languages with a catalogue: code -> the language's own name for itself.
@@ -155,6 +156,24 @@ def message(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> 
         form = Locale.parse(_LOCALES[language]).plural_form(abs(values.get("count", 0)))
         found = found.get(form, found["other"])
     return str(found).format(**values) if values else str(found)
+
+
+def value_word(column: str, value: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A data value of a coded column in words: the catalogue's word for a known code, else the value.
+
+    Known codes are the contract's and the sample data's (``locales/<language>/values.yaml``); a
+    team's own values (``制造业``, a region of its own) are customer data and shown as they are.
+
+    Examples
+    --------
+    >>> value_word("industry", "manufacturing", "zh"), value_word("industry", "制造业", "zh")
+    ('制造业', '制造业')
+    >>> value_word("category", "online_meeting", "en")
+    'online_meeting'
+    """
+    key = f"values.{column}.{value}"
+    found = catalogue(check_language(language)).get(key)
+    return str(found) if found is not None else str(value)
 
 
 def format_number(value: float, language: str = DEFAULT_LANGUAGE, *, digits: int = 0) -> str:

@@ -33,7 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from segmentation.i18n import check_language, format_money, format_number, format_percent, message
+from segmentation.i18n import check_language, format_money, format_number, format_percent, message, value_word
 from segmentation.personas.features import PERSONA_FEATURES, STATE_FEATURES
 from segmentation.personas.model import heavy_tailed
 from segmentation.personas.playbook import Playbook
@@ -95,10 +95,10 @@ def feature_label(column: str, language: str = "en") -> str:
             return message("personas.feature.size_band", language, level=_size(level, language))
         if feature in ("industry", "region"):
             key = "personas.feature.industry" if feature == "industry" else "personas.feature.region"
-            return message(key, language, level=level.replace("_", " "))
+            return message(key, language, level=value_word(feature, level, language))
         return message("personas.feature.other_level", language, feature=feature_label(feature, language), level=level)
     if column.startswith("category_share_"):
-        category = column.removeprefix("category_share_").replace("_", " ")
+        category = value_word("category", column.removeprefix("category_share_"), language)
         return message("personas.feature.category_share", language, category=category)
     if column.startswith("channel_share_"):
         channel = _channel(column.removeprefix("channel_share_"), language)
@@ -168,9 +168,9 @@ def _word(column: str, d: float, language: str) -> tuple[str, str] | None:
         feature, level = column.split("=", 1)
         if not high or level == "unknown" or feature not in {"size_band", "industry"}:
             return None
-        return "who", _size(level, language) if feature == "size_band" else level.replace("_", " ")
+        return "who", _size(level, language) if feature == "size_band" else value_word("industry", level, language)
     if column.startswith("category_share_"):
-        category = column.removeprefix("category_share_").replace("_", " ")
+        category = value_word("category", column.removeprefix("category_share_"), language)
         return ("noun", message("personas.name.buyers", language, category=category)) if high else None
     if column.startswith("channel_share_"):
         channel = _channel(column.removeprefix("channel_share_"), language)
@@ -256,7 +256,7 @@ def _describe(features, members, row, med, base, currency, language) -> str:
             where = message(
                 "personas.description.in_industry",
                 language,
-                industry=industry[0].replace("_", " "),
+                industry=value_word("industry", industry[0], language),
                 share=pct(industry[1]),
             )
         else:
@@ -306,7 +306,7 @@ def _describe(features, members, row, med, base, currency, language) -> str:
     shares = med[[c for c in med.index if c.startswith("category_share_")]]
     if len(shares) and shares.max() > 0:
         top = shares.idxmax()
-        category = top.removeprefix("category_share_").replace("_", " ")
+        category = value_word("category", top.removeprefix("category_share_"), language)
         text.append(message("personas.description.spend", language, category=category, share=pct(shares.max())))
     return message("personas.description.joiner", language).join(text)
 

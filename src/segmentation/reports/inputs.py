@@ -33,12 +33,13 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.dataset import Dataset
-from segmentation.data.mapping import ColumnMapping
-from segmentation.errors import ConfigError, StaleDataError, WorkbenchError
 from segmentation.data.loading import load_dataset
-from segmentation.i18n import check_language, message, resolve_language
-from segmentation.periods import Quarter, quarter as parse_quarter, quarter_of
+from segmentation.data.mapping import ColumnMapping
 from segmentation.datasets.sample import write_sample
+from segmentation.errors import ConfigError, StaleDataError, WorkbenchError
+from segmentation.i18n import check_language, message, resolve_language
+from segmentation.periods import Quarter, quarter_of
+from segmentation.periods import quarter as parse_quarter
 from segmentation.review.service_levels import ServiceLevels
 from segmentation.review.words import day, number
 from segmentation.value.tiers import TierPolicy

@@ -17,13 +17,11 @@ Examples
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
-from segmentation.i18n import catalogue, format_percent, message
+from segmentation.i18n import catalogue, message
 from segmentation.reports.views import column_name
 from segmentation.review.words import number
 
@@ -153,134 +151,18 @@ def persona_table(table: pd.DataFrame) -> pd.DataFrame:
     return table.drop(columns="play").rename(columns={"play_label": "play"})
 
 
-#: What the tier-tuning page weighs: a candidate must keep the top tier small and tier changes few;
-#: among those, the best next-quarter separation of value and retention wins.
-MAX_TOP_SHARE = 0.25
-MAX_CHANGED_SHARE = 0.5
-
-
-def recommend_candidate(table: pd.DataFrame, *, top_tier: str, language: str = "en") -> tuple[str | None, list[str]]:
-    """The candidate the tier-tuning page recommends, and the sentences that say why (or why none).
-
-    A candidate qualifies when its top tier holds at most :data:`MAX_TOP_SHARE` of customers (a
-    top tier of everyone is no priority list), every tier has customers, and at most
-    :data:`MAX_CHANGED_SHARE` of customers changed tier since the previous quarter end (stable
-    enough to act on). Among those it takes the highest mean of the two separations (how much of
-    the next quarter's value and retention the tiers explain, 0 to 1); the current policy is kept
-    unless a candidate separates clearly better (by 0.01 or more).
-
-    Parameters
-    ----------
-    table : DataFrame
-        :attr:`segmentation.value.tuning.TierTuning.table` (one row per candidate, ``current`` first).
-    top_tier : str
-        The policy's top tier (``A`` or ``S``).
-    language : str, default "en"
-
-    Returns
-    -------
-    (str or None, list of str)
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"share_A": [0.08, 0.05, 0.6], "share_C": [0.8, 0.8, 0.1],
-    ...     "changed_tier_share": [0.2, 0.2, 0.1], "separation_value": [0.04, 0.12, 0.3],
-    ...     "separation_retention": [0.01, 0.06, 0.2]}, index=["current", "time_split", "natural_breaks"])
-    >>> choice, why = recommend_candidate(t, top_tier="A")
-    >>> choice
-    'time_split'
-    >>> why[-1]
-    'natural breaks: not recommended: its top tier holds 60.0% of customers (at most 25% makes a priority list).'
-    """
-    shares = [c for c in table.columns if c.startswith("share_")]
-    separation = table[["separation_value", "separation_retention"]].mean(axis=1)
-    lines, fit = [], []
-    for name, row in table.iterrows():
-        label = candidate_name(str(name), language)
-        if row[f"share_{top_tier}"] > MAX_TOP_SHARE:
-            lines.append(
-                message(
-                    "reports.tuning.too_many_top",
-                    language,
-                    candidate=label,
-                    share=format_percent(row[f"share_{top_tier}"], language),
-                    limit=format_percent(MAX_TOP_SHARE, language, digits=0),
-                )
-            )
-        elif (row[shares] <= 0).any():
-            lines.append(message("reports.tuning.empty_tier", language, candidate=label))
-        elif row["changed_tier_share"] > MAX_CHANGED_SHARE:
-            lines.append(
-                message(
-                    "reports.tuning.unstable",
-                    language,
-                    candidate=label,
-                    share=format_percent(row["changed_tier_share"], language),
-                )
-            )
-        else:
-            fit.append(name)
-    if not fit:
-        return None, [message("reports.tuning.none", language), *lines]
-    best = max(fit, key=lambda n: (round(float(separation[n]), 6), n == "current"))
-    if "current" in fit and best != "current" and separation[best] - separation["current"] < 0.01:
-        best = "current"
-    words = {
-        "candidate": candidate_name(str(best), language),
-        "value": f"{table.loc[best, 'separation_value']:.2f}",
-        "retention": f"{table.loc[best, 'separation_retention']:.2f}",
-        "changed": format_percent(table.loc[best, "changed_tier_share"], language),
-    }
-    key = "reports.tuning.keep_current" if best == "current" else "reports.tuning.recommend"
-    return str(best), [message(key, language, **words), *lines]
-
-
-def candidate_name(name: str, language: str = "en") -> str:
-    """A tuning candidate by its name (``time_split`` -> ``time split``, ``按时间切分``)."""
-    key = f"reports.candidate.{name}"
-    return message(key, language) if key in catalogue(language) else name.replace("_", " ")
-
-
-def candidate_cuts(table: pd.DataFrame, tiers: Iterable[str], language: str = "en") -> pd.DataFrame:
-    """Each candidate's thresholds as a small table for the Lorenz chart's legend: candidate, tier, from.
-
-    Examples
-    --------
-    >>> t = pd.DataFrame({"min_A": [500000.0], "min_B": [200000.0]}, index=["current"])
-    >>> candidate_cuts(t, ["A", "B"])[["candidate", "tier", "threshold"]].values.tolist()
-    [['current', 'A', 500000.0], ['current', 'B', 200000.0]]
-    """
-    rows = [
-        {
-            "candidate": candidate_name(str(name), language),
-            "code": name,
-            "tier": tier,
-            "threshold": float(row[f"min_{tier}"]),
-        }
-        for name, row in table.iterrows()
-        for tier in tiers
-        if pd.notna(row.get(f"min_{tier}", np.nan))
-    ]
-    return pd.DataFrame(rows, columns=["candidate", "code", "tier", "threshold"])
-
-
 def count_words(n: int, language: str = "en") -> str:
     """A count of customers in words (``1,234 customers``, ``1,234 位客户``)."""
     return message("reports.customers", language, n=number(n, language), count=n)
 
 
 __all__ = [
-    "MAX_CHANGED_SHARE",
-    "MAX_TOP_SHARE",
     "Text",
-    "candidate_cuts",
-    "candidate_name",
     "count_words",
     "definitions_table",
     "feature_table",
     "files_written",
     "persona_table",
-    "recommend_candidate",
     "say",
     "section",
 ]

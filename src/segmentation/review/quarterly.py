@@ -473,8 +473,9 @@ def review_quarter(
         tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
         regrading=_named_regrading(
-            # TODO(language): pass language=language
-            regrade(data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days),
+            regrade(
+                data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days, language=lang
+            ),
             data,
         ),
         churn_reasons=reasons,
@@ -498,14 +499,18 @@ def review_quarter(
         from segmentation.churn.risk import churn_risk
 
         try:
-            # TODO(language): pass language=language
             result = churn_risk(
-                data, cutoff=q.end, policy=policy, active_days=active_days, importance=False, reasons=False
+                data,
+                cutoff=q.end,
+                policy=policy,
+                active_days=active_days,
+                importance=False,
+                reasons=False,
+                language=lang,
             )
             notes += [message("review.note.churn_risk", lang, text=note) for note in result.notes]
             # Reasons for the customers the review shows: the top of the list and the high band.
             shown = (result.table.index < top_n) | (result.table["band"] == "high")
-            # TODO(language): pass language=language
             risk = result.with_reasons(result.table.loc[shown, "customer_id"])
             review.risk = _with_names(risk.head(top_n).reset_index(drop=True), data)
             review.risk_signals = _risk_signals(risk, lang)
@@ -521,8 +526,7 @@ def review_quarter(
         from segmentation.personas.analysis import find_personas
 
         try:
-            # TODO(language): pass language=language
-            run = find_personas(data, as_of=q.end, currency=review.currency, random_state=random_state)
+            run = find_personas(data, as_of=q.end, currency=review.currency, random_state=random_state, language=lang)
             review.personas = run.profiles.table[PERSONA_COLUMNS]
             notes += [message("review.note.personas", lang, text=note) for note in run.notes]
         except WorkbenchError as exc:
