@@ -64,6 +64,7 @@ def english_words(page: str, *, allowed: set[str] = frozenset()) -> Counter:
     Counter({'met': 1})
     """
     text = visible_text(page)
+    text = re.sub(r"\S+@\S+", " ", text)  # e-mail addresses (masked): customer data
     text = re.sub(r"\b[\w.-]+\.(csv|xlsx|ipynb|yaml|skops)\b", " ", text)  # file names
     text = re.sub(r"\S*/\S*", " ", text)  # paths: the data folder the page names
     text = re.sub(r"\b[A-Za-z]*\d[\w-]*\b", " ", text)  # ids and numbers: C0001, 2025Q3, 12m

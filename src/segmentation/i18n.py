@@ -46,6 +46,7 @@ __all__ = [
     "check_language",
     "format_compact",
     "format_date",
+    "format_day",
     "format_money",
     "format_number",
     "format_percent",
@@ -229,6 +230,19 @@ def format_compact(value: float, language: str = DEFAULT_LANGUAGE, *, digits: in
     return babel_numbers.format_compact_decimal(
         value, locale=_LOCALES[check_language(language)], fraction_digits=digits
     )
+
+
+def format_day(value: object, language: str = DEFAULT_LANGUAGE) -> str:
+    """A day as the house writes it: ISO in English (``2025-09-30``), the long date otherwise.
+
+    Examples
+    --------
+    >>> format_day("2025-09-30", "en"), format_day("2025-09-30", "zh")
+    ('2025-09-30', '2025年9月30日')
+    """
+    if check_language(language) == "en":
+        return f"{pd.Timestamp(value):%Y-%m-%d}"
+    return format_date(value, language)
 
 
 def format_date(value: object, language: str = DEFAULT_LANGUAGE, *, style: str = "long") -> str:

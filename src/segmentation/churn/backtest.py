@@ -48,6 +48,7 @@ from segmentation.churn.features import (
     check_both_outcomes,
     churn_training_frame,
     data_end,
+    definition_meaning,
     lapse_rule,
     previous_cutoffs,
     quarter_ends,
@@ -59,6 +60,7 @@ from segmentation.churn.risk import churn_risk
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import btyd_summary
+from segmentation.i18n import format_day, message
 from segmentation.periods import as_date, months_before
 
 log = logging.getLogger(__name__)
@@ -249,13 +251,15 @@ def compare_definitions(
     definitions: tuple[str, ...] = tuple(DEFINITIONS),
     train_quarters: int = 4,
     active_days: int = 365,
+    language: str = "en",
 ) -> pd.DataFrame:
     """Each churn definition's list judged against what the business calls churn: the losses recorded after it.
 
     For each definition a model is trained on the quarters before the cutoff ``months`` before ``end``
     (only what was known then) and its list at that cutoff is judged against the customers the team
     recorded as lost in the following ``months`` (``churn_events``): ROC AUC and the lift in the top
-    10% of the list. A definition the data cannot support has its row, with the reason.
+    10% of the list. A definition the data cannot support has its row, with the reason. The
+    meanings and notes are in ``language`` (:mod:`segmentation.i18n`).
 
     Returns
     -------
@@ -280,7 +284,7 @@ def compare_definitions(
     for definition in definitions:
         row = {
             "definition": definition,
-            "meaning": DEFINITIONS[definition],
+            "meaning": definition_meaning(definition, language),
             "horizon_months": DEFAULT_HORIZONS[definition],
             "customers": np.nan,
             "recorded_losses": np.nan,
@@ -297,6 +301,7 @@ def compare_definitions(
                 active_days=active_days,
                 importance=False,
                 reasons=False,
+                language=language,
             )
         except WorkbenchError as exc:
             rows.append({**row, "note": str(exc)})
@@ -307,10 +312,12 @@ def compare_definitions(
         score = risk.table.set_index("customer_id")["churn_probability"]
         notes = list(risk.notes)
         if definition == "lapsed":
-            notes.insert(0, f"lapsed at {cutoff:%Y-%m-%d} means {lapse_rule(data, cutoff=cutoff).words()}")
+            rule = lapse_rule(data, cutoff=cutoff).words(language)
+            when = format_day(cutoff, language)
+            notes.insert(0, message("churn.note.lapsed_at", language, cutoff=when, rule=rule))
         row.update(customers=len(score), note="; ".join(notes))
         if events is None or events.empty:
-            row["note"] = "no churn events recorded: nothing to judge the lists against"
+            row["note"] = message("churn.note.no_events", language)
         else:
             lost = events.loc[(events["date"] > cutoff) & (events["date"] <= end), "customer_id"]
             outcome = pd.Series(score.index.isin(pd.Index(lost.unique())), index=score.index)
@@ -319,7 +326,7 @@ def compare_definitions(
                 measured = score_metrics(outcome, score)
                 row.update(roc_auc=measured["roc_auc"], lift_10=measured["lift_10"])
             else:
-                row["note"] = "the recorded losses after the cutoff are of one kind only: no ranking to judge"
+                row["note"] = message("churn.note.one_kind", language)
         rows.append(row)
     table = pd.DataFrame(rows)
     table.attrs.update(cutoff=cutoff, end=end)

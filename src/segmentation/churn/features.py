@@ -38,6 +38,7 @@ from segmentation.data.complaints import COMPLAINT, is_complaint
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.features import customer_features
+from segmentation.i18n import check_language, format_number, message
 from segmentation.periods import as_date, months_before
 
 #: The churn features, with their meaning (empty = cannot be measured for this customer).
@@ -243,6 +244,19 @@ DEFINITIONS: dict[str, str] = {
 DEFAULT_HORIZONS: dict[str, int] = {"recorded": 6, "lapsed": 12, "quiet_quarter": 3}
 
 
+def definition_meaning(definition: str, language: str = "en") -> str:
+    """What a churn definition means and what it trades off, in ``language``.
+
+    Examples
+    --------
+    >>> definition_meaning("quiet_quarter", "zh")[:12]
+    '截止日之后一个季度内没有'
+    """
+    if definition not in DEFINITIONS:
+        raise WorkbenchError(f"definition must be one of {list(DEFINITIONS)}, got {definition!r}")
+    return message(f"churn.definition.{definition}", check_language(language))
+
+
 def resolve_definition(data: Dataset, definition: str = "recorded") -> tuple[str, str | None]:
     """The definition in force and a note when it differs from the one asked for.
 
@@ -288,10 +302,14 @@ class LapseRule:
         """Days each customer may stay away, from its usual gap between purchase days."""
         return np.maximum(self.floor_days, self.k * usual_gap_days).fillna(self.unknown_days)
 
-    def words(self) -> str:
-        return (
-            f"no purchase for more than {self.k:.1f} times the customer's usual gap between purchases, and at least "
-            f"{self.floor_days:,.0f} days ({self.unknown_days:,.0f} days for a customer with a single purchase day)"
+    def words(self, language: str = "en") -> str:
+        """The rule in plain words, in ``language``."""
+        return message(
+            "churn.lapse_rule",
+            language,
+            k=format_number(self.k, language, digits=1),
+            floor=format_number(self.floor_days, language),
+            unknown=format_number(self.unknown_days, language),
         )
 
 
@@ -497,9 +515,20 @@ def check_both_outcomes(y: np.ndarray, cutoffs: list[pd.Timestamp], horizon_mont
     )
 
 
-def describe_churn_features() -> pd.DataFrame:
-    """The churn feature columns and their meaning, as a table."""
-    return pd.DataFrame({"feature": list(CHURN_FEATURES), "meaning": list(CHURN_FEATURES.values())})
+def describe_churn_features(language: str = "en") -> pd.DataFrame:
+    """The churn feature columns and their meaning, as a table.
+
+    In English: the column names and their definitions. In another language: each signal by its
+    name in that language (the catalogue's ``churn.feature.*``), for a reader's glossary.
+
+    Examples
+    --------
+    >>> describe_churn_features("zh")["feature"].iloc[0]
+    '距上次下单天数'
+    """
+    if check_language(language) == "en":
+        return pd.DataFrame({"feature": list(CHURN_FEATURES), "meaning": list(CHURN_FEATURES.values())})
+    return pd.DataFrame({"feature": [message(f"churn.feature.{name}", language) for name in CHURN_FEATURES]})
 
 
 __all__ = [
@@ -515,6 +544,7 @@ __all__ = [
     "churn_training_frame",
     "check_both_outcomes",
     "data_end",
+    "definition_meaning",
     "describe_churn_features",
     "horizon_end",
     "previous_cutoffs",

@@ -36,10 +36,10 @@ from sklearn.base import clone
 
 from segmentation.churn.features import (
     DEFAULT_HORIZONS,
-    DEFINITIONS,
     check_both_outcomes,
     churn_features,
     churn_training_frame,
+    definition_meaning,
     previous_cutoffs,
     resolve_definition,
 )
@@ -47,7 +47,7 @@ from segmentation.churn.model import ChurnModel, churn_probability
 from segmentation.churn.reasons import RetainedReference, customer_reasons, retained_reference, signal_importance
 from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
-from segmentation.i18n import check_language
+from segmentation.i18n import check_language, format_day, message
 from segmentation.periods import as_date
 from segmentation.value.scoring import score_customers
 from segmentation.value.tiers import TierPolicy
@@ -176,7 +176,12 @@ class ChurnRisk:
     @property
     def meaning(self) -> str:
         """What churn means in this list, in words, for a report."""
-        return f"Churn means {DEFINITIONS[self.definition]} ({self.horizon_months} months after the cutoff)."
+        return message(
+            "churn.meaning",
+            self.language,
+            definition=definition_meaning(self.definition, self.language),
+            months=self.horizon_months,
+        )
 
     def explain(self, customers=None, *, language: str | None = None) -> pd.DataFrame:
         """The reasons behind the scores of ``customers`` (default: every listed customer).
@@ -295,6 +300,7 @@ def churn_risk(
     if not isinstance(data, Dataset):
         raise TypeError(f"data must be a Dataset (see segmentation.load_dataset), got {type(data).__name__}")
     definition, fallback = resolve_definition(data, definition)
+    fallback = message("churn.note.fallback_lapsed", language) if fallback else None
     asked_horizon = horizon_months
     horizon_months = DEFAULT_HORIZONS[definition] if horizon_months is None else horizon_months
     earliest = pd.Timestamp(data.transactions["order_date"].min()).normalize() + pd.Timedelta(days=min_history_days)
@@ -303,9 +309,11 @@ def churn_risk(
         # No churn events, and too little history to see a lapse: the quiet quarter is all the data can show.
         definition = "quiet_quarter"
         horizon_months = DEFAULT_HORIZONS[definition] if asked_horizon is None else asked_horizon
-        fallback = (
-            f"no churn events recorded, and too little history before {cutoff:%Y-%m-%d} to see a lapse over "
-            f"{DEFAULT_HORIZONS['lapsed']} months: churn means a quarter without a purchase instead"
+        fallback = message(
+            "churn.note.fallback_quiet",
+            language,
+            cutoff=format_day(cutoff, language),
+            months=DEFAULT_HORIZONS["lapsed"],
         )
         cutoffs = previous_cutoffs(cutoff, horizon_months=horizon_months, n=train_quarters, earliest=earliest)
     if not cutoffs:
@@ -326,14 +334,11 @@ def churn_risk(
     check_both_outcomes(y_train, cutoffs, horizon_months)
     model = clone(model) if model is not None else ChurnModel()
     notes = [fallback] if fallback else []
-    ranking = _held_out_importance(model, frames, X_train, y_train, notes) if importance else None
+    ranking = _held_out_importance(model, frames, X_train, y_train, notes, language) if importance else None
     model.fit(X_train, y_train)
     if getattr(model, "calibration", None) and not getattr(model, "calibrated_", True):
         smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
-        notes.append(
-            f"probabilities not calibrated: the training rows hold only {smallest} of the rarer outcome, "
-            f"fewer than the {model.cv} calibration folds need; read the scores as a ranking"
-        )
+        notes.append(message("churn.note.not_calibrated", language, smallest=smallest, folds=model.cv))
 
     X = churn_features(data, cutoff=cutoff, active_days=active_days)
     if X.empty:
@@ -407,7 +412,9 @@ def churn_risk(
     return result
 
 
-def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, notes: list[str]) -> pd.DataFrame:
+def _held_out_importance(
+    model, frames: list, X_train: pd.DataFrame, y_train, notes: list[str], language: str = "en"
+) -> pd.DataFrame:
     """Permutation importance on the latest training quarter, from a model fitted on the older ones.
 
     When no held-out quarter has both outcomes, it is measured in-sample and ``notes`` says so.
@@ -416,10 +423,7 @@ def _held_out_importance(model, frames: list, X_train: pd.DataFrame, y_train, no
     if older_y is not None and older_y.nunique() == 2 and frames[-1][1].nunique() == 2:
         older = clone(model).fit(pd.concat([f[0] for f in frames[:-1]]), older_y)
         return signal_importance(older, frames[-1][0], frames[-1][1])
-    notes.append(
-        "signal importance measured on the training quarters themselves (in-sample): no held-out "
-        "quarter had both churners and stayers, so it may flatter the model"
-    )
+    notes.append(message("churn.note.in_sample_importance", language))
     return signal_importance(clone(model).fit(X_train, y_train), X_train, y_train)
 
 

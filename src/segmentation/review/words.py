@@ -21,9 +21,7 @@ Examples
 
 from __future__ import annotations
 
-import pandas as pd
-
-from segmentation.i18n import catalogue, format_date, format_money, format_number, format_percent, message
+from segmentation.i18n import catalogue, format_day, format_money, format_number, format_percent, message
 
 #: The statuses a KPI can have (see :mod:`segmentation.review.kpis`).
 STATUSES = ("met", "missed", "no target", "not computed")
@@ -35,9 +33,7 @@ MOVE_WORDS = ("upgrade", "downgrade", "new", "lapsed", "returned", "inactive")
 
 def day(value: object, language: str = "en") -> str:
     """A date: ``2025-09-30`` in English, the locale's long date otherwise (``2025年9月30日``)."""
-    if language == "en":
-        return f"{pd.Timestamp(value):%Y-%m-%d}"
-    return format_date(value, language)
+    return format_day(value, language)
 
 
 def amount(value: float, language: str = "en", currency: str = "CNY") -> str:
