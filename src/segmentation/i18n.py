@@ -44,6 +44,7 @@ __all__ = [
     "LANGUAGES",
     "catalogue",
     "check_language",
+    "currency_name",
     "format_compact",
     "format_date",
     "format_day",
@@ -157,6 +158,19 @@ def message(key: str, language: str = DEFAULT_LANGUAGE, /, **values: object) -> 
         form = Locale.parse(_LOCALES[language]).plural_form(abs(values.get("count", 0)))
         found = found.get(form, found["other"])
     return str(found).format(**values) if values else str(found)
+
+
+def currency_name(currency: str, language: str = DEFAULT_LANGUAGE) -> str:
+    """A currency as a reader names it: the code in English (``CNY``), the locale's name otherwise.
+
+    Examples
+    --------
+    >>> currency_name("CNY", "en"), currency_name("CNY", "zh")
+    ('CNY', '人民币')
+    """
+    if check_language(language) == "en":
+        return currency
+    return babel_numbers.get_currency_name(currency, locale=_LOCALES[language])
 
 
 def value_word(column: str, value: object, language: str = DEFAULT_LANGUAGE) -> str:

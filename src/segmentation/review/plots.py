@@ -20,7 +20,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from segmentation._plotting import axes_or_new, tier_color
-from segmentation.i18n import message
+from segmentation.i18n import currency_name, message, value_word
 from segmentation.review.words import churn_reason_word, number
 
 
@@ -97,10 +97,11 @@ def plot_tier_distribution(
         fontsize=7,
     )
     ax.bar_label(b, labels=[f"{s:.0%}" for s in t["revenue_share"].fillna(0)], fontsize=7)
-    ax.set_xticks(x, [f"{n} {lab}".strip() for n, lab in zip(t["tier"], t["label"], strict=True)])
+    labels = [value_word("tier_label", lab, language) if lab else "" for lab in t["label"].fillna("")]
+    ax.set_xticks(x, [f"{n} {lab}".strip() for n, lab in zip(t["tier"], labels, strict=True)])
     ax.set_ylabel(message("review.plot.share_axis", language))
     ax.set_ylim(0, 115)
-    ax.set_title(message("review.plot.tiers_title", language, currency=currency))
+    ax.set_title(message("review.plot.tiers_title", language, currency=currency_name(currency, language)))
     return ax
 
 
