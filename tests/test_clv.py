@@ -16,7 +16,7 @@ from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
 from segmentation.cli import main
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 from segmentation.datasets.sample import generate_sample, write_sample
-from segmentation.errors import WorkbenchError
+from segmentation.errors import InsufficientDataError, WorkbenchError
 
 
 @pytest.fixture(scope="module")
@@ -147,8 +147,9 @@ def test_by_default_clv_falls_back_to_the_observed_order_values_and_says_why():
     assert report["gamma_gamma"] is None
 
 
-def test_too_few_repeat_buyers_refuse_in_every_mode_but_observed():
+def test_too_few_repeat_buyers_refuse_in_every_mode():
     # Three customers, one of whom bought twice: nothing for either model to learn repeat buying from.
+    # BG/NBD's parameters run off (before, it fitted r = 2e4 and valued the customers on that).
     tx = pd.DataFrame(
         {
             "customer_id": ["a", "a", "b", "c"],
@@ -157,11 +158,24 @@ def test_too_few_repeat_buyers_refuse_in_every_mode_but_observed():
             "amount": [100.0, 300.0, 50.0, 80.0],
         }
     )
-    for mode in ("auto", "gamma_gamma"):
-        with pytest.raises(WorkbenchError, match="needs at least 2 customers with a repeat purchase.*observed"):
+    for mode in ("auto", "gamma_gamma", "observed"):
+        with pytest.raises(InsufficientDataError, match="BG/NBD: the data cannot identify the parameters"):
             clv_table(tx, calibration_end="2025-03-31", horizon=13, order_value=mode)
-    table, _, gg = clv_table(tx, calibration_end="2025-03-31", horizon=13, order_value="observed")
-    assert gg is None and table["expected_order_value"].to_dict() == {"a": 200.0, "b": 50.0, "c": 80.0}
+
+
+@pytest.mark.parametrize("order_value", ["auto", "gamma_gamma", "observed"])
+def test_no_repeat_purchase_is_refused_in_every_mode_not_nan(order_value):
+    """Before, a and b stayed at 1.0 and the observed mode returned NaN CLV for every customer."""
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "order_id": ["1", "2", "3", "4"],
+            "order_date": pd.to_datetime(["2025-01-06", "2025-02-03", "2025-01-20", "2025-03-03"]),
+            "amount": [100.0, 300.0, 50.0, 80.0],
+        }
+    )
+    with pytest.raises(InsufficientDataError, match=r"no customer made a repeat purchase \(frequency is 0 for all 4"):
+        clv_table(tx, calibration_end="2025-03-31", horizon=13, order_value=order_value)
 
 
 def test_when_gamma_gamma_fits_the_default_uses_it():

@@ -174,7 +174,7 @@ def clv_table(
     >>> gg is None, table.attrs["order_value_used"]
     (True, 'observed')
     >>> print(table.attrs["fallback_reason"])
-    Gamma-Gamma fit gave q = 0.847 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
+    Gamma-Gamma fit gave q = 0.846 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
     """
     end = as_date(calibration_end, name="calibration_end")
     features = customer_features(data, as_of=end, time_unit=time_unit)
