@@ -68,6 +68,7 @@ def test_expected_purchases_equal_50_digit_references_up_to_10000_purchases(hori
     """Before, inf then NaN from x = 2,710 / 1,110 / 910 / 590 / 280 for these horizons."""
     model = model_with(**CDNOW)
     rows = [(x, 39.0, 39.0) for x in FREQUENCIES] + [(x, 37.5, 39.0) for x in FREQUENCIES if x > 0] + [(0, 0, 0)]
+    rows += [(150, 1.0, 1.0), (590, 1.0, 1.0)]  # z up to 0.99 with c > 100, where scipy's hyp2f1 gives inf or NaN
     rows = [(x, 0.0 if x == 0 else tx, T) for x, tx, T in rows]
     s = history(*zip(*rows, strict=True))
     with warnings.catch_warnings():
@@ -111,6 +112,35 @@ def test_removable_singularities_give_the_limit(params, near):
     curve = model.expected_repeat_purchases(np.array([0.0, 13, 52]))
     expected = [0.0] + [float(reference_expected_purchases(params, 0, 0, 0, t, shift=near)) for t in (13, 52)]
     np.testing.assert_allclose(curve, expected, rtol=1e-8)
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "c", "z"),
+    [(1.0, 1.0, 101.0, 0.95), (-0.3, -0.2, 100.5, 0.99), (2.0, 3.0, 150.0, 0.999), (0.5, -0.5, 1e4, 0.95)]
+    + [(1.0, 2.0, 3.0, 0.5), (-0.2, 1.4, 2.2, 1e-9), (0.9, -0.21, 40.0, 0.97)],
+    ids=["c101", "c100.5", "c150", "c1e4", "small-c", "tiny-z", "c40"],
+)
+def test_hyp2f1_holds_where_scipy_returns_inf_or_nan(a, b, c, z):
+    """scipy 1.17's hyp2f1 gives inf or NaN for the first four; the series takes over there."""
+    from segmentation.btyd.special import hyp2f1_minus_one, hyp2f1_one
+
+    with mp.workdps(50):
+        expected = mp.hyp2f1(a, b, c, z) - 1
+        expected_one = mp.hyp2f1(1, abs(b) + 1, c + 2, z)
+    assert float(hyp2f1_minus_one(a, b, c, z)) == pytest.approx(float(expected), rel=1e-12)
+    assert float(hyp2f1_one(abs(b) + 1, c + 2, z)) == pytest.approx(float(expected_one), rel=1e-10)
+
+
+def test_where_no_series_converges_the_expectation_is_an_integral():
+    """c > 50 with z within 1e-3 of 1 (3,000 purchases in 1 week, 20,000 weeks ahead): the beta integral."""
+    params = {"r": 0.3, "alpha": 5.0, "a": 0.8, "b": 2.5}
+    model = model_with(**params)
+    rows = [(3000, 1.0, 1.0), (120, 0.5, 1.0)]
+    for horizon in (5000, 20000):
+        expected = [float(reference_expected_purchases(params, *row, horizon)) for row in rows]
+        np.testing.assert_allclose(
+            model.expected_purchases(history(*zip(*rows, strict=True)), horizon), expected, rtol=1e-8
+        )
 
 
 def test_probability_alive_of_a_huge_frequency_is_0_without_an_overflow_warning():

@@ -73,7 +73,8 @@ from numbers import Integral, Real
 import numpy as np
 import pandas as pd
 from scipy import sparse
-from scipy.special import betaln, digamma, expit, gammaln, hyp2f1
+from scipy.integrate import quad
+from scipy.special import betaln, digamma, expit, gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -87,6 +88,7 @@ from segmentation.btyd.fitting import (
     parameter_table,
     warn_not_converged,
 )
+from segmentation.btyd.special import hyp2f1_minus_one
 from segmentation.errors import InsufficientDataError, WorkbenchError
 
 SUMMARY_COLUMNS = ("frequency", "recency", "T")
@@ -206,45 +208,6 @@ def _log_likelihood_and_gradient(params: np.ndarray, x, tx, T, w) -> tuple[float
     return float(np.sum(w * (a1 + both))), gradient
 
 
-#: The series of 2F1 is summed directly below this z (more terms than SERIES_TERMS fall back to scipy).
-SERIES_Z = 0.05
-SERIES_TERMS = 60
-
-
-def hyp2f1_minus_one(a: np.ndarray, b: np.ndarray, c: np.ndarray, z: np.ndarray) -> np.ndarray:
-    """2F1(a, b; c; z) - 1 without the cancellation of subtracting 1 when z is small.
-
-    Below :data:`SERIES_Z` the series is summed directly (its terms after the first are what is
-    wanted); elsewhere, or where the series has not converged after :data:`SERIES_TERMS` terms,
-    scipy's ``hyp2f1``.
-
-    Examples
-    --------
-    >>> float(hyp2f1_minus_one(1.0, 1.0, 2.0, 1e-12))  # -log(1 - z) / z - 1 = z / 2 + z**2 / 3 + ...
-    5.000000000003333e-13
-    """
-    a, b, c, z = np.broadcast_arrays(*(np.asarray(v, dtype=float) for v in (a, b, c, z)))
-    out = np.empty(a.shape)
-    small = z < SERIES_Z
-    done = np.zeros(a.shape, dtype=bool)
-    if small.any():
-        aa, bb, cc, zz = a[small], b[small], c[small], z[small]
-        term = np.ones_like(zz)
-        total = np.zeros_like(zz)
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-            for k in range(SERIES_TERMS):
-                term = term * (aa + k) * (bb + k) / ((cc + k) * (k + 1)) * zz
-                total += term
-            converged = np.isfinite(total) & (np.abs(term) <= 1e-17 * np.maximum(np.abs(total), 1e-300))
-            converged |= term == 0
-        out[small] = total
-        done[small] = converged
-    rest = ~done
-    if rest.any():
-        out[rest] = hyp2f1(a[rest], b[rest], c[rest], z[rest]) - 1.0
-    return out
-
-
 def _purchases_if_alive(params, x: np.ndarray, T: np.ndarray, t: np.ndarray) -> np.ndarray:
     """Expected purchases in (T, T + t] of a customer alive at T with x repeats (equation 10 without P(alive)).
 
@@ -274,7 +237,27 @@ def _purchases_if_alive(params, x: np.ndarray, T: np.ndarray, t: np.ndarray) -> 
     excess = hyp2f1_minus_one(a + b - 1 - r, a - 1, c, z)  # 2F1 - 1
     near = excess > -0.5  # 2F1 > 0.5: in logs, exact where the bracket is small; else no cancellation to fear
     bracket = np.where(near, -np.expm1(power + np.log1p(np.where(near, excess, 0.0))), 1 - np.exp(power) * (1 + excess))
-    return c / (a - 1) * bracket
+    out = c / (a - 1) * bracket
+    for i in np.flatnonzero(~np.isfinite(out)):  # 2F1 out of reach (c > 50 and z within 1e-3 of 1): integrate
+        out.flat[i] = _purchases_by_integral(params, x.flat[i], T.flat[i], t.flat[i])
+    return out
+
+
+def _purchases_by_integral(params, x: float, T: float, t: float) -> float:
+    """E[purchases in t | alive at T] as an integral over the drop-out probability p ~ Beta(a, b + x).
+
+    Given p and a rate lambda ~ Gamma(r + x, alpha + T), the purchases are (1 - E[exp(-lambda p t)]) / p.
+    """
+    r, alpha, a, b = params
+    log_norm = betaln(a, b + x)
+
+    def integrand(p: float) -> float:
+        gain = -np.expm1(-(r + x) * np.log1p(p * t / (alpha + T)))
+        return gain / p * np.exp((a - 1) * np.log(p) + (b + x - 1) * np.log1p(-p) - log_norm)
+
+    mean = a / (a + b + x)
+    points = [v for v in (mean, 10 * mean, 100 * mean) if v < 1]
+    return quad(integrand, 0, 1, points=points, epsabs=0, epsrel=1e-11, limit=400)[0]
 
 
 def _log_odds_dead(params, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
