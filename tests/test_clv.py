@@ -8,11 +8,13 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.exceptions import ConvergenceWarning
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.clv import clv_table, customer_lifetime_value, fit_report
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.btyd.holdout import holdout_check, probability_alive_matrix
+from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.cli import main
 from segmentation.datasets.cdnow import calibration_summary, load_cdnow
 from segmentation.datasets.sample import generate_sample, write_sample
@@ -204,3 +206,30 @@ def test_the_clv_command_works_by_default_on_the_sample(tmp_path, capsys):
     assert models["gamma_gamma"] is None and len(pd.read_csv(out)) > 0
     assert main([*args, "--today", "2025-10-01", "--order-value", "gamma-gamma"]) == 2
     assert "q = 0." in capsys.readouterr().err
+
+
+def test_clv_and_holdout_with_the_pareto_nbd_model():
+    tx = load_cdnow(sample=True).transactions
+    table, model, gg = clv_table(tx, calibration_end="1997-09-30", horizon=39, model="pareto_nbd")
+    assert isinstance(model, ParetoNBDModel) and table.attrs["model"] == "pareto_nbd"
+    assert model.params_["r"] == pytest.approx(0.5534, rel=0.005) and gg is not None
+    np.testing.assert_allclose(table["expected_purchases"], model.expected_purchases(table, 39), rtol=1e-12)
+    report = fit_report(model, gg)
+    assert report["model"] == "pareto_nbd" and "bgnbd" not in report
+    assert report["pareto_nbd"]["standard_errors"] == pytest.approx(model.standard_errors_)
+    json.dumps(report, allow_nan=False)  # standard errors are numbers or None
+    check = holdout_check(tx, model, calibration_end="1997-09-30", holdout_end="1998-06-30")
+    # Both models under-predict the CDNOW holdout (1,882 repeat purchases) by about 12%.
+    assert check.totals["actual"] == 1882 and check.totals["predicted"] == pytest.approx(1665.5, abs=0.5)
+    assert check.tracking["predicted"].is_monotonic_increasing
+    with pytest.raises(WorkbenchError, match=r"model must be one of \['bgnbd', 'pareto_nbd'\], got 'mbgnbd'"):
+        clv_table(tx, calibration_end="1997-09-30", horizon=39, model="mbgnbd")
+
+
+def test_the_report_of_a_fit_that_did_not_converge_has_no_nan():
+    summary = calibration_summary()
+    with pytest.warns(ConvergenceWarning):
+        bg = BetaGeoModel(max_iter=2).fit(summary)
+    report = fit_report(bg, None)
+    assert report["model"] == "bgnbd" and set(report["bgnbd"]["standard_errors"].values()) == {None}
+    json.dumps(report, allow_nan=False)
