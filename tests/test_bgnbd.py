@@ -195,3 +195,16 @@ def test_a_fit_that_did_not_converge_has_no_standard_errors(cdnow_summary):
     with pytest.warns(ConvergenceWarning, match="have no standard errors"):
         model = BetaGeoModel(max_iter=2).fit(cdnow_summary)
     assert np.isnan(list(model.standard_errors_.values())).all() and model.summary()["standard_error"].isna().all()
+
+
+@pytest.mark.parametrize("t", [0.0, 1.0, 39.0, 78.0])
+def test_probability_of_n_purchases_is_a_distribution_with_the_expected_mean(fitted, t):
+    n = np.arange(0, 600)
+    p = fitted.probability_of_n_purchases(t, n)
+    assert (p >= 0).all() and p.sum() == pytest.approx(1.0, abs=1e-10)
+    assert (n * p).sum() == pytest.approx(float(fitted.expected_repeat_purchases(t)), rel=1e-9, abs=1e-12)
+
+
+def test_probability_of_n_purchases_refuses_fractions(fitted):
+    with pytest.raises(WorkbenchError, match=r"n must hold whole numbers of purchases >= 0, got \[1\.5\]"):
+        fitted.probability_of_n_purchases(39, [1.5])

@@ -154,3 +154,11 @@ def test_expectations_are_finite_non_negative_and_grow_with_the_horizon(p, rows,
         assert np.isfinite(values).all() and (values >= 0).all()
     assert (long >= short * (1 - 1e-12)).all()
     assert curve[1] >= curve[0] * (1 - 1e-12)
+
+
+@pytest.mark.parametrize("t", [0.0, 1.0, 39.0, 78.0])
+def test_probability_of_n_purchases_is_a_distribution_with_the_expected_mean(fitted, t):
+    n = np.arange(0, 400)
+    p = fitted.probability_of_n_purchases(t, n)
+    assert (p >= 0).all() and p.sum() == pytest.approx(1.0, abs=1e-9)
+    assert (n * p).sum() == pytest.approx(float(fitted.expected_repeat_purchases(t)), rel=1e-8, abs=1e-12)

@@ -75,6 +75,7 @@ import pandas as pd
 from scipy import sparse
 from scipy.integrate import quad
 from scipy.special import betaln, digamma, expit, gammaln
+from scipy.stats import nbinom
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
@@ -264,6 +265,16 @@ def _log_odds_dead(params, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.n
     """log(P(dead) / P(alive)) for customers with repeats: log(a / (b+x-1)) + (r+x) log((alpha+T)/(alpha+tx))."""
     r, alpha, a, b = params
     return np.log(a) - np.log(b + x - 1) + (r + x) * np.log1p((T - tx) / (alpha + tx))
+
+
+def _check_counts(t: float, n) -> np.ndarray:
+    """``n`` as a float array of whole numbers >= 0, after checking ``t`` (a finite time >= 0)."""
+    if not (np.isfinite(t) and t >= 0):
+        raise WorkbenchError(f"t must be a finite number >= 0 of time units, got {t!r}")
+    counts = np.asarray(n, dtype=float)
+    if not (np.isfinite(counts) & (counts >= 0) & (counts == np.round(counts))).all():
+        raise WorkbenchError(f"n must hold whole numbers of purchases >= 0, got {n!r}")
+    return counts
 
 
 def _start(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> np.ndarray:
@@ -474,6 +485,24 @@ class BetaGeoModel(BaseEstimator):
         if not (np.isfinite(t) & (t >= 0)).all():
             raise WorkbenchError("t must hold finite numbers >= 0 of time units")
         return _purchases_if_alive(self._params(), 0.0, 0.0, t)
+
+    def probability_of_n_purchases(self, t: float, n: np.ndarray | int) -> np.ndarray:
+        """P(X(t) = n): the probability that a new customer makes exactly ``n`` repeat purchases within ``t`` (eq. 8).
+
+        Examples
+        --------
+        >>> from segmentation.datasets.cdnow import calibration_summary
+        >>> BetaGeoModel().fit(calibration_summary()).probability_of_n_purchases(39, [0, 1, 2]).round(3).tolist()
+        [0.574, 0.199, 0.085]
+        """
+        check_is_fitted(self)
+        n = _check_counts(t, n)
+        r, alpha, a, b = self._params()
+        p = alpha / (alpha + t)
+        stays = np.exp(betaln(a, b + n) - betaln(a, b) + nbinom.logpmf(n, r, p))
+        with np.errstate(invalid="ignore"):  # b + n - 1 < 0 only where n = 0, which has no second term
+            leaves = np.where(n > 0, np.exp(betaln(a + 1, b + n - 1) - betaln(a, b)) * nbinom.sf(n - 1, r, p), 0.0)
+        return stays + leaves
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
