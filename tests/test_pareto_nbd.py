@@ -113,7 +113,31 @@ def test_huge_frequencies_stay_finite_without_warnings():
     assert expected.iloc[1] == pytest.approx(expected_at_T, rel=1e-6) and expected.iloc[2] == 0.0
 
 
-def test_standard_errors_and_summary(fitted):
+def test_standard_errors_and_summary(cdnow_summary, fitted):
+    """Against second differences of the log-likelihood's values (the fit's Hessian uses other steps)."""
+    from segmentation.btyd.pareto_nbd import _log_likelihood
+
+    x, tx, T = (cdnow_summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    p = np.array([fitted.params_[k] for k in ("r", "alpha", "s", "beta")])
+    h = 1e-3 * p
+
+    def ll(i, j, si, sj):
+        q = p.copy()
+        q[i] += si * h[i]
+        q[j] += sj * h[j]
+        return _log_likelihood(q, x, tx, T, np.ones(len(x)))
+
+    hessian = np.array(
+        [
+            [
+                (ll(i, j, 1, 1) - ll(i, j, 1, -1) - ll(i, j, -1, 1) + ll(i, j, -1, -1)) / (4 * h[i] * h[j])
+                for j in range(4)
+            ]
+            for i in range(4)
+        ]
+    )
+    expected = np.sqrt(np.diag(np.linalg.inv(-hessian)))
+    np.testing.assert_allclose(list(fitted.standard_errors_.values()), expected, rtol=0.01)
     table = fitted.summary()
     assert table.index.tolist() == ["r", "alpha", "s", "beta"]
     assert np.isfinite(table.to_numpy()).all() and (table["standard_error"] > 0).all()
