@@ -24,6 +24,7 @@ DuckDB reading the file), ``summary_lifetimes`` (lifetimes' ``summary_data_from_
 ``freq="D"``), ``summary_pandas`` (a plain pandas groupby), ``features`` (``customer_features``).
 
 Tasks on customers: ``bgnbd`` and ``bgnbd_lifetimes`` (BG/NBD fits on the same summary),
+``pareto_nbd`` and ``pareto_nbd_lifetimes`` (Pareto/NBD fits on the same summary),
 ``gamma_gamma`` and ``gamma_gamma_lifetimes`` (Gamma-Gamma fits on the repeat buyers),
 ``persona_features`` and ``personas`` (``PersonaModel`` with k chosen automatically, on the
 persona features).
@@ -50,12 +51,13 @@ HERE = Path(__file__).resolve().parent
 END = "2025-09-30"
 QUARTER = "2025Q3"
 LINE_TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "features")
-FIT_TASKS = ("bgnbd", "bgnbd_lifetimes", "gamma_gamma", "gamma_gamma_lifetimes")
+FIT_TASKS = ("bgnbd", "bgnbd_lifetimes", "pareto_nbd", "pareto_nbd_lifetimes", "gamma_gamma", "gamma_gamma_lifetimes")
 PERSONA_TASKS = ("persona_features", "personas")
 TASKS = (*LINE_TASKS, *FIT_TASKS, *PERSONA_TASKS, "review")
 REFERENCES = {
     "summary": ("summary_lifetimes", "summary_pandas"),
     "bgnbd": ("bgnbd_lifetimes",),
+    "pareto_nbd": ("pareto_nbd_lifetimes",),
     "gamma_gamma": ("gamma_gamma_lifetimes",),
 }
 TABLES = ("customers", "transactions", "interactions", "surveys", "churn_events")
@@ -161,17 +163,19 @@ def run_task(task: str, path: Path) -> dict:
 
         from segmentation.features import btyd_summary, customer_features
     if task.endswith("_lifetimes"):  # only these tasks need the reference installed
-        from lifetimes import BetaGeoFitter, GammaGammaFitter
+        from lifetimes import BetaGeoFitter, GammaGammaFitter, ParetoNBDFitter
         from lifetimes.utils import summary_data_from_transaction_data
     if task == "bgnbd":
         from segmentation.btyd.bgnbd import BetaGeoModel
     if task == "gamma_gamma":
         from segmentation.btyd.gamma_gamma import GammaGammaModel
+    if task == "pareto_nbd":
+        from segmentation.btyd.pareto_nbd import ParetoNBDModel
     if task in PERSONA_TASKS:
         from segmentation.personas.features import clustering_columns, persona_features
         from segmentation.personas.model import PersonaModel
     extra: dict = {}
-    summary = pd.read_parquet(path / "summary_W.parquet") if task.startswith(("bgnbd", "gamma")) else None
+    summary = pd.read_parquet(path / "summary_W.parquet") if task.startswith(("bgnbd", "pareto", "gamma")) else None
     repeat = summary.loc[summary["frequency"] > 0] if summary is not None else None
     data = _dataset(path) if task == "persona_features" else None
     X = pd.read_parquet(path / "persona_features.parquet") if task == "personas" else None
@@ -213,6 +217,11 @@ def run_task(task: str, path: Path) -> dict:
     elif task == "bgnbd_lifetimes":
         fitted = BetaGeoFitter().fit(summary["frequency"], summary["recency"], summary["T"])
         out, extra = summary, {"params": {k: float(fitted.params_[k]) for k in ("r", "alpha", "a", "b")}}
+    elif task == "pareto_nbd":
+        out, extra = summary, {"params": ParetoNBDModel().fit(summary).params_}
+    elif task == "pareto_nbd_lifetimes":
+        fitted = ParetoNBDFitter().fit(summary["frequency"], summary["recency"], summary["T"])
+        out, extra = summary, {"params": {k: float(fitted.params_[k]) for k in ("r", "alpha", "s", "beta")}}
     elif task == "gamma_gamma":
         out, extra = repeat, {"params": GammaGammaModel().fit(summary).params_}
     elif task == "gamma_gamma_lifetimes":

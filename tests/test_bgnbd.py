@@ -113,16 +113,19 @@ def test_the_exact_gradient_matches_finite_differences(params):
         ),
         (
             {"initial": (1.0, -1.0, 1.0, 1.0)},
-            "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). "
+            "The 'initial' parameter of BetaGeoModel must be None or 4 numbers > 0 (starting r, alpha, a, b). "
             "Got (1.0, -1.0, 1.0, 1.0) instead.",
         ),
         (
             {"initial": (1.0, 1.0, 1.0)},
-            "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0 (starting r, alpha, a, b). "
+            "The 'initial' parameter of BetaGeoModel must be None or 4 numbers > 0 (starting r, alpha, a, b). "
             "Got (1.0, 1.0, 1.0) instead.",
         ),
-        ({"initial": (1.0, 0.0, 1.0, np.nan)}, "The 'initial' parameter of BetaGeoModel must be 4 numbers > 0"),
-        ({"initial": "ones"}, "The 'initial' parameter of BetaGeoModel must be an array-like. Got 'ones' instead."),
+        ({"initial": (1.0, 0.0, 1.0, np.nan)}, "The 'initial' parameter of BetaGeoModel must be None or 4 numbers > 0"),
+        (
+            {"initial": "ones"},
+            "The 'initial' parameter of BetaGeoModel must be an array-like or None. Got 'ones' instead.",
+        ),
         ({"max_iter": 0}, "The 'max_iter' parameter of BetaGeoModel must be an int in the range [1, inf). Got 0"),
     ],
     ids=["penalizer", "initial-negative", "initial-length", "initial-nan", "initial-text", "max_iter"],
@@ -149,3 +152,59 @@ def test_the_published_fit_converges_without_a_warning(cdnow_summary):
 def test_starting_values_where_the_likelihood_fails_are_an_error_not_a_fit(cdnow_summary):
     with pytest.raises(WorkbenchError, match=r"likelihood cannot be evaluated from initial=\(1e\+200.*other starting"):
         BetaGeoModel(initial=(1e200, 1e200, 1e200, 1e200)).fit(cdnow_summary)
+
+
+def numerical_hessian(function, params: np.ndarray, step: float = 1e-4) -> np.ndarray:
+    """Second central differences of ``function`` (the log-likelihood's values only), steps relative to each parameter."""
+    n = len(params)
+    h = step * params
+    hessian = np.empty((n, n))
+    for i in range(n):
+        for j in range(n):
+            corners = []
+            for si, sj in ((1, 1), (1, -1), (-1, 1), (-1, -1)):
+                p = params.copy()
+                p[i] += si * h[i]
+                p[j] += sj * h[j]
+                corners.append(function(p))
+            hessian[i, j] = (corners[0] - corners[1] - corners[2] + corners[3]) / (4 * h[i] * h[j])
+    return hessian
+
+
+def test_standard_errors_agree_with_an_independent_numerical_hessian(cdnow_summary, fitted):
+    from segmentation.btyd.bgnbd import _log_likelihood
+
+    x, tx, T = (cdnow_summary[c].to_numpy(float) for c in ("frequency", "recency", "T"))
+    w = np.ones(len(x))
+    p = np.array([fitted.params_[k] for k in ("r", "alpha", "a", "b")])
+    cov = np.linalg.inv(-numerical_hessian(lambda q: _log_likelihood(q, x, tx, T, w), p))
+    expected = np.sqrt(np.diag(cov))
+    np.testing.assert_allclose(list(fitted.standard_errors_.values()), expected, rtol=0.01)
+    np.testing.assert_allclose(fitted.covariance_, cov, rtol=0.01, atol=1e-6)
+    table = fitted.summary()
+    assert table.index.tolist() == ["r", "alpha", "a", "b"]
+    assert table.columns.tolist() == ["estimate", "standard_error", "lower_95", "upper_95"]
+    assert (table["lower_95"] < table["estimate"]).all() and (table["estimate"] < table["upper_95"]).all()
+    # The interval is exp(log(theta) +- 1.96 se / theta): symmetric on the log scale.
+    np.testing.assert_allclose(
+        np.log(table["upper_95"] / table["estimate"]), 1.959964 * table["standard_error"] / table["estimate"], rtol=1e-6
+    )
+
+
+def test_a_fit_that_did_not_converge_has_no_standard_errors(cdnow_summary):
+    with pytest.warns(ConvergenceWarning, match="have no standard errors"):
+        model = BetaGeoModel(max_iter=2).fit(cdnow_summary)
+    assert np.isnan(list(model.standard_errors_.values())).all() and model.summary()["standard_error"].isna().all()
+
+
+@pytest.mark.parametrize("t", [0.0, 1.0, 39.0, 78.0])
+def test_probability_of_n_purchases_is_a_distribution_with_the_expected_mean(fitted, t):
+    n = np.arange(0, 600)
+    p = fitted.probability_of_n_purchases(t, n)
+    assert (p >= 0).all() and p.sum() == pytest.approx(1.0, abs=1e-10)
+    assert (n * p).sum() == pytest.approx(float(fitted.expected_repeat_purchases(t)), rel=1e-9, abs=1e-12)
+
+
+def test_probability_of_n_purchases_refuses_fractions(fitted):
+    with pytest.raises(WorkbenchError, match=r"n must hold whole numbers of purchases >= 0, got \[1\.5\]"):
+        fitted.probability_of_n_purchases(39, [1.5])

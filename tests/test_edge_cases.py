@@ -131,7 +131,7 @@ def test_one_customer_on_the_command_line(sample_dir, tmp_path, capsys):
     _cli_refuses(["churn", str(folder), "--cutoff", END, "--out", out], "churn model: all", capsys)
     _cli_refuses(
         ["clv", str(folder), "--calibration-end", "2025-06-30", "--out", out],
-        "summary: the Gamma-Gamma model needs at least 2 customers",
+        "BG/NBD: a single customer cannot show how purchase rates and drop-out vary across customers",
         capsys,
     )
     assert main(["score", str(folder), "--as-of", END, "--out", out, "--today", TODAY]) == 0

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
 import pytest
 from sklearn.exceptions import ConvergenceWarning
@@ -52,10 +53,10 @@ def test_too_few_repeat_customers_is_a_message():
     [
         (
             {"initial": (1.0, 1.0, -2.0)},
-            "The 'initial' parameter of GammaGammaModel must be 3 numbers > 0 (starting p, q, gamma). "
+            "The 'initial' parameter of GammaGammaModel must be None or 3 numbers > 0 (starting p, q, gamma). "
             "Got (1.0, 1.0, -2.0) instead.",
         ),
-        ({"initial": (0.0, 1.0, 1.0, 1.0)}, "The 'initial' parameter of GammaGammaModel must be 3 numbers > 0"),
+        ({"initial": (0.0, 1.0, 1.0, 1.0)}, "The 'initial' parameter of GammaGammaModel must be None or 3 numbers > 0"),
         ({"max_iter": -1}, "The 'max_iter' parameter of GammaGammaModel must be an int in the range [1, inf). Got -1"),
     ],
     ids=["initial-negative", "initial-length", "max_iter"],
@@ -80,4 +81,27 @@ def test_a_fit_that_does_not_converge_warns(fitted):
 def test_an_unconverged_fit_with_an_infinite_mean_says_why(fitted):
     _, summary = fitted
     with pytest.raises(WorkbenchError, match=r"q = 0\.390 <= 1.*stopped after 2 iterations, before converging"):
-        GammaGammaModel(max_iter=2).fit(summary)
+        GammaGammaModel(max_iter=2, initial=(1.0, 1.0, 1.0)).fit(summary)
+
+
+def test_standard_errors_agree_with_an_independent_numerical_hessian(fitted):
+    from scipy.optimize import approx_fprime
+
+    from segmentation.btyd.gamma_gamma import _log_likelihood
+
+    model, summary = fitted
+    repeat = summary.loc[summary["frequency"] > 0]
+    x, m = repeat["frequency"].to_numpy(float), repeat["monetary_value"].to_numpy(float)
+    w = np.ones(len(x))
+    p = np.array([model.params_[k] for k in ("p", "q", "gamma")])
+
+    def gradient(q):
+        return approx_fprime(q, lambda v: _log_likelihood(v, x, m, w), 1e-7 * q)
+
+    h = 1e-4 * p
+    hessian = np.column_stack(
+        [(gradient(p + h[j] * np.eye(3)[j]) - gradient(p - h[j] * np.eye(3)[j])) / (2 * h[j]) for j in range(3)]
+    )
+    expected = np.sqrt(np.diag(np.linalg.inv(-(hessian + hessian.T) / 2)))
+    np.testing.assert_allclose(list(model.standard_errors_.values()), expected, rtol=0.01)
+    assert model.summary().index.tolist() == ["p", "q", "gamma"]

@@ -66,6 +66,7 @@ _EXPORTS: dict[str, str] = {
     # buy till you die
     "BetaGeoModel": "btyd.bgnbd",
     "GammaGammaModel": "btyd.gamma_gamma",
+    "ParetoNBDModel": "btyd.pareto_nbd",
     **dict.fromkeys(["clv_table", "customer_lifetime_value"], "btyd.clv"),
     "holdout_check": "btyd.holdout",
     # personas

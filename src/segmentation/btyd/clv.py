@@ -31,10 +31,13 @@ import pandas as pd
 
 from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, customer_features, summary_from_features
 from segmentation.periods import as_date
 
+#: The models of purchases and drop-out :func:`clv_table` can fit (its ``model``).
+MODELS = {"bgnbd": BetaGeoModel, "pareto_nbd": ParetoNBDModel}
 #: How :func:`clv_table` finds the expected order value (see its ``order_value``).
 ORDER_VALUES = ("auto", "gamma_gamma", "observed")
 #: With fewer customers who bought twice, ``order_value="auto"`` refuses rather than falling back:
@@ -54,7 +57,7 @@ CLV_COLUMNS = (
 
 
 def customer_lifetime_value(
-    bgnbd: BetaGeoModel,
+    bgnbd: BetaGeoModel | ParetoNBDModel,
     gamma_gamma: GammaGammaModel | pd.Series,
     summary: pd.DataFrame,
     *,
@@ -67,7 +70,8 @@ def customer_lifetime_value(
 
     Parameters
     ----------
-    bgnbd : fitted BetaGeoModel
+    bgnbd : fitted BetaGeoModel or ParetoNBDModel
+        The model of purchases and drop-out.
     gamma_gamma : fitted GammaGammaModel, or Series
         The model of order value, or the expected order value per customer given directly.
     summary : DataFrame
@@ -130,8 +134,9 @@ def clv_table(
     time_unit: str = "W",
     discount_rate: float = 0.10,
     order_value: str = "auto",
-) -> tuple[pd.DataFrame, BetaGeoModel, GammaGammaModel | None]:
-    """Fit BG/NBD and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
+    model: str = "bgnbd",
+) -> tuple[pd.DataFrame, BetaGeoModel | ParetoNBDModel, GammaGammaModel | None]:
+    """Fit BG/NBD (or Pareto/NBD) and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
 
     Parameters
     ----------
@@ -151,6 +156,9 @@ def clv_table(
         when the model cannot be fitted, e.g. order values spread over orders of magnitude
         across customers (common in B2B) make its population mean infinite (q <= 1); with fewer
         than :data:`MIN_REPEAT_BUYERS` customers who bought twice it refuses like ``"gamma_gamma"``.
+    model : {"bgnbd", "pareto_nbd"}, default "bgnbd"
+        The model of purchases and drop-out (:data:`MODELS`): BG/NBD, where customers drop out just
+        after a purchase, or Pareto/NBD, where they drop out at any time.
 
     Returns
     -------
@@ -158,13 +166,17 @@ def clv_table(
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
         ``table.attrs`` holds the settings, ``order_value_used`` (``"gamma_gamma"`` or
         ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None).
-    bgnbd, gamma_gamma : the fitted models (``gamma_gamma`` is None when the observed values are used)
+    bgnbd, gamma_gamma : the fitted models (``bgnbd`` is the ``model`` asked for; ``gamma_gamma`` is None
+        when the observed values are used)
 
     Raises
     ------
     WorkbenchError
         No order up to ``calibration_end``, a bad setting, or (with ``order_value="gamma_gamma"``)
         a Gamma-Gamma model that cannot be fitted.
+    InsufficientDataError
+        Data the model of purchases cannot learn from (no repeat purchase, a single customer,
+        parameters that run off), in every ``order_value`` mode.
 
     Examples
     --------
@@ -174,7 +186,7 @@ def clv_table(
     >>> gg is None, table.attrs["order_value_used"]
     (True, 'observed')
     >>> print(table.attrs["fallback_reason"])
-    Gamma-Gamma fit gave q = 0.847 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
+    Gamma-Gamma fit gave q = 0.846 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
     """
     end = as_date(calibration_end, name="calibration_end")
     features = customer_features(data, as_of=end, time_unit=time_unit)
@@ -183,7 +195,9 @@ def clv_table(
         raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")
     if order_value not in ORDER_VALUES:
         raise WorkbenchError(f"order_value must be one of {list(ORDER_VALUES)}, got {order_value!r}")
-    bgnbd = BetaGeoModel().fit(summary)
+    if model not in MODELS:
+        raise WorkbenchError(f"model must be one of {list(MODELS)}, got {model!r}")
+    bgnbd = MODELS[model]().fit(summary)
     gamma_gamma, reason = None, None
     if order_value != "observed":
         try:
@@ -206,14 +220,20 @@ def clv_table(
         time_unit=time_unit,
         discount_rate=discount_rate,
         order_value=order_value,
+        model=model,
         order_value_used="gamma_gamma" if gamma_gamma is not None else "observed",
         fallback_reason=reason,
     )
     return table, bgnbd, gamma_gamma
 
 
+def _finite(values: dict[str, float]) -> dict[str, float | None]:
+    """None for a value that is not finite (no standard errors without convergence): JSON has no NaN."""
+    return {k: (float(v) if np.isfinite(v) else None) for k, v in values.items()}
+
+
 def fit_report(
-    bgnbd: BetaGeoModel,
+    bgnbd: BetaGeoModel | ParetoNBDModel,
     gamma_gamma: GammaGammaModel | None,
     *,
     fallback_reason: str | None = None,
@@ -223,7 +243,7 @@ def fit_report(
 
     Parameters
     ----------
-    bgnbd : fitted BetaGeoModel
+    bgnbd : fitted BetaGeoModel or ParetoNBDModel
     gamma_gamma : fitted GammaGammaModel or None
         None when the observed order values were used.
     fallback_reason : str, optional
@@ -236,7 +256,9 @@ def fit_report(
     -------
     dict
         ``settings``, ``order_value`` (``used``: ``"gamma_gamma"`` or ``"observed"``, and
-        ``fallback_reason``), ``bgnbd`` and ``gamma_gamma`` (None without the model).
+        ``fallback_reason``), ``model`` (``"bgnbd"`` or ``"pareto_nbd"``), the model's parameters,
+        their standard errors (None when the fit did not converge) and sizes under that name, and
+        ``gamma_gamma`` (None without the model).
 
     Examples
     --------
@@ -245,14 +267,17 @@ def fit_report(
     >>> fit_report(bg, None, fallback_reason="Gamma-Gamma fit gave q = 0.880 <= 1")["order_value"]
     {'used': 'observed', 'fallback_reason': 'Gamma-Gamma fit gave q = 0.880 <= 1'}
     """
+    name = next(key for key, cls in MODELS.items() if isinstance(bgnbd, cls))
     report = {
         "settings": {k: (v.strftime("%Y-%m-%d") if isinstance(v, pd.Timestamp) else v) for k, v in settings.items()},
         "order_value": {
             "used": "gamma_gamma" if gamma_gamma is not None else "observed",
             "fallback_reason": fallback_reason,
         },
-        "bgnbd": {
+        "model": name,
+        name: {
             "params": bgnbd.params_,
+            "standard_errors": _finite(bgnbd.standard_errors_),
             "log_likelihood": bgnbd.log_likelihood_,
             "customers": bgnbd.n_customers_,
             "distinct_histories": bgnbd.n_unique_,
@@ -260,6 +285,7 @@ def fit_report(
         },
         "gamma_gamma": {
             "params": gamma_gamma.params_,
+            "standard_errors": _finite(gamma_gamma.standard_errors_),
             "log_likelihood": gamma_gamma.log_likelihood_,
             "customers": gamma_gamma.n_customers_,
             "excluded_without_repeat": gamma_gamma.n_excluded_,
@@ -272,4 +298,12 @@ def fit_report(
     return report
 
 
-__all__ = ["CLV_COLUMNS", "MIN_REPEAT_BUYERS", "ORDER_VALUES", "clv_table", "customer_lifetime_value", "fit_report"]
+__all__ = [
+    "CLV_COLUMNS",
+    "MIN_REPEAT_BUYERS",
+    "MODELS",
+    "ORDER_VALUES",
+    "clv_table",
+    "customer_lifetime_value",
+    "fit_report",
+]

@@ -57,16 +57,33 @@ from numbers import Integral
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
-from scipy.special import gammaln
+from scipy.special import digamma, gammaln
 from sklearn.base import BaseEstimator
 from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from segmentation.btyd.bgnbd import _check_initial, _warn_not_converged, check_summary
-from segmentation.errors import WorkbenchError
+from segmentation.btyd.bgnbd import check_summary
+from segmentation.btyd.fitting import (
+    check_identified,
+    check_initial,
+    covariance,
+    information_matrix,
+    maximise,
+    parameter_table,
+    warn_not_converged,
+)
+from segmentation.errors import InsufficientDataError, WorkbenchError
 
 PARAMS = ("p", "q", "gamma")
+#: What the shape parameters describe, for the message of a fit that cannot identify them.
+SHAPES = {
+    "p": "how order values vary around a customer's mean",
+    "q": "how the customers' mean order values vary",
+}
+ADVICE = (
+    "the average order values vary too little across customers for the model; "
+    "use each customer's observed order value instead (order_value='observed')"
+)
 
 
 def _log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray) -> float:
@@ -84,13 +101,27 @@ def _log_likelihood(params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndar
     return float(np.sum(w * ll))
 
 
+def _log_likelihood_and_gradient(params: np.ndarray, x: np.ndarray, m: np.ndarray, w: np.ndarray):
+    """The log-likelihood and its exact gradient in ``p, q, gamma`` (digamma terms)."""
+    p, q, g = params
+    px = p * x
+    log_gxm = np.log(g + x * m)
+    both = digamma(px + q)
+    d_p = x * (both - digamma(px) + np.log(m) + np.log(x) - log_gxm)
+    d_q = both - digamma(q) + np.log(g) - log_gxm
+    d_g = q / g - (px + q) / (g + x * m)
+    return _log_likelihood(params, x, m, w), np.array([np.sum(w * d) for d in (d_p, d_q, d_g)])
+
+
 class GammaGammaModel(BaseEstimator):
     """Gamma-Gamma: expected average order value per customer.
 
     Parameters
     ----------
-    initial : tuple of 3 floats, default (1, 1, 1)
-        Starting ``p, q, gamma``, each > 0.
+    initial : tuple of 3 floats, default None
+        Starting ``p, q, gamma``, each > 0. None: from the data, ``p = 1``, ``q = 2`` (off the
+        singularity of the mean at ``q = 1``) and ``gamma`` = the mean order value (in the
+        currency of the data), so that the start mean is the observed one.
     max_iter : int, default 2000
         Most iterations of the optimiser (L-BFGS-B); a fit that needs more warns with a
         :class:`~sklearn.exceptions.ConvergenceWarning`.
@@ -99,6 +130,11 @@ class GammaGammaModel(BaseEstimator):
     ----------
     params_ : dict
         ``p, q, gamma``.
+    standard_errors_ : dict
+        Standard error of each parameter, from the Hessian of the log-likelihood at the optimum
+        (NaN when the fit did not converge); :meth:`summary` adds the 95% intervals.
+    covariance_ : ndarray of shape (3, 3)
+        Their covariance matrix, in the order of ``params_``.
     log_likelihood_ : float
     n_customers_ : int
         Customers with a repeat purchase used in the fit.
@@ -118,15 +154,15 @@ class GammaGammaModel(BaseEstimator):
     >>> GammaGammaModel(initial=(1, 1, -2)).fit(pd.DataFrame({"frequency": [1, 2], "monetary_value": [5.0, 9.0]}))
     Traceback (most recent call last):
     ...
-    sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of GammaGammaModel must be 3 numbers > 0 (starting p, q, gamma). Got (1, 1, -2) instead.
+    sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of GammaGammaModel must be None or 3 numbers > 0 (starting p, q, gamma). Got (1, 1, -2) instead.
     """
 
     _parameter_constraints: dict = {
-        "initial": ["array-like"],
+        "initial": ["array-like", None],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
     }
 
-    def __init__(self, initial: tuple[float, float, float] = (1.0, 1.0, 1.0), max_iter: int = 2000):
+    def __init__(self, initial: tuple[float, float, float] | None = None, max_iter: int = 2000):
         self.initial = initial
         self.max_iter = max_iter
 
@@ -149,34 +185,35 @@ class GammaGammaModel(BaseEstimator):
             When the optimiser stopped before converging (``converged_`` is then False).
         """
         self._validate_params()
-        start = _check_initial(self, PARAMS)
+        start = check_initial(self, PARAMS)
         values = check_summary(summary, ("frequency", "monetary_value"))
         used = (values["frequency"] > 0) & (values["monetary_value"] > 0)
         if used.sum() < 2:
-            raise WorkbenchError(
+            raise InsufficientDataError(
                 "summary: the Gamma-Gamma model needs at least 2 customers with a repeat purchase "
                 f"and a positive monetary_value; found {int(used.sum())}"
+            )
+        spend = values.loc[used, "monetary_value"]
+        if np.ptp(spend.to_numpy()) <= 1e-9 * spend.abs().max():
+            raise InsufficientDataError(
+                f"Gamma-Gamma: every customer's average order value is {spend.iloc[0]:g}, so the data shows no "
+                f"spread in order values for the model to learn from; {ADVICE.split('; ')[1]}"
             )
         grouped = values.loc[used].groupby(["frequency", "monetary_value"]).size().reset_index(name="weight")
         x, m, w = (grouped[c].to_numpy(dtype=float) for c in ("frequency", "monetary_value", "weight"))
         total = w.sum()
-
-        def objective(log_params: np.ndarray) -> float:
-            return -_log_likelihood(np.exp(log_params), x, m, w) / total
-
-        # Steps that overflow are rejected by the line search; a result that is not finite is an error below.
-        with np.errstate(over="ignore", invalid="ignore"):
-            result = minimize(
-                objective,
-                np.log(start),
-                method="L-BFGS-B",
-                options={"maxiter": self.max_iter, "ftol": 1e-12, "gtol": 1e-9},
-            )
-        if not np.isfinite(result.fun) or not np.isfinite(result.x).all():
-            raise WorkbenchError(
-                f"Gamma-Gamma: the likelihood cannot be evaluated from initial={self.initial!r} ({result.message}); "
-                "try other starting values"
-            )
+        if start is None:
+            start = np.array([1.0, 2.0, np.sum(w * m) / total])
+        result = maximise(
+            lambda p: _log_likelihood_and_gradient(p, x, m, w),
+            start,
+            model="Gamma-Gamma",
+            initial=self.initial,
+            total=total,
+            penalizer=0.0,
+            max_iter=self.max_iter,
+            warn=False,  # after the check of q below, which says why when the fit stopped early
+        )
         params = np.exp(result.x)
         if params[1] <= 1:
             why = (
@@ -188,15 +225,37 @@ class GammaGammaModel(BaseEstimator):
             raise WorkbenchError(
                 f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; {why}"
             )
-        if not result.success:
-            _warn_not_converged("Gamma-Gamma", result, self.max_iter)
         self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
+        check_identified("Gamma-Gamma", self.params_, SHAPES, ADVICE)
+        if not result.success:
+            warn_not_converged("Gamma-Gamma", result, self.max_iter)
+        self.covariance_ = np.full((len(PARAMS), len(PARAMS)), np.nan)
+        if result.success:
+            information = information_matrix(lambda p: _log_likelihood_and_gradient(p, x, m, w)[1], params)
+            self.covariance_ = covariance(information, "Gamma-Gamma", PARAMS)
+        self.standard_errors_ = dict(zip(PARAMS, (float(v) for v in np.sqrt(np.diag(self.covariance_))), strict=True))
         self.log_likelihood_ = _log_likelihood(params, x, m, w)
         validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         self.n_customers_, self.n_excluded_ = int(used.sum()), int((~used).sum())
         self.converged_ = bool(result.success)
         self.n_iter_ = int(result.nit)
         return self
+
+    def summary(self) -> pd.DataFrame:
+        """Estimate, standard error and 95% interval of each parameter (see :mod:`segmentation.btyd.fitting`).
+
+        Examples
+        --------
+        >>> from segmentation.datasets.cdnow import calibration_summary
+        >>> GammaGammaModel().fit(calibration_summary()).summary().round(2)
+                   estimate  standard_error  lower_95  upper_95
+        parameter
+        p              6.25            1.19      4.30      9.08
+        q              3.74            0.29      3.22      4.36
+        gamma         15.44            4.16      9.11     26.18
+        """
+        check_is_fitted(self)
+        return parameter_table(self.params_, self.covariance_)
 
     def expected_order_value(self, summary: pd.DataFrame) -> pd.Series:
         """E[M | x, m]: the observed average shrunk towards the population mean; the population
@@ -220,4 +279,4 @@ class GammaGammaModel(BaseEstimator):
         return tags
 
 
-__all__ = ["GammaGammaModel"]
+__all__ = ["ADVICE", "PARAMS", "SHAPES", "GammaGammaModel"]

@@ -1,4 +1,4 @@
-"""Does a fitted BG/NBD model predict? The calibration/holdout check, and the P(alive) matrix.
+"""Does a fitted BG/NBD (or Pareto/NBD) model predict? The calibration/holdout check, and the P(alive) matrix.
 
 :func:`holdout_check` fits nothing: it takes a model fitted on the calibration period and
 compares, over the holdout period that follows,
@@ -29,6 +29,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.btyd.bgnbd import BetaGeoModel
+from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
 from segmentation.features import TIME_UNITS, btyd_summary
@@ -69,7 +70,7 @@ class HoldoutCheck:
 
 def holdout_check(
     data: Dataset | pd.DataFrame,
-    model: BetaGeoModel,
+    model: BetaGeoModel | ParetoNBDModel,
     *,
     calibration_end: str | pd.Timestamp,
     holdout_end: str | pd.Timestamp,
@@ -83,7 +84,7 @@ def holdout_check(
     data : Dataset or DataFrame
         A Dataset, or its order lines (``customer_id, order_id, order_date, amount``), covering
         calibration and holdout.
-    model : BetaGeoModel
+    model : BetaGeoModel or ParetoNBDModel
         Fitted on the summary at ``calibration_end`` in ``time_unit``.
     calibration_end, holdout_end : date
     time_unit : {"D", "W", "M", "Y"}, default "W"
@@ -133,7 +134,7 @@ def holdout_check(
 
 
 def probability_alive_matrix(
-    model: BetaGeoModel, *, T: float, max_frequency: int = 20, points: int = 40
+    model: BetaGeoModel | ParetoNBDModel, *, T: float, max_frequency: int = 20, points: int = 40
 ) -> pd.DataFrame:
     """P(alive) for a customer of age ``T`` by repeat purchases (rows) and recency (columns).
 
