@@ -1,4 +1,4 @@
-"""RFMScorer, BetaGeoModel and GammaGammaModel: DataFrame estimators, and the scikit-learn contract they meet.
+"""RFMScorer, BetaGeoModel, GammaGammaModel and ParetoNBDModel: DataFrame estimators, and the scikit-learn contract they meet.
 
 They find their columns by name and refuse numpy arrays (see the note in each module's
 docstring). scikit-learn's ``check_estimator`` checks feed arrays, so most of them cannot
@@ -26,6 +26,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.datasets.cdnow import calibration_summary
 from segmentation.errors import WorkbenchError
 from segmentation.value.rfm import RFMScorer
@@ -73,11 +74,12 @@ EXPECTED_FAILED = {
     "RFMScorer": {**dict.fromkeys(ARRAY_CHECKS + TRANSFORMER_CHECKS, ARRAY), **PARTICULAR},
     "BetaGeoModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "GammaGammaModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
+    "ParetoNBDModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
 }
 #: The words of the refusal every expected failure must come from.
 REFUSAL = "an array has no column names"
 
-ESTIMATORS = [RFMScorer(), BetaGeoModel(), GammaGammaModel()]
+ESTIMATORS = [RFMScorer(), BetaGeoModel(), GammaGammaModel(), ParetoNBDModel()]
 _EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(ESTIMATORS)
 
 
@@ -162,6 +164,14 @@ CASES = {
         GammaGammaModel(),
         {"expected_order_value": lambda m, X: m.expected_order_value(X)},
         ("max_iter", 500),
+    ),
+    "ParetoNBDModel": (
+        ParetoNBDModel(),
+        {
+            "probability_alive": lambda m, X: m.probability_alive(X),
+            "expected_purchases": lambda m, X: m.expected_purchases(X, 10),
+        },
+        ("penalizer", 0.001),
     ),
 }
 NAMES = list(CASES)

@@ -81,13 +81,11 @@ from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.fitting import (
-    check_identified,
     check_initial,
-    covariance,
     information_matrix,
     maximise,
     parameter_table,
-    warn_not_converged,
+    store_fit,
 )
 from segmentation.btyd.special import hyp2f1_minus_one
 from segmentation.errors import InsufficientDataError, WorkbenchError
@@ -385,22 +383,19 @@ class BetaGeoModel(BaseEstimator):
             max_iter=self.max_iter,
             warn=False,  # a fit that ran off is refused below, not warned about
         )
-        params = np.exp(result.x)
-        self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
-        check_identified("BG/NBD", self.params_, SHAPES, ADVICE)
-        if not result.success:
-            warn_not_converged("BG/NBD", result, self.max_iter)
-        self.covariance_ = np.full((len(PARAMS), len(PARAMS)), np.nan)
-        if result.success:
-            penalty = 2 * self.penalizer * total * np.eye(len(PARAMS))  # the penalised likelihood was maximised
-            information = information_matrix(lambda p: _log_likelihood_and_gradient(p, x, tx, T, w)[1], params)
-            self.covariance_ = covariance(information + penalty, "BG/NBD", PARAMS)
-        self.standard_errors_ = dict(zip(PARAMS, (float(v) for v in np.sqrt(np.diag(self.covariance_))), strict=True))
+        params = store_fit(
+            self,
+            result,
+            model="BG/NBD",
+            names=PARAMS,
+            shapes=SHAPES,
+            advice=ADVICE,
+            information=lambda q: information_matrix(lambda p: _log_likelihood_and_gradient(p, x, tx, T, w)[1], q),
+            penalty=2 * self.penalizer * total,
+        )
         validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
         self.n_customers_, self.n_unique_ = int(total), len(grouped)
-        self.converged_ = bool(result.success)
-        self.n_iter_ = int(result.nit)
         return self
 
     def summary(self) -> pd.DataFrame:

@@ -229,6 +229,40 @@ def covariance(information: np.ndarray, model: str, names: tuple[str, ...]) -> n
     return np.linalg.inv(normalised) / np.outer(scale, scale)
 
 
+def store_fit(
+    estimator: BaseEstimator,
+    result,
+    *,
+    model: str,
+    names: tuple[str, ...],
+    shapes: dict[str, str],
+    advice: str,
+    information: Callable[[np.ndarray], np.ndarray],
+    penalty: float = 0.0,
+) -> np.ndarray:
+    """Set what every fitted model holds, from the optimiser's ``result``; return the parameters.
+
+    ``params_``, then the refusal of parameters that ran off (:func:`check_identified`), the
+    warning of a fit that stopped early, ``covariance_`` and ``standard_errors_`` from
+    ``information(params)`` plus the penalty's own curvature (``penalty`` times the identity: the
+    penalised likelihood was the one maximised; NaN when the fit did not converge), ``converged_``
+    and ``n_iter_``.
+    """
+    params = np.exp(result.x)
+    estimator.params_ = dict(zip(names, (float(v) for v in params), strict=True))
+    check_identified(model, estimator.params_, shapes, advice)
+    if not result.success:
+        warn_not_converged(model, result, estimator.max_iter, stacklevel=4)
+    cov = np.full((len(names), len(names)), np.nan)
+    if result.success:
+        cov = covariance(information(params) + penalty * np.eye(len(names)), model, names)
+    estimator.covariance_ = cov
+    estimator.standard_errors_ = dict(zip(names, (float(v) for v in np.sqrt(np.diag(cov))), strict=True))
+    estimator.converged_ = bool(result.success)
+    estimator.n_iter_ = int(result.nit)
+    return params
+
+
 def parameter_table(params: dict[str, float], cov: np.ndarray) -> pd.DataFrame:
     """Estimate, standard error and 95% interval (log scale, see the module docstring) per parameter."""
     estimate = np.array(list(params.values()), dtype=float)

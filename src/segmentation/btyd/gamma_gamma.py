@@ -64,13 +64,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.bgnbd import check_summary
 from segmentation.btyd.fitting import (
-    check_identified,
     check_initial,
-    covariance,
     information_matrix,
     maximise,
     parameter_table,
-    warn_not_converged,
+    store_fit,
 )
 from segmentation.errors import InsufficientDataError, WorkbenchError
 
@@ -225,20 +223,18 @@ class GammaGammaModel(BaseEstimator):
             raise WorkbenchError(
                 f"Gamma-Gamma fit gave q = {params[1]:.3f} <= 1: the mean order value is not finite; {why}"
             )
-        self.params_ = dict(zip(PARAMS, (float(v) for v in params), strict=True))
-        check_identified("Gamma-Gamma", self.params_, SHAPES, ADVICE)
-        if not result.success:
-            warn_not_converged("Gamma-Gamma", result, self.max_iter)
-        self.covariance_ = np.full((len(PARAMS), len(PARAMS)), np.nan)
-        if result.success:
-            information = information_matrix(lambda p: _log_likelihood_and_gradient(p, x, m, w)[1], params)
-            self.covariance_ = covariance(information, "Gamma-Gamma", PARAMS)
-        self.standard_errors_ = dict(zip(PARAMS, (float(v) for v in np.sqrt(np.diag(self.covariance_))), strict=True))
+        params = store_fit(
+            self,
+            result,
+            model="Gamma-Gamma",
+            names=PARAMS,
+            shapes=SHAPES,
+            advice=ADVICE,
+            information=lambda q: information_matrix(lambda p: _log_likelihood_and_gradient(p, x, m, w)[1], q),
+        )
         self.log_likelihood_ = _log_likelihood(params, x, m, w)
         validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
         self.n_customers_, self.n_excluded_ = int(used.sum()), int((~used).sum())
-        self.converged_ = bool(result.success)
-        self.n_iter_ = int(result.nit)
         return self
 
     def summary(self) -> pd.DataFrame:
