@@ -113,3 +113,16 @@ def test_value_plots_draw_in_chinese(language):
     scores = pd.DataFrame({"r_score": [5, 1], "f_score": [5, 1]})
     ax = plots.plot_segment_map(scores, language=language)
     assert not english_words(ax.get_title() + ax.get_xlabel() + ax.get_ylabel())
+
+
+def test_the_segment_map_names_preset_segments_in_the_readers_language():
+    from segmentation.value.plots import plot_segment_map
+
+    scores = pd.DataFrame(
+        {"r_score": [5, 1, 3], "f_score": [5, 1, 3], "segment": ["Champions", "Lost", "Our own"]},
+        index=["a", "b", "c"],
+    )
+    texts = [t.get_text().split("\n")[0] for t in plot_segment_map(scores, language="zh").texts]
+    assert sorted(texts) == sorted(["冠军客户", "已流失", "Our own"])  # a team's own name stays as it is
+    english = [t.get_text().split("\n")[0] for t in plot_segment_map(scores).texts]
+    assert sorted(english) == sorted(["Champions", "Lost", "Our own"])

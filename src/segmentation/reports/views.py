@@ -49,7 +49,7 @@ VALUE_WORDS = {
     "channel": "reports.channel",
     "preferred_channel": "reports.channel",
     "reason": "review.churn_reason",
-    "segment": "reports.segment",
+    "segment": "values.segment",
     "kpi": "review.kpi",
     "definition": "reports.churn_definition",
     "scorer": "reports.scorer",

@@ -19,6 +19,7 @@ amounts are shown in the locale's style (``500,000 CNY`` in English, ``¥500,000
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -26,7 +27,7 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from segmentation._plotting import axes_or_new, tier_color
-from segmentation.i18n import check_language, format_money, format_number, format_percent, message
+from segmentation.i18n import check_language, format_money, format_number, format_percent, message, value_word
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
 
@@ -234,6 +235,13 @@ def plot_tier_sizes(
     return ax
 
 
+def _segment_word(name: str, language: str) -> str:
+    """A preset segment's name in the reader's language; a team's own segment names as they are."""
+    key = re.sub(r"[^0-9a-z]+", "_", str(name).lower()).strip("_")
+    word = value_word("segment", key, language)
+    return str(name) if word == key else word
+
+
 def plot_segment_map(
     scores: pd.DataFrame, *, ax: Axes | None = None, cmap: str = "Blues", language: str = "en", **kwargs: object
 ) -> Axes:
@@ -256,7 +264,7 @@ def plot_segment_map(
             ax.text(
                 r,
                 f,
-                f"{name}\n{format_number(grid.loc[f, r], language)}",
+                f"{_segment_word(name, language)}\n{format_number(grid.loc[f, r], language)}",
                 ha="center",
                 va="center",
                 fontsize=7,
