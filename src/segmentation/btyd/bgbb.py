@@ -77,7 +77,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from segmentation.btyd.bgnbd import check_repeat_buying
 from segmentation.btyd.fitting import check_initial, information_matrix, maximise, parameter_table, store_fit
 from segmentation.data.dataset import Dataset
-from segmentation.errors import DataContractError, WorkbenchError
+from segmentation.errors import WorkbenchError
 from segmentation.periods import as_date
 
 SUMMARY_COLUMNS = ("frequency", "recency", "periods")
@@ -132,6 +132,7 @@ def check_summary(summary: pd.DataFrame) -> pd.DataFrame:
         ((values != np.round(values)).any(axis=1), "a value that is not a whole number"),
         (values["recency"] > values["periods"], "recency > periods"),
         (values["frequency"] > values["recency"], "frequency > recency"),
+        ((values["frequency"] == 0) & (values["recency"] > 0), "recency > 0 but no repeat transaction"),
     ]
     problems = [rows(mask, what) for mask, what in checks if mask.any()]
     if problems:
@@ -533,10 +534,10 @@ def bgbb_summary(
         )
     missing = [c for c in ("customer_id", "order_date") if c not in frame]
     if missing:
-        raise DataContractError(f"transactions: missing columns {missing}; expected customer_id and order_date")
+        raise WorkbenchError(f"transactions: missing columns {missing}; expected customer_id and order_date")
     dates = pd.to_datetime(frame["order_date"], errors="coerce")
     if dates.isna().any():
-        raise DataContractError(
+        raise WorkbenchError(
             f"transactions: {int(dates.isna().sum())} rows whose order_date is empty or not a date "
             f"(first: {list(frame.index[dates.isna()][:5])})"
         )
