@@ -485,7 +485,7 @@ class BetaGeoBetaBinomModel(BaseEstimator):
 
 
 def bgbb_summary(
-    transactions: pd.DataFrame | Dataset,
+    data: pd.DataFrame | Dataset,
     *,
     as_of: str | pd.Timestamp,
     period: str = "Y",
@@ -501,8 +501,8 @@ def bgbb_summary(
 
     Parameters
     ----------
-    transactions : DataFrame or Dataset
-        Order lines with ``customer_id`` and ``order_date`` (a Dataset's transactions).
+    data : DataFrame or Dataset
+        Order lines with ``customer_id`` and ``order_date``, or a Dataset (its transactions are used).
     as_of : str or Timestamp
         Last day of data used (inclusive).
     period : {"Y", "Q", "M"}, default "Y"
@@ -527,11 +527,9 @@ def bgbb_summary(
     if period not in PERIODS:
         raise WorkbenchError(f"period must be one of {list(PERIODS)} (year, quarter, month), got {period!r}")
     end = as_date(as_of, name="as_of")
-    frame = transactions.transactions if isinstance(transactions, Dataset) else transactions
+    frame = data.transactions if isinstance(data, Dataset) else data
     if not isinstance(frame, pd.DataFrame):
-        raise WorkbenchError(
-            f"transactions: expected a DataFrame of order lines or a Dataset, got {type(frame).__name__}"
-        )
+        raise WorkbenchError(f"data: expected a DataFrame of order lines or a Dataset, got {type(frame).__name__}")
     missing = [c for c in ("customer_id", "order_date") if c not in frame]
     if missing:
         raise WorkbenchError(f"transactions: missing columns {missing}; expected customer_id and order_date")
