@@ -146,17 +146,35 @@ def test_gamma_one_is_no_singularity():
 
 
 def test_gradient_is_exact(patterns):
-    from segmentation.btyd.bgbb import _layout, _log_likelihood, _log_likelihood_and_gradient
+    from segmentation.btyd.bgbb import _blocks, _log_likelihood, _log_likelihood_and_gradient
 
     x, tx, n, w = (patterns[c].to_numpy(float) for c in ("frequency", "recency", "periods", "weights"))
     p = np.array([1.3, 0.7, 0.9, 2.5])
-    _, gradient = _log_likelihood_and_gradient(p, x, tx, n, w, _layout(x, tx, n))
+    _, gradient = _log_likelihood_and_gradient(p, x, tx, n, w, _blocks(x, tx, n))
     numeric = []
     for j in range(4):
         h = np.zeros(4)
         h[j] = 1e-6 * p[j]
         numeric.append((_log_likelihood(p + h, x, tx, n, w) - _log_likelihood(p - h, x, tx, n, w)) / (2 * h[j]))
     np.testing.assert_allclose(gradient, numeric, rtol=1e-6)
+
+
+def test_blocks_of_rows_change_nothing():
+    """Long histories (daily opportunities over years) are evaluated in blocks of rows; any split gives the same."""
+    from segmentation.btyd.bgbb import _blocks, _log_likelihood_and_gradient
+
+    rng = np.random.default_rng(0)
+    n = rng.integers(0, 1500, 300).astype(float)
+    tx = np.floor(rng.random(300) * (n + 1))
+    x = np.where(tx > 0, np.ceil(rng.random(300) * tx), 0.0)
+    w = rng.integers(1, 5, 300).astype(float)
+    p = np.array([0.8, 3.0, 0.5, 40.0])
+    whole = _log_likelihood_and_gradient(p, x, tx, n, w, _blocks(x, tx, n, budget=10**9))
+    split = _blocks(x, tx, n, budget=5000)
+    assert len(split) > 10 and sorted(np.concatenate([rows for rows, _ in split]).tolist()) == list(range(300))
+    value, gradient = _log_likelihood_and_gradient(p, x, tx, n, w, split)
+    assert value == pytest.approx(whole[0], rel=1e-12)
+    np.testing.assert_allclose(gradient, whole[1], rtol=1e-10)
 
 
 def test_standard_errors_agree_with_a_numerical_hessian(patterns, fitted):

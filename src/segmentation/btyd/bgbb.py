@@ -92,6 +92,8 @@ SHAPES = {
 ADVICE = "fit more customers or more opportunities, or shrink the parameters with penalizer > 0"
 #: The periods a summary can count opportunities in: years, quarters, months.
 PERIODS = ("Y", "Q", "M")
+#: Most terms of the likelihood evaluated at once (a block of rows; about 50 MB for the gradient).
+BLOCK = 2**20
 
 
 def check_summary(summary: pd.DataFrame) -> pd.DataFrame:
@@ -173,20 +175,46 @@ def _log_terms(params, x: np.ndarray, layout) -> np.ndarray:
     return np.where(valid, terms, -np.inf)
 
 
+def _blocks(x: np.ndarray, tx: np.ndarray, n: np.ndarray, budget: int = BLOCK) -> list:
+    """The rows in blocks of similar width (n - t_x terms), each with its layout, of at most ``budget`` terms.
+
+    A row has n - t_x + 1 terms: daily opportunities over years would make one table of
+    rows x thousands of terms; blocks keep the memory bounded.
+    """
+    widths = (n - tx).astype(int)
+    order = np.argsort(widths, kind="stable")
+    blocks, start = [], 0
+    for end in range(1, len(order) + 1):
+        if end == len(order) or (end + 1 - start) * (widths[order[end]] + 1) > budget:
+            rows = order[start:end]
+            blocks.append((rows, _layout(x[rows], tx[rows], n[rows])))
+            start = end
+    return blocks
+
+
 def _log_likelihood_rows(params, x: np.ndarray, tx: np.ndarray, n: np.ndarray) -> np.ndarray:
     """log L per row (module docstring)."""
-    return logsumexp(_log_terms(params, x, _layout(x, tx, n)), axis=1)
+    out = np.empty(len(x))
+    for rows, layout in _blocks(x, tx, n):
+        out[rows] = logsumexp(_log_terms(params, x[rows], layout), axis=1)
+    return out
 
 
 def _log_likelihood(params, x, tx, n, w) -> float:
     return float(np.sum(w * _log_likelihood_rows(params, x, tx, n)))
 
 
-def _log_likelihood_and_gradient(params, x, tx, n, w, layout) -> tuple[float, np.ndarray]:
-    """The log-likelihood and its exact gradient in ``alpha, beta, gamma, delta``.
+def _log_likelihood_and_gradient(params, x, tx, n, w, blocks) -> tuple[float, np.ndarray]:
+    """The log-likelihood and its exact gradient in ``alpha, beta, gamma, delta``, summed over ``blocks``."""
+    value, gradient = 0.0, np.zeros(4)
+    for rows, layout in blocks:
+        v, g = _block_log_likelihood_and_gradient(params, x[rows], w[rows], layout)
+        value, gradient = value + v, gradient + g
+    return value, gradient
 
-    d log B(a, b) / da = psi(a) - psi(a + b): each term's derivative, weighted by its share of L.
-    """
+
+def _block_log_likelihood_and_gradient(params, x, w, layout) -> tuple[float, np.ndarray]:
+    """d log B(a, b) / da = psi(a) - psi(a + b): each term's derivative, weighted by its share of L."""
     alpha, beta, gamma, delta = params
     beta_off, gamma_off, delta_off, valid = layout
     terms = _log_terms(params, x, layout)
@@ -317,11 +345,11 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         check_repeat_buying("BG/BB", values)
         grouped = values.groupby(list(SUMMARY_COLUMNS)).size().reset_index(name="weight")
         x, tx, n, w = (grouped[c].to_numpy(dtype=float) for c in (*SUMMARY_COLUMNS, "weight"))
-        layout = _layout(x, tx, n)
+        blocks = _blocks(x, tx, n)
         total = w.sum()
 
         def value_and_gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
-            return _log_likelihood_and_gradient(p, x, tx, n, w, layout)
+            return _log_likelihood_and_gradient(p, x, tx, n, w, blocks)
 
         result = maximise(
             value_and_gradient,
