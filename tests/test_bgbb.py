@@ -96,8 +96,8 @@ def test_every_pattern_equals_the_papers_formulas(fitted, patterns, horizon):
     refs = [reference(fitted.params_, *map(int, row), horizon) for row in rows.to_numpy()]
     alive = np.array([float(r[1]) for r in refs])
     expected = np.array([float(r[2]) for r in refs])
-    np.testing.assert_allclose(fitted.probability_alive(rows), alive, rtol=1e-6, atol=0)
-    np.testing.assert_allclose(fitted.expected_purchases(rows, horizon), expected, rtol=1e-6, atol=0)
+    np.testing.assert_allclose(fitted.probability_alive(rows), alive, rtol=1e-10, atol=0)  # measured: 3e-15
+    np.testing.assert_allclose(fitted.expected_purchases(rows, horizon), expected, rtol=1e-10, atol=0)
 
 
 def test_unconditional_expectation_and_distribution_equal_equations_7_and_8(fitted):
@@ -201,7 +201,7 @@ def test_standard_errors_agree_with_a_numerical_hessian(patterns, fitted):
         ]
     )
     expected = np.sqrt(np.diag(np.linalg.inv(-hessian)))
-    np.testing.assert_allclose(list(fitted.standard_errors_.values()), expected, rtol=0.01)
+    np.testing.assert_allclose(list(fitted.standard_errors_.values()), expected, rtol=1e-3)  # measured: 7e-5
     table = fitted.summary()
     assert table.index.tolist() == list(PARAMS)
     assert np.isfinite(table.to_numpy()).all() and (table["standard_error"] > 0).all()
