@@ -25,7 +25,7 @@ The expectations are written as sums of survival probabilities, with no singular
 chance of being alive at opportunity j + 1 is :math:`B(\\gamma, \\delta+j+1) / B(\\gamma, \\delta)`,
 so the paper's :math:`\\frac{\\delta}{\\gamma-1} \\frac{\\Gamma(\\gamma+\\delta)}{\\Gamma(1+\\delta)} [\\dots]` (equations 8
 and 13), 0/0 at gamma = 1, is the sum of those probabilities over the opportunities ahead. Its
-cost grows with the horizon (a million opportunities take a few tens of milliseconds).
+cost grows with the horizon (a million opportunities take under a tenth of a second).
 
 It meets scikit-learn's estimator contract as :class:`~segmentation.btyd.bgnbd.BetaGeoModel`
 does, on the same kind of summary frame. scikit-learn has no tag for "needs named columns"
