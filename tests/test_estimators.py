@@ -1,4 +1,4 @@
-"""RFMScorer, BetaGeoModel, GammaGammaModel and ParetoNBDModel: DataFrame estimators, and the scikit-learn contract they meet.
+"""RFMScorer, BetaGeoModel, GammaGammaModel, ParetoNBDModel and BetaGeoBetaBinomModel: DataFrame estimators, and the scikit-learn contract they meet.
 
 They find their columns by name and refuse numpy arrays (see the note in each module's
 docstring). scikit-learn's ``check_estimator`` checks feed arrays, so most of them cannot
@@ -24,10 +24,12 @@ from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import make_pipeline
 from sklearn.utils.validation import check_is_fitted
 
+from segmentation.btyd.bgbb import BetaGeoBetaBinomModel
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.gamma_gamma import GammaGammaModel
 from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.datasets.cdnow import calibration_summary
+from segmentation.datasets.donations import load_donations
 from segmentation.errors import WorkbenchError
 from segmentation.value.rfm import RFMScorer
 
@@ -75,11 +77,12 @@ EXPECTED_FAILED = {
     "BetaGeoModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "GammaGammaModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "ParetoNBDModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
+    "BetaGeoBetaBinomModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
 }
 #: The words of the refusal every expected failure must come from.
 REFUSAL = "an array has no column names"
 
-ESTIMATORS = [RFMScorer(), BetaGeoModel(), GammaGammaModel(), ParetoNBDModel()]
+ESTIMATORS = [RFMScorer(), BetaGeoModel(), GammaGammaModel(), ParetoNBDModel(), BetaGeoBetaBinomModel()]
 _EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(ESTIMATORS)
 
 
@@ -144,6 +147,11 @@ def _customers(n=120, seed=0) -> pd.DataFrame:
     )
 
 
+def _donors() -> pd.DataFrame:
+    """A BG/BB summary: every fourth donor of the donations data (counts of opportunities, not durations)."""
+    return load_donations().iloc[::4]
+
+
 @pytest.fixture(scope="module")
 def summary() -> pd.DataFrame:
     return calibration_summary()
@@ -173,6 +181,14 @@ CASES = {
         },
         ("penalizer", 0.001),
     ),
+    "BetaGeoBetaBinomModel": (
+        BetaGeoBetaBinomModel(),
+        {
+            "probability_alive": lambda m, X: m.probability_alive(X),
+            "expected_purchases": lambda m, X: m.expected_purchases(X, 5),
+        },
+        ("penalizer", 0.001),
+    ),
 }
 NAMES = list(CASES)
 
@@ -180,7 +196,7 @@ NAMES = list(CASES)
 @pytest.fixture(params=NAMES)
 def case(request, summary):
     estimator, methods, param = CASES[request.param]
-    X = _customers() if request.param == "RFMScorer" else summary
+    X = {"RFMScorer": _customers(), "BetaGeoBetaBinomModel": _donors()}.get(request.param, summary)
     return clone(estimator), X, methods, param
 
 

@@ -50,6 +50,7 @@ _EXPORTS: dict[str, str] = {
     # data sets to try things on
     **dict.fromkeys(["generate_sample", "write_sample"], "datasets.sample"),
     "load_cdnow": "datasets.cdnow",
+    "load_donations": "datasets.donations",
     # features
     **dict.fromkeys(["customer_features", "btyd_summary", "summary_from_features", "describe_features"], "features"),
     # value: RFM, segments, tiers
@@ -67,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "BetaGeoModel": "btyd.bgnbd",
     "GammaGammaModel": "btyd.gamma_gamma",
     "ParetoNBDModel": "btyd.pareto_nbd",
+    **dict.fromkeys(["BetaGeoBetaBinomModel", "bgbb_summary"], "btyd.bgbb"),
     **dict.fromkeys(["clv_table", "customer_lifetime_value"], "btyd.clv"),
     "holdout_check": "btyd.holdout",
     # personas
