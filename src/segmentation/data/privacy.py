@@ -44,14 +44,14 @@ _MASKED_PHONE = re.compile(r"^\*\*\*(-\d{4})?$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A digit run never starts or ends next to another digit (a number is taken whole); letters may
 # touch it, and :func:`_phone_match` decides whether the run is part of an id.
-_PHONE_IN_TEXT = re.compile(r"(?<![0-9*_])\+?\d[\d ().-]{5,}\d(?![0-9_])")
+_PHONE_IN_TEXT = re.compile(r"(?<![0-9*])\+?\d[\d ().-]{5,}\d(?![0-9])")
 _DATE_LIKE = re.compile(r"\d{4}[-/.]\d{1,2}[-/.]\d{1,2}")
 _AMOUNT_LIKE = re.compile(r"\d+\.\d{1,2}")
 # A mobile number (China's 1[3-9]xxxxxxxxx, with or without its country code 86): masked even
 # when glued to Latin letters (``call13812345673now``); any other digit run touching a Latin
-# letter is part of an id (``SO2025090000123``) and kept.
+# letter or an underscore is part of an id (``SO2025090000123``, ``batch_2025090000123``) and kept.
 _MOBILE = re.compile(r"(?:86)?1[3-9]\d{9}")
-_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+_LATIN = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_")
 _MASKERS = {"contact_name": "name", "contact_phone": "phone", "contact_email": "email"}
 
 
