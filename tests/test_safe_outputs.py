@@ -363,3 +363,25 @@ def test_a_closed_pipe_is_quiet_and_the_file_is_complete(tmp_path):
     assert done.returncode == EXIT_BROKEN_PIPE, done.stderr
     assert "Broken pipe" not in done.stderr and "Traceback" not in done.stderr and "Errno" not in done.stderr
     assert len(read_output(out)) == 4
+
+
+def test_ctrl_c_during_a_report_stops_in_one_line_and_leaves_no_report(sample_dir, tmp_path):
+    args = ["report", "quarterly_review", "--data", str(sample_dir), "--quarter", "2025Q3", "--out", str(tmp_path)]
+    with subprocess.Popen(
+        [sys.executable, "-m", "segmentation.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(SRC)},
+    ) as child:
+        started = ""
+        while "Executing" not in started and (char := child.stderr.read(1)):
+            started += char  # the kernel runs the notebook's cells from here on
+        child.send_signal(signal.SIGINT)
+        printed, err = child.communicate(timeout=120)
+    assert child.returncode == EXIT_INTERRUPTED, started + err
+    assert [line for line in err.splitlines() if line.startswith("stopped")] == [
+        "stopped: interrupted (Ctrl-C); files not complete were not written"
+    ]
+    assert "Traceback" not in err + printed and "KeyboardInterrupt" not in err
+    assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
