@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 
 from segmentation.data.contract import TABLES
@@ -168,10 +169,25 @@ def mask_personal(frame: pd.DataFrame) -> pd.DataFrame:
     for column in PERSONAL_COLUMNS:
         if column in out.columns:
             out[column] = out[column].astype(object).map(masker[_MASKERS.get(column, "name")])
-    for column in out.columns:
-        if column in PERSONAL_COLUMNS or _is_id(column) or not _holds_text(out[column]):
+    for position, column in enumerate(out.columns):  # by position: a table may repeat a column name
+        if column in PERSONAL_COLUMNS or _is_id(column) or not _holds_text(out.iloc[:, position]):
             continue
-        out[column] = out[column].map(redact_contacts)
+        out.isetitem(position, _redacted(out.iloc[:, position]))
+    return out
+
+
+def _redacted(column: pd.Series) -> pd.Series:
+    """``column`` with contacts redacted; each distinct value is looked at once, and a column without any is kept."""
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.map(redact_contacts)
+    codes, uniques = pd.factorize(column)
+    masked = [redact_contacts(value) for value in uniques]
+    changed = np.array([isinstance(b, str) and a != b for a, b in zip(masked, uniques, strict=True)], dtype=bool)
+    if not changed.any():
+        return column
+    rows = np.flatnonzero((codes >= 0) & changed[np.maximum(codes, 0)])
+    out = column.copy()
+    out.iloc[rows] = pd.Series(masked, dtype=object).to_numpy()[codes[rows]]
     return out
 
 
