@@ -2,13 +2,17 @@
 
 A copy of the sample is made hostile: customers named ``<script>alert(1)</script>``,
 ``<img src=x onerror=...>`` and ``=HYPERLINK(...)``; an industry typed as Markdown and HTML;
-phone numbers and e-mail addresses typed into survey comments and contact outcomes. Every
+phone numbers and e-mail addresses typed into survey comments and contact outcomes, glued to
+Chinese text or letters (``请联系13812345678谢谢``) and typed into the account owner. Every
 report and every command that writes a table is run on it (from another working directory,
 with relative paths), and every file written is scanned.
 """
 
 from __future__ import annotations
 
+import csv
+import io
+import random
 import re
 import shutil
 import zipfile
@@ -33,6 +37,25 @@ FORMULA = '=HYPERLINK("http://evil.example","click")'
 INDUSTRY = "**bold** <b>x</b> [click](javascript:alert(3))"
 TYPED_PHONE, TYPED_EMAIL = "139-1234-5678", "secret.person@private.cn"
 QUARTER = "2025Q3"
+GLUED = ("请联系13812345678谢谢", "回电13712345678", "call13812345673now", "1381234 5678号")
+GLUED_SECRETS = ("13812345678", "13712345678", "13812345673", "1381234 5678", "1381234")
+FILLERS = "客户请联系回电谢谢号码邮件abcXYZ _-,。：:"
+
+
+def _embedded_contacts(count: int, seed: int = 23) -> tuple[list[str], set[str]]:
+    """``count`` texts, each a phone or e-mail glued to random Chinese/Latin text; the contacts in clear."""
+    rng = random.Random(seed)
+    texts, contacts = [], set()
+    for i in range(count):
+        if i % 2:
+            contact = f"1{rng.choice('3456789')}{rng.randrange(10**9):09d}"
+            if i % 3 == 0:
+                contact = f"{contact[:3]} {contact[3:7]} {contact[7:]}"
+        else:
+            contact = f"{''.join(rng.choices('abcdefgh', k=5))}.{i}@{rng.choice(('corp.cn', 'qq.com'))}"
+        texts.append("".join(rng.choices(FILLERS, k=rng.randrange(4))) + contact + "".join(rng.choices(FILLERS, k=3)))
+        contacts.add(contact)
+    return texts, contacts
 
 
 def _hostile_copy(sample_dir: Path, out: Path) -> Path:
@@ -40,9 +63,12 @@ def _hostile_copy(sample_dir: Path, out: Path) -> Path:
     people = pd.read_csv(out / "customers.csv", dtype=str, keep_default_na=False)
     people["name"] = [(SCRIPT, IMG, FORMULA)[i % 3] for i in range(len(people))]
     people.loc[people.index % 4 == 0, "industry"] = INDUSTRY
+    people["owner"] = _embedded_contacts(len(people))[0]
+    people.loc[: len(GLUED) - 1, "owner"] = GLUED
     people.to_csv(out / "customers.csv", index=False)
     surveys = pd.read_csv(out / "surveys.csv", dtype=str, keep_default_na=False)
     surveys["comment"] = f"please call {TYPED_PHONE} or write to {TYPED_EMAIL}"
+    surveys.loc[surveys.index % 2 == 0, "comment"] = [GLUED[i % len(GLUED)] for i in range((len(surveys) + 1) // 2)]
     surveys.to_csv(out / "surveys.csv", index=False)
     contacts = pd.read_csv(out / "interactions.csv", dtype=str, keep_default_na=False)
     contacts["outcome"] = f"reached on +86 138 0000 1111, {SCRIPT}"
@@ -60,7 +86,8 @@ def _text_of(path: Path) -> str:
 def _secrets(data: Path) -> set[str]:
     people = pd.read_csv(data / "customers.csv", dtype=str, keep_default_na=False)
     found = set(people["contact_phone"]) | set(people["contact_email"]) | set(people["contact_name"])
-    return {s for s in found if len(s) >= 2} | {TYPED_PHONE, TYPED_EMAIL, "13912345678", "13800001111", "138 0000 1111"}
+    typed = {TYPED_PHONE, TYPED_EMAIL, "13912345678", "13800001111", "138 0000 1111", *GLUED_SECRETS}
+    return {s for s in found if len(s) >= 2} | typed | _embedded_contacts(len(people))[1]
 
 
 @pytest.fixture(scope="module")
@@ -157,6 +184,26 @@ def test_csv_keeps_names_as_data_and_masks_contacts(outputs):
     assert set(overdue["name"]) <= {SCRIPT, IMG, FORMULA}
     assert overdue["contact_phone"].dropna().str.fullmatch(r"\*\*\*-\d{4}").all()
     assert overdue["contact_email"].dropna().str.fullmatch(r"\w\*\*\*@example\.cn").all()
+
+
+def test_every_csv_cell_is_safe_to_open_in_a_spreadsheet(outputs):
+    """No text cell of any CSV a report or command wrote starts a formula; the names still read back."""
+    out, _ = outputs
+    tables = [p for p in _files(out) if p.suffix == ".csv"]
+    assert len(tables) >= 20
+    quoted = 0
+    for path in tables:
+        rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+        for r, row in enumerate(rows):
+            for cell in row:
+                if cell[:1] in ("=", "+", "@", "\t", "\r"):
+                    raise AssertionError(f"{path.relative_to(out)} line {r + 1}: {cell!r} starts a formula")
+                if cell.startswith("-") and not re.fullmatch(r"-(\d+(\.\d*)?|\.\d+)(e[-+]?\d+)?|-inf", cell):
+                    raise AssertionError(f"{path.relative_to(out)} line {r + 1}: {cell!r} starts a formula")
+                quoted += cell.startswith("'=HYPERLINK")
+    assert quoted > 0  # the hostile names were written, quoted
+    moves = read_output(out / f"quarterly_review_{QUARTER}" / "tier_changes.csv")
+    assert FORMULA in set(moves["name"])
 
 
 def test_contacts_typed_into_free_text_are_redacted():

@@ -1,7 +1,11 @@
 """The ``segmentation`` command line.
 
 Every command reports bad input as a message naming file, column and rows, and exits
-with status 2; it never shows a traceback for a problem in the user's data or settings.
+with status 2; it never shows a traceback for a problem in the user's data or settings. A
+parameter that is not a finite number in its range (``--horizon inf``) is a one-line usage
+message, status 2. Ctrl-C stops a command with one line and status 130, leaving no half-written
+file (every file is written beside its target and renamed); a closed pipe (``... | head``) is
+quiet: the command finishes its files and exits with status 141.
 A report whose data does not cover the quarter (no orders in it, or the last order well before
 its end: a stale or incomplete export) exits with status 3, unless ``--allow-incomplete``.
 
@@ -24,6 +28,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import math
+import os
 import sys
 from datetime import date
 from pathlib import Path
@@ -41,11 +47,15 @@ from segmentation.reports.runner import REPORTS as REPORT_NAMES
 
 #: Exit statuses: done; refused or failed (bad data, parameter or cell); the data does not cover the quarter.
 EXIT_OK, EXIT_UNUSABLE, EXIT_STALE = 0, 2, 3
+#: Stopped by Ctrl-C (128 + SIGINT), and the output piped into a reader that closed early (128 + SIGPIPE).
+EXIT_INTERRUPTED, EXIT_BROKEN_PIPE = 130, 141
 EXIT_CODES = f"""exit status:
   {EXIT_OK}  done: the output is complete and in place
   {EXIT_UNUSABLE}  refused or failed: the data are not usable, a parameter is wrong, or a report cell failed
   {EXIT_STALE}  report only: the data does not cover the quarter (no orders in it, or the last order is more
-     than {GRACE_DAYS} days before its end): export the data again, or run with --allow-incomplete"""
+     than {GRACE_DAYS} days before its end): export the data again, or run with --allow-incomplete
+  {EXIT_INTERRUPTED}  stopped by Ctrl-C: files already complete stay, nothing half-written
+  {EXIT_BROKEN_PIPE}  the printed summary's reader closed early (| head): the files are complete"""
 log = logging.getLogger("segmentation")
 
 
@@ -392,6 +402,7 @@ def cmd_clv(args: argparse.Namespace) -> int:
 
     from segmentation.btyd.clv import clv_table, fit_report
     from segmentation.btyd.holdout import holdout_check
+    from segmentation.data.writers import write_text
 
     write_table = _table_writer(args)
 
@@ -430,8 +441,7 @@ def cmd_clv(args: argparse.Namespace) -> int:
             write_table(check.tracking, _beside(out, "tracking")),
         ]
         report["holdout"] = {"end": args.holdout_end, **check.totals}
-    json_path = out.with_name(f"{out.stem}_models.json")
-    json_path.write_text(json.dumps(report, indent=2), encoding="utf-8")
+    json_path = write_text(out.with_name(f"{out.stem}_models.json"), json.dumps(report, indent=2))
     written.append(json_path)
     bg, gg = report["bgnbd"], report["gamma_gamma"]
     print(
@@ -463,6 +473,42 @@ def cmd_clv(args: argparse.Namespace) -> int:
         print(f"Total in the holdout: actual {check.totals['actual']:,.0f}, predicted {check.totals['predicted']:,.1f}")
     print("\nWritten: " + ", ".join(str(p) for p in written))
     return EXIT_OK
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose usage errors are one line: what is wrong and where to look."""
+
+    def error(self, message: str):
+        self.exit(EXIT_UNUSABLE, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
+
+
+def _number(low: float, high: float = math.inf, *, low_open: bool = False, what: str = "a number"):
+    """An argparse type: a finite number in ``[low, high]`` (``(low, high]`` with ``low_open``)."""
+    shown = f"{'>' if low_open else '>='} {low:g}" + (f" and <= {high:g}" if high < math.inf else "")
+
+    def parse(value: str) -> float:
+        try:
+            number = float(value)
+        except ValueError:
+            number = math.nan
+        if not math.isfinite(number) or number < low or (low_open and number == low) or number > high:
+            raise argparse.ArgumentTypeError(f"expected {what} {shown}, got {value!r}")
+        return number
+
+    return parse
+
+
+def _whole(low: int, what: str = "a whole number"):
+    """An argparse type: a whole number >= ``low``."""
+
+    def parse(value: str) -> int:
+        text = value.strip()
+        number = int(text) if text.lstrip("-").isdigit() else None
+        if number is None or number < low:
+            raise argparse.ArgumentTypeError(f"expected {what} >= {low}, got {value!r}")
+        return number
+
+    return parse
 
 
 def _positive_int(value: str) -> int:
@@ -502,7 +548,7 @@ def _language_option(p: argparse.ArgumentParser) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="segmentation",
         description="Customer-analytics workbench.",
         epilog=EXIT_CODES,
@@ -513,8 +559,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("demo", help="run the main job on built-in sample data")
     p.add_argument("--out", default="data/sample", help="folder for the sample data (default: data/sample)")
-    p.add_argument("--customers", type=int, default=2000, help="customers to generate (default: 2000)")
-    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
+    p.add_argument(
+        "--customers",
+        type=_whole(1, "a number of customers"),
+        default=2000,
+        help="customers to generate (default: 2000)",
+    )
+    p.add_argument("--random-state", type=_whole(0, "a seed"), default=0, help="seed of every random step (default: 0)")
     p.add_argument("--reports", default="reports", help="folder for the report (default: reports)")
     _language_option(p)
     p.set_defaults(func=cmd_demo)
@@ -550,8 +601,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("sample-data", help="write realistic sample data with planted truth")
-    p.add_argument("--customers", type=int, default=2000, help="number of customers (default: 2000)")
-    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
+    p.add_argument(
+        "--customers", type=_whole(1, "a number of customers"), default=2000, help="number of customers (default: 2000)"
+    )
+    p.add_argument("--random-state", type=_whole(0, "a seed"), default=0, help="seed of every random step (default: 0)")
     p.add_argument("--end", type=_date, default=DEFAULT_END, help=f"last day of the history (default: {DEFAULT_END})")
     p.add_argument("--format", choices=["csv", "parquet"], default="csv", help="file format (default: csv)")
     p.add_argument(
@@ -584,7 +637,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", required=True, help="comparison table: .csv, .parquet or .xlsx")
     p.add_argument("--export", help="candidate to write as a policy YAML (e.g. time_split)")
     p.add_argument("--policy-out", help="where to write the exported policy (default: <policy>_<candidate>.yaml)")
-    p.add_argument("--random-state", type=int, default=0, help="seed of the natural-breaks sample (default: 0)")
+    p.add_argument(
+        "--random-state", type=_whole(0, "a seed"), default=0, help="seed of the natural-breaks sample (default: 0)"
+    )
     _csv_encoding_option(p)
     _language_option(p)
     p.set_defaults(func=cmd_tune_tiers)
@@ -604,7 +659,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--save-model", help="write the fitted model here (.skops) for next quarter's alignment")
     p.add_argument("--previous-model", help="last quarter's model (.skops): keep its persona ids")
     p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
-    p.add_argument("--random-state", type=int, default=0, help="seed of every random step (default: 0)")
+    p.add_argument("--random-state", type=_whole(0, "a seed"), default=0, help="seed of every random step (default: 0)")
     _csv_encoding_option(p)
     p.set_defaults(func=cmd_personas)
 
@@ -622,27 +677,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument(
         "--horizon-months",
-        type=int,
+        type=_whole(1, "a whole number of months"),
         default=None,
         help="months the label looks ahead (default: 6, 12 or 3 by definition)",
     )
     p.add_argument("--policy", default="abc", help="tier policy for the tier column (default: abc)")
     p.add_argument(
-        "--high", type=float, default=None, help="probability for the high band (default: 3 times the churn rate)"
+        "--high",
+        type=_number(0, 1, what="a probability"),
+        default=None,
+        help="probability for the high band (default: 3 times the churn rate)",
     )
     p.add_argument(
-        "--medium", type=float, default=None, help="probability for the medium band (default: 1.5 times the churn rate)"
+        "--medium",
+        type=_number(0, 1, what="a probability"),
+        default=None,
+        help="probability for the medium band (default: 1.5 times the churn rate)",
     )
     p.add_argument(
         "--capacity",
-        type=int,
+        type=_whole(0, "a whole number of customers"),
         nargs=2,
         metavar=("HIGH", "MEDIUM"),
         help="bands by how many customers the team can call, ranked by value at risk",
     )
     p.add_argument(
         "--backtest",
-        type=int,
+        type=_whole(1, "a whole number of quarters"),
         nargs="?",
         const=3,
         metavar="N",
@@ -654,8 +715,18 @@ def build_parser() -> argparse.ArgumentParser:
     p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
     p.add_argument("--calibration-end", type=_date, required=True, help="last day of data the models learn from")
     p.add_argument("--time-unit", choices=list(_TIME_UNITS), default="week", help="unit of time (default: week)")
-    p.add_argument("--horizon", type=float, default=52, help="time units ahead (default: 52)")
-    p.add_argument("--discount-rate", type=float, default=0.10, help="yearly discount rate (default: 0.10)")
+    p.add_argument(
+        "--horizon",
+        type=_number(0, low_open=True, what="a number of time units"),
+        default=52,
+        help="time units ahead (default: 52)",
+    )
+    p.add_argument(
+        "--discount-rate",
+        type=_number(0, 1, what="a yearly rate"),
+        default=0.10,
+        help="yearly discount rate (default: 0.10)",
+    )
     p.add_argument("--holdout-end", type=_date, help="also compare predictions with what happened up to this date")
     p.add_argument(
         "--order-value",
@@ -671,8 +742,60 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _QuietPipe:
+    """Standard output that, once its reader has gone (``| head``), swallows what is printed.
+
+    The command goes on to finish its files; :func:`main` then exits with
+    :data:`EXIT_BROKEN_PIPE` and no "Broken pipe" message.
+    """
+
+    def __init__(self, stream) -> None:
+        self.stream, self.broken = stream, False
+
+    def _closed(self) -> None:
+        self.broken = True
+        try:  # later writes, and the flush at exit, go nowhere instead of failing again
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, self.stream.fileno())
+            os.close(devnull)
+        except (OSError, ValueError, AttributeError):
+            pass
+
+    def write(self, text: str) -> int:
+        if not self.broken:
+            try:
+                return self.stream.write(text)
+            except BrokenPipeError:
+                self._closed()
+        return len(text)
+
+    def flush(self) -> None:
+        if not self.broken:
+            try:
+                self.stream.flush()
+            except BrokenPipeError:
+                self._closed()
+
+    def __getattr__(self, name: str):
+        return getattr(self.stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    stdout = sys.stdout
+    quiet = sys.stdout = _QuietPipe(stdout)
+    try:
+        status = _run(argv)
+        quiet.flush()
+    except KeyboardInterrupt:
+        print("stopped: interrupted (Ctrl-C); files not complete were not written", file=sys.stderr)
+        status = EXIT_INTERRUPTED
+    finally:
+        sys.stdout = stdout
+    return EXIT_BROKEN_PIPE if quiet.broken and status == EXIT_OK else status
+
+
+def _run(argv: list[str] | None) -> int:
     args = build_parser().parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(message)s")
     try:
@@ -691,4 +814,4 @@ def main(argv: list[str] | None = None) -> int:
 if __name__ == "__main__":
     sys.exit(main())
 
-__all__ = ["EXIT_OK", "EXIT_STALE", "EXIT_UNUSABLE", "build_parser", "main"]
+__all__ = ["EXIT_BROKEN_PIPE", "EXIT_INTERRUPTED", "EXIT_OK", "EXIT_STALE", "EXIT_UNUSABLE", "build_parser", "main"]

@@ -6,6 +6,14 @@ as text: a customer named ``=HYPERLINK(...)`` stays a name and never becomes a l
 (spreadsheet writers store a string starting with ``=`` as a formula unless told not to). Workbooks
 carry no time stamp, so the same tables give the same bytes, like CSV files.
 
+A CSV file is safe to open in a spreadsheet: a text cell that begins with ``=``, ``+``, ``-``, ``@``,
+a tab or a carriage return (what Excel or LibreOffice would run as a formula) is written with a single
+quote in front (OWASP's rule for CSV injection), and :func:`read_output` takes the quote off again.
+Numbers, negative ones included, are written as they are.
+
+Every file is written to a temporary file beside its target and then renamed into place
+(:func:`atomic_path`): a failure half-way leaves the previous file, or none, never a truncated one.
+
 CSV files are UTF-8 with a byte-order mark by default (``csv_encoding="utf-8-sig"``): Excel, opened
 by a double click on Chinese Windows, reads a file without the mark as GBK and garbles every Chinese
 name. ``"utf-8"`` writes no mark (for tools that choke on it), ``"gb18030"`` the encoding Excel
@@ -27,11 +35,14 @@ b'\\xef\\xbb\\xbfa\\n1\\n'
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import io
+import os
 import re
+import secrets
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -59,6 +70,11 @@ _MONEY_WORDS = {"revenue", "amount", "monetary", "clv", "spend", "price", "aov"}
 _MONEY_NAMES = {"value_at_risk", "avg_order_value", "order_value", "expected_value", "value_per_customer"}
 _ID_WORDS = {"id", "year", "k"}
 _MIN_WIDTH, _MAX_WIDTH = 6, 60
+#: What a CSV text cell may not begin with (a spreadsheet would read it as a formula); a leading
+#: quote before one of them is doubled so that reading back is exact.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_FORMULA = re.compile(r"'*[=+\-@\t\r]")
+_ESCAPED_FORMULA = re.compile(r"'+[=+\-@\t\r]")
 #: Numbers written keep 12 significant digits. Linear algebra sums in an order that depends
 #: on the number of threads (and, under load, on their scheduling), which changes the last
 #: bits of a result; at 12 digits the same data, parameters and seed give byte-identical files.
@@ -327,6 +343,89 @@ def _prepared(frame: pd.DataFrame) -> pd.DataFrame:
     return significant(mask_personal(frame))
 
 
+@contextlib.contextmanager
+def atomic_path(path: str | Path) -> Iterator[Path]:
+    """A temporary path beside ``path`` to write to; renamed to ``path`` when the block succeeds.
+
+    When the block raises (a full disk, Ctrl-C), the temporary file is removed and ``path`` keeps
+    its previous content, or does not exist: a reader never finds a truncated file. Parent
+    folders are created.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> target = pathlib.Path(tempfile.mkdtemp()) / "policy.yaml"
+    >>> with atomic_path(target) as partial:
+    ...     _ = partial.write_text("tiers: []\\n")
+    >>> target.read_text(), [p.name for p in target.parent.iterdir()]
+    ('tiers: []\\n', ['policy.yaml'])
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
+    try:
+        yield partial
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def write_text(path: str | Path, text: str, *, encoding: str = "utf-8") -> Path:
+    """Write ``text`` to ``path`` atomically (:func:`atomic_path`); parent folders are created.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> write_text(pathlib.Path(tempfile.mkdtemp()) / "run.json", "{}").read_text()
+    '{}'
+    """
+    path = Path(path)
+    with atomic_path(path) as partial:
+        partial.write_text(text, encoding=encoding)
+    return path
+
+
+def formula_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell a spreadsheet would run as a formula prefixed by a single quote.
+
+    Text cells (and text column names) beginning with one of :data:`FORMULA_STARTS` get a ``'``
+    in front; so do those that already begin with quotes followed by one of them, so that
+    :func:`read_output` gives back exactly what was written. Numbers are left alone.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"customer_id": ["=HYPERLINK(\\"x\\")", "-2", "C1"], "delta": [-2.5, 1.0, 0.0]})
+    >>> formula_safe(t).values.tolist()
+    [['\\'=HYPERLINK("x")', -2.5], ["'-2", 1.0], ['C1', 0.0]]
+    """
+    out = None
+    for position in range(frame.shape[1]):
+        values = frame.iloc[:, position]
+        if values.dtype != object and not pd.api.types.is_string_dtype(values) and not _text_categories(values):
+            continue
+        risky = values.map(lambda v: isinstance(v, str) and _FORMULA.match(v) is not None)
+        if not risky.any():
+            continue
+        out = frame.copy() if out is None else out
+        out.isetitem(position, values.astype(object).map(_neutralised))
+    names = [_neutralised(c) for c in frame.columns]
+    if names != list(frame.columns):
+        out = (frame.copy() if out is None else out).set_axis(names, axis=1)
+    return frame if out is None else out
+
+
+def _text_categories(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.CategoricalDtype) and values.cat.categories.dtype == object
+
+
+def _neutralised(value: object) -> object:
+    return "'" + value if isinstance(value, str) and _FORMULA.match(value) else value
+
+
+def _restored(value: object) -> object:
+    return value[1:] if isinstance(value, str) and _ESCAPED_FORMULA.match(value) else value
+
+
 def check_csv_encoding(encoding: object) -> str:
     """``encoding`` if CSV files can be written in it (:data:`CSV_ENCODINGS`); an error naming the choices.
 
@@ -357,28 +456,36 @@ def _write(
     if suffix not in SUFFIXES:
         raise WorkbenchError(f"{path}: unknown output format {suffix!r}; expected one of {', '.join(SUFFIXES)}")
     encoding = check_csv_encoding(csv_encoding)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if suffix == ".csv":
-        frame.to_csv(
-            path,
-            index=index,
-            lineterminator="\n",
-            date_format="%Y-%m-%d",
-            float_format=FLOAT_FORMAT,
-            encoding=encoding,
-        )
-    elif suffix == ".parquet":
-        frame.to_parquet(path, index=index)
-    else:
-        _excel(
-            {"Sheet1": frame},
-            path,
-            index=index,
-            currency=currency,
-            language=language,
-            formats={"Sheet1": formats or {}},
-        )
+    with atomic_path(path) as partial:
+        if suffix == ".csv":
+            _csv(frame, partial, index=index, encoding=encoding)
+        elif suffix == ".parquet":
+            frame.to_parquet(partial, index=index)
+        else:
+            _excel(
+                {"Sheet1": frame},
+                partial,
+                index=index,
+                currency=currency,
+                language=language,
+                formats={"Sheet1": formats or {}},
+            )
     return path
+
+
+def _csv(frame: pd.DataFrame, path: Path, *, index: bool, encoding: str) -> None:
+    """Write a CSV file with its text cells made safe for spreadsheets (:func:`formula_safe`)."""
+    safe = formula_safe(frame)
+    if index and (safe.index.dtype == object or pd.api.types.is_string_dtype(safe.index)):
+        safe = safe.set_axis(safe.index.map(_neutralised), axis=0)
+    safe.to_csv(
+        path,
+        index=index,
+        lineterminator="\n",
+        date_format="%Y-%m-%d",
+        float_format=FLOAT_FORMAT,
+        encoding=encoding,
+    )
 
 
 def transcode_csv(path: str | Path, encoding: str) -> Path:
@@ -393,7 +500,9 @@ def transcode_csv(path: str | Path, encoding: str) -> Path:
     """
     path = Path(path)
     text = _decode_csv(path)
-    path.write_bytes(text.encode(check_csv_encoding(encoding)))
+    data = text.encode(check_csv_encoding(encoding))
+    with atomic_path(path) as partial:
+        partial.write_bytes(data)
     return path
 
 
@@ -444,7 +553,8 @@ def write_report_tables(
     masked = {name: _prepared(table) for name, table in tables.items()}
     paths = {name: _write(table, folder / f"{name}.csv", csv_encoding=csv_encoding) for name, table in masked.items()}
     book = folder / workbook
-    _excel(masked, book, currency=currency, language=language, formats=formats)
+    with atomic_path(book) as partial:
+        _excel(masked, partial, currency=currency, language=language, formats=formats)
     paths["workbook"] = book
     return paths
 
@@ -452,7 +562,8 @@ def write_report_tables(
 def read_output(path: str | Path) -> pd.DataFrame:
     """Read back a table the workbench wrote (ids stay text: ``customer_id`` "007").
 
-    A CSV file is read in whichever of :data:`CSV_ENCODINGS` it was written.
+    A CSV file is read in whichever of :data:`CSV_ENCODINGS` it was written, and the quote that
+    made a text cell safe for spreadsheets (:func:`formula_safe`) is taken off.
 
     Examples
     --------
@@ -461,6 +572,9 @@ def read_output(path: str | Path) -> pd.DataFrame:
     ...                 pathlib.Path(tempfile.mkdtemp()) / "a.csv")
     >>> read_output(p)["customer_id"].tolist()
     ['007']
+    >>> p = write_table(pd.DataFrame({"customer_id": ["=1+1", "'@x", "C2"]}), p)
+    >>> p.read_text(encoding="utf-8-sig").split(), read_output(p)["customer_id"].tolist()
+    (['customer_id', "'=1+1", "''@x", 'C2'], ['=1+1', "'@x", 'C2'])
     """
     path = Path(path)
     suffix = path.suffix.lower()
@@ -469,7 +583,13 @@ def read_output(path: str | Path) -> pd.DataFrame:
     if suffix not in SUFFIXES:
         raise WorkbenchError(f"{path}: unknown table format {suffix!r}; expected one of {', '.join(SUFFIXES)}")
     if suffix == ".csv":
-        return pd.read_csv(io.StringIO(_decode_csv(path)), dtype={"customer_id": str})
+        frame = pd.read_csv(io.StringIO(_decode_csv(path)), dtype={"customer_id": str})
+        frame = frame.set_axis([_restored(c) for c in frame.columns], axis=1)
+        for position in range(frame.shape[1]):
+            column = frame.iloc[:, position]
+            if column.dtype == object or pd.api.types.is_string_dtype(column):
+                frame.isetitem(position, frame.iloc[:, position].map(_restored))
+        return frame
     if suffix == ".parquet":
         frame = pd.read_parquet(path)
     else:
@@ -482,13 +602,17 @@ __all__ = [
     "DEFAULT_CSV_ENCODING",
     "DIGITS",
     "FLOAT_FORMAT",
+    "FORMULA_STARTS",
     "KINDS",
     "SUFFIXES",
+    "atomic_path",
     "check_csv_encoding",
     "column_formats",
+    "formula_safe",
     "read_output",
     "significant",
     "transcode_csv",
     "write_report_tables",
     "write_table",
+    "write_text",
 ]

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.csv as pa_csv
 import yaml
 
+from segmentation.data.writers import atomic_path, write_text
 from segmentation.datasets.sample_zh import FILES as CHINESE_FILES
 from segmentation.datasets.sample_zh import MAPPING, to_chinese
 from segmentation.i18n import check_language
@@ -576,7 +577,8 @@ def _write_csv(frame: pd.DataFrame, path: Path, encoding: str = "utf-8") -> None
     sink.write((",".join(table.column_names) + "\n").encode("utf-8"))
     pa_csv.write_csv(table, sink, write_options=pa_csv.WriteOptions(include_header=False, quoting_style="none"))
     data = sink.getvalue()
-    path.write_bytes(data if encoding == "utf-8" else data.decode("utf-8").encode(encoding))
+    with atomic_path(path) as partial:
+        partial.write_bytes(data if encoding == "utf-8" else data.decode("utf-8").encode(encoding))
 
 
 #: The first line of the mapping file written beside a Chinese sample (a later English sample removes it).
@@ -585,7 +587,7 @@ _MAPPING_MARK = "# Written by segmentation sample-data --language zh: reads the 
 
 def _write_mapping(path: Path, mapping: dict) -> None:
     text = yaml.safe_dump(mapping, allow_unicode=True, sort_keys=False, width=120)
-    path.write_text(f"{_MAPPING_MARK}\n{text}", encoding="utf-8")
+    write_text(path, f"{_MAPPING_MARK}\n{text}")
 
 
 def write_sample(
@@ -646,7 +648,8 @@ def write_sample(
         if suffix == "csv":
             _write_csv(frame, path, encoding="gbk" if chinese and table != "truth" else "utf-8")
         else:
-            frame.to_parquet(path, index=False)
+            with atomic_path(path) as partial:
+                frame.to_parquet(partial, index=False)
         written[table] = path
     mapping = out / "mapping.yaml"
     if chinese:

@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from segmentation.data.writers import write_report_tables
+from segmentation.data.writers import atomic_path, write_report_tables
 from segmentation.i18n import catalogue, message
 from segmentation.reports.views import column_name
 
@@ -77,7 +77,8 @@ def translate_workbook(path: str | Path, tables: dict[str, pd.DataFrame], langua
         for cell in sheet[1]:
             if isinstance(cell.value, str):
                 cell.value = column_name(cell.value, language)
-    book.save(path)
+    with atomic_path(path) as partial:
+        book.save(partial)
     return path
 
 

@@ -55,6 +55,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from segmentation.data.writers import write_text
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
 from segmentation.i18n import check_language, format_date, format_money, format_number, format_percent, message
@@ -214,10 +215,7 @@ class TierTuning:
         """Write candidate ``name`` as a policy YAML file that ``TierPolicy.load`` reads."""
         if name not in self.candidates:
             raise KeyError(f"no candidate {name!r}; candidates are {sorted(self.candidates)}")
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(self.candidates[name].to_yaml(), encoding="utf-8")
-        return path
+        return write_text(path, self.candidates[name].to_yaml())
 
 
 class _NoCandidate(InsufficientDataError):

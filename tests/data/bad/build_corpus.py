@@ -547,6 +547,43 @@ case(
     {"outcome": "refused", "problems": [err("transactions.csv", "order_date", "cannot be read as date", [5])]},
 )
 
+# Hostile values that load as they are: what matters is what the outputs make of them (tests/test_outputs.py).
+FORMULA_IDS = ('=HYPERLINK("http://evil.example","x")', "+1", "-2", "@SUM(A1)")
+case(
+    "formula_ids_and_names",
+    "Customer ids and names a spreadsheet would run as formulas (=, +, -, @): loaded as text; CSV outputs quote them.",
+    {
+        "transactions.csv": TX
+        + "".join(
+            f'"{i.replace(chr(34), chr(34) * 2)}",O{n},2024-03-0{n + 1},{100 + n}\n' for n, i in enumerate(FORMULA_IDS)
+        ),
+        "customers.csv": CUST
+        + "".join(
+            f'"{i.replace(chr(34), chr(34) * 2)}",{name},retail,small,east,2023-01-01\n'
+            for i, name in zip(FORMULA_IDS, ("=1+1", "+86 shop", "-minus", "@home"), strict=True)
+        ),
+    },
+    {"outcome": "loaded", "counts": {"transactions": counts(4, 4), "customers": counts(4, 4)}},
+)
+case(
+    "contacts_glued_to_text",
+    "Phones and e-mails glued to Chinese text or letters, typed into names, owners and topics: loaded; masked in every output.",
+    {
+        "transactions.csv": GOOD_TX,
+        "customers.csv": CUST.rstrip("\n")
+        + ",owner\n"
+        + "C001,请联系13812345678谢谢,retail,small,east,2023-01-01,13912345670\n"
+        + "C002,call13812345673now,energy,large,north,2022-05-01,回电13712345678\n",
+        "interactions.csv": INTER.rstrip("\n")
+        + ",topic\n"
+        + "C001,2024-03-04,phone,proactive,1381234 5678号,2,邮件li.lei@example.cn谢谢\n",
+    },
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2), "customers": counts(2, 2), "interactions": counts(1, 1)},
+    },
+)
+
 
 def excel_second_sheet_with_title() -> None:
     """A workbook with a cover sheet, the orders on sheet 2 under a title row (mapping: sheet 2, header_row 2)."""
