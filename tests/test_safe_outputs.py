@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -385,3 +386,16 @@ def test_ctrl_c_during_a_report_stops_in_one_line_and_leaves_no_report(sample_di
     ]
     assert "Traceback" not in err + printed and "KeyboardInterrupt" not in err
     assert [p.name for p in tmp_path.iterdir() if not p.name.endswith(".lock")] == []
+
+
+def test_validate_does_not_print_a_contact_quoted_from_the_data(capsys):
+    from pathlib import Path
+
+    from segmentation.cli import main
+
+    corpus = Path(__file__).parent / "data" / "bad" / "contacts_glued_to_text"
+    main(["validate", str(corpus)])
+    printed = capsys.readouterr()
+    text = printed.out + printed.err
+    assert "no contact counted as a complaint" in text  # the warning that quotes the data is there
+    assert not re.search(r"1[3-9]\d{9}", text) and "li.lei@example.cn" not in text

@@ -27,6 +27,7 @@ import pandas as pd
 
 from segmentation.data.complaints import Complaints
 from segmentation.data.contract import CHANNELS, CHURN_REASONS
+from segmentation.data.privacy import redact_contacts
 from segmentation.errors import Problem, problem_at
 
 #: Share of contacts above which a channel no contact rule names is a warning.
@@ -177,8 +178,9 @@ def complaint_problems(
         problems.append(Problem("info", file, column, f"{counted}: {rules}"))
     else:
         top = interactions[column].value_counts().head(3)
-        listed = ", ".join(f"{value!r} ({n:,})" for value, n in top.items())
-        example = str(top.index[0]) if len(top) else "投诉"
+        # Quoted data may be free text holding a phone or an e-mail: masked like every output.
+        listed = ", ".join(f"{redact_contacts(str(value))!r} ({n:,})" for value, n in top.items())
+        example = str(redact_contacts(str(top.index[0]))) if len(top) else "投诉"
         fix = (
             f"values: {{topic: {{{example}: complaint}}}}"
             if column == "topic"
