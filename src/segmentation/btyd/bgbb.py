@@ -64,18 +64,14 @@ Examples
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import betaln, digamma, gammaln, logsumexp
-from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.bgnbd import check_repeat_buying
-from segmentation.btyd.fitting import check_initial, information_matrix, maximise, parameter_table, store_fit
+from segmentation.btyd.fitting import RepeatBuyingModel, check_initial, information_matrix, maximise, store_fit
 from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
 from segmentation.periods import as_date
@@ -257,7 +253,7 @@ def _check_opportunities(value, name: str) -> np.ndarray:
     return numbers
 
 
-class BetaGeoBetaBinomModel(BaseEstimator):
+class BetaGeoBetaBinomModel(RepeatBuyingModel):
     """BG/BB: transactions at discrete opportunities and the probability that a customer is still alive.
 
     Parameters
@@ -300,21 +296,9 @@ class BetaGeoBetaBinomModel(BaseEstimator):
     sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of BetaGeoBetaBinomModel must be None or 4 numbers > 0 (starting alpha, beta, gamma, delta). Got (1, 1, 1) instead.
     """
 
-    _parameter_constraints: dict = {
-        "penalizer": [Interval(Real, 0, None, closed="left")],
-        "initial": ["array-like", None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        penalizer: float = 0.0,
-        initial: tuple[float, float, float, float] | None = None,
-        max_iter: int = 2000,
-    ):
-        self.penalizer = penalizer
-        self.initial = initial
-        self.max_iter = max_iter
+    PARAMS = PARAMS
+    SUMMARY_COLUMNS = SUMMARY_COLUMNS
+    check_summary = staticmethod(check_summary)
 
     def fit(self, summary: pd.DataFrame, y=None) -> BetaGeoBetaBinomModel:
         """Fit on a summary with ``frequency, recency, periods`` (one row per customer, see :func:`bgbb_summary`).
@@ -375,31 +359,6 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         self.log_likelihood_ = _log_likelihood(params, x, tx, n, w)
         self.n_customers_, self.n_unique_ = int(total), len(grouped)
         return self
-
-    def summary(self) -> pd.DataFrame:
-        """Estimate, standard error and 95% interval of each parameter (see :mod:`segmentation.btyd.fitting`).
-
-        Examples
-        --------
-        >>> from segmentation.datasets.donations import load_donations
-        >>> BetaGeoBetaBinomModel().fit(load_donations()).summary().round(3)
-                   estimate  standard_error  lower_95  upper_95
-        parameter
-        alpha         1.204           0.069     1.075     1.348
-        beta          0.750           0.029     0.694     0.810
-        gamma         0.657           0.051     0.564     0.765
-        delta         2.783           0.321     2.221     3.489
-        """
-        check_is_fitted(self)
-        return parameter_table(self.params_, self.covariance_)
-
-    def _arrays(self, summary: pd.DataFrame):
-        check_is_fitted(self)
-        values = check_summary(summary)
-        return [values[c].to_numpy(dtype=float) for c in SUMMARY_COLUMNS], values.index
-
-    def _params(self) -> tuple[float, float, float, float]:
-        return tuple(self.params_[k] for k in PARAMS)
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive at opportunity n + 1 | x, t_x, n) per customer (paper, equation 11).
@@ -505,11 +464,6 @@ class BetaGeoBetaBinomModel(BaseEstimator):
         dropped = np.where(i[None, :] >= k[:, None], dropped, -np.inf)
         out[possible] = np.exp(logsumexp(np.column_stack([alive, dropped]), axis=1))
         return out.reshape(counts.shape)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # counts of opportunities and transactions
-        return tags
 
 
 def bgbb_summary(

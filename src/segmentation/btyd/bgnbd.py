@@ -68,23 +68,19 @@ Examples
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.integrate import quad
 from scipy.special import betaln, digamma, expit, gammaln
 from scipy.stats import nbinom
-from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.fitting import (
+    RepeatBuyingModel,
     check_initial,
     information_matrix,
     maximise,
-    parameter_table,
     store_fit,
 )
 from segmentation.btyd.special import hyp2f1_minus_one
@@ -281,7 +277,7 @@ def _start(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.array([1.0, 1.0 / max(rate, 1e-12), 0.5, 2.0])
 
 
-class BetaGeoModel(BaseEstimator):
+class BetaGeoModel(RepeatBuyingModel):
     """BG/NBD: purchase counts and the probability that a customer is still alive.
 
     Parameters
@@ -326,21 +322,9 @@ class BetaGeoModel(BaseEstimator):
     sklearn.utils._param_validation.InvalidParameterError: The 'penalizer' parameter of BetaGeoModel must be a float in the range [0.0, inf). Got -5 instead.
     """
 
-    _parameter_constraints: dict = {
-        "penalizer": [Interval(Real, 0, None, closed="left")],
-        "initial": ["array-like", None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        penalizer: float = 0.0,
-        initial: tuple[float, float, float, float] | None = None,
-        max_iter: int = 2000,
-    ):
-        self.penalizer = penalizer
-        self.initial = initial
-        self.max_iter = max_iter
+    PARAMS = PARAMS
+    SUMMARY_COLUMNS = SUMMARY_COLUMNS
+    check_summary = staticmethod(check_summary)
 
     def fit(self, summary: pd.DataFrame, y=None) -> BetaGeoModel:
         """Fit on a summary with ``frequency, recency, T`` (one row per customer).
@@ -397,31 +381,6 @@ class BetaGeoModel(BaseEstimator):
         self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
         self.n_customers_, self.n_unique_ = int(total), len(grouped)
         return self
-
-    def summary(self) -> pd.DataFrame:
-        """Estimate, standard error and 95% interval of each parameter (see :mod:`segmentation.btyd.fitting`).
-
-        Examples
-        --------
-        >>> from segmentation.datasets.cdnow import calibration_summary
-        >>> BetaGeoModel().fit(calibration_summary()).summary().round(3)
-                   estimate  standard_error  lower_95  upper_95
-        parameter
-        r             0.243           0.013     0.219     0.268
-        alpha         4.414           0.378     3.731     5.221
-        a             0.793           0.186     0.501     1.255
-        b             2.426           0.705     1.372     4.289
-        """
-        check_is_fitted(self)
-        return parameter_table(self.params_, self.covariance_)
-
-    def _arrays(self, summary: pd.DataFrame):
-        check_is_fitted(self)
-        values = check_summary(summary)
-        return [values[c].to_numpy(dtype=float) for c in SUMMARY_COLUMNS], values.index
-
-    def _params(self) -> tuple[float, float, float, float]:
-        return tuple(self.params_[k] for k in PARAMS)
 
     def _probability_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         alive = np.ones(len(x))
@@ -498,11 +457,6 @@ class BetaGeoModel(BaseEstimator):
         with np.errstate(invalid="ignore"):  # b + n - 1 < 0 only where n = 0, which has no second term
             leaves = np.where(n > 0, np.exp(betaln(a + 1, b + n - 1) - betaln(a, b)) * nbinom.sf(n - 1, r, p), 0.0)
         return stays + leaves
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # counts and durations
-        return tags
 
 
 __all__ = ["ADVICE", "PARAMS", "SHAPES", "SUMMARY_COLUMNS", "BetaGeoModel", "check_repeat_buying", "check_summary"]

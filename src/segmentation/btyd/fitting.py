@@ -31,13 +31,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
+from numbers import Integral, Real
 
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
 from sklearn.base import BaseEstimator
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils._param_validation import InvalidParameterError
+from sklearn.utils._param_validation import Interval, InvalidParameterError
+from sklearn.utils.validation import check_is_fitted
 
 from segmentation.errors import InsufficientDataError, WorkbenchError
 
@@ -274,7 +276,69 @@ def parameter_table(params: dict[str, float], cov: np.ndarray) -> pd.DataFrame:
     )
 
 
+class RepeatBuyingModel(BaseEstimator):
+    """What the repeat-buying models share: their parameters, the parameter table, the tags.
+
+    A model subclasses it and sets ``PARAMS`` (its parameter names, in order), ``SUMMARY_COLUMNS``
+    (the summary columns it reads) and ``check_summary`` (the function that checks a summary).
+    Parameters are validated in ``fit``: ``penalizer`` >= 0, ``initial`` None or one number > 0
+    per parameter, ``max_iter`` >= 1.
+    """
+
+    PARAMS: tuple[str, ...] = ()
+    SUMMARY_COLUMNS: tuple[str, ...] = ()
+    check_summary: Callable[[pd.DataFrame], pd.DataFrame]
+
+    _parameter_constraints: dict = {
+        "penalizer": [Interval(Real, 0, None, closed="left")],
+        "initial": ["array-like", None],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+    }
+
+    def __init__(
+        self,
+        penalizer: float = 0.0,
+        initial: tuple[float, ...] | None = None,
+        max_iter: int = 2000,
+    ):
+        self.penalizer = penalizer
+        self.initial = initial
+        self.max_iter = max_iter
+
+    def summary(self) -> pd.DataFrame:
+        """Estimate, standard error and 95% interval of each parameter (see :mod:`segmentation.btyd.fitting`).
+
+        Examples
+        --------
+        >>> from segmentation.btyd.bgnbd import BetaGeoModel
+        >>> from segmentation.datasets.cdnow import calibration_summary
+        >>> BetaGeoModel().fit(calibration_summary()).summary().round(3)
+                   estimate  standard_error  lower_95  upper_95
+        parameter
+        r             0.243           0.013     0.219     0.268
+        alpha         4.414           0.378     3.731     5.221
+        a             0.793           0.186     0.501     1.255
+        b             2.426           0.705     1.372     4.289
+        """
+        check_is_fitted(self)
+        return parameter_table(self.params_, self.covariance_)
+
+    def _arrays(self, summary: pd.DataFrame):
+        check_is_fitted(self)
+        values = type(self).check_summary(summary)
+        return [values[c].to_numpy(dtype=float) for c in self.SUMMARY_COLUMNS], values.index
+
+    def _params(self) -> tuple[float, ...]:
+        return tuple(self.params_[k] for k in self.PARAMS)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.positive_only = True  # counts and durations
+        return tags
+
+
 __all__ = [
+    "RepeatBuyingModel",
     "MAX_SHAPE",
     "Z95",
     "check_identified",

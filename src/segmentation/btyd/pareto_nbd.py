@@ -58,24 +58,20 @@ Examples
 
 from __future__ import annotations
 
-from numbers import Integral, Real
-
 import numpy as np
 import pandas as pd
 from scipy.integrate import quad
 from scipy.special import expit, gammaln
 from scipy.stats import nbinom
-from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, _check_counts, check_repeat_buying, check_summary
 from segmentation.btyd.fitting import (
+    RepeatBuyingModel,
     check_initial,
     information_matrix,
     maximise,
     numerical_gradient,
-    parameter_table,
     store_fit,
 )
 from segmentation.btyd.special import hyp2f1_one
@@ -138,7 +134,7 @@ def _start(x: np.ndarray, T: np.ndarray, w: np.ndarray) -> np.ndarray:
     return np.array([1.0, 1.0 / max(rate, 1e-12), 0.5, max(np.sum(w * T) / np.sum(w), 1e-3)])
 
 
-class ParetoNBDModel(BaseEstimator):
+class ParetoNBDModel(RepeatBuyingModel):
     """Pareto/NBD: purchase counts and the probability that a customer is still alive.
 
     Parameters
@@ -180,21 +176,9 @@ class ParetoNBDModel(BaseEstimator):
     sklearn.utils._param_validation.InvalidParameterError: The 'initial' parameter of ParetoNBDModel must be None or 4 numbers > 0 (starting r, alpha, s, beta). Got (1, 1, 1) instead.
     """
 
-    _parameter_constraints: dict = {
-        "penalizer": [Interval(Real, 0, None, closed="left")],
-        "initial": ["array-like", None],
-        "max_iter": [Interval(Integral, 1, None, closed="left")],
-    }
-
-    def __init__(
-        self,
-        penalizer: float = 0.0,
-        initial: tuple[float, float, float, float] | None = None,
-        max_iter: int = 2000,
-    ):
-        self.penalizer = penalizer
-        self.initial = initial
-        self.max_iter = max_iter
+    PARAMS = PARAMS
+    SUMMARY_COLUMNS = SUMMARY_COLUMNS
+    check_summary = staticmethod(check_summary)
 
     def fit(self, summary: pd.DataFrame, y=None) -> ParetoNBDModel:
         """Fit on a summary with ``frequency, recency, T`` (one row per customer).
@@ -259,19 +243,6 @@ class ParetoNBDModel(BaseEstimator):
         self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
         self.n_customers_, self.n_unique_ = int(total), len(grouped)
         return self
-
-    def summary(self) -> pd.DataFrame:
-        """Estimate, standard error and 95% interval of each parameter (see :mod:`segmentation.btyd.fitting`)."""
-        check_is_fitted(self)
-        return parameter_table(self.params_, self.covariance_)
-
-    def _arrays(self, summary: pd.DataFrame):
-        check_is_fitted(self)
-        values = check_summary(summary)
-        return [values[c].to_numpy(dtype=float) for c in SUMMARY_COLUMNS], values.index
-
-    def _params(self) -> tuple[float, float, float, float]:
-        return tuple(self.params_[k] for k in PARAMS)
 
     def _probability_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
@@ -358,11 +329,6 @@ class ParetoNBDModel(BaseEstimator):
 
         out = np.array([np.exp(log_count(k, t) + s * np.log(beta / (beta + t))) + dropped(k) for k in n.ravel()])
         return out.reshape(n.shape)
-
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.input_tags.positive_only = True  # counts and durations
-        return tags
 
 
 __all__ = ["ADVICE", "PARAMS", "SHAPES", "ParetoNBDModel"]
