@@ -71,7 +71,7 @@ from scipy.special import betaln, digamma, gammaln, logsumexp
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.bgnbd import check_repeat_buying
-from segmentation.btyd.fitting import RepeatBuyingModel, check_initial, information_matrix, maximise, store_fit
+from segmentation.btyd.fitting import RepeatBuyingModel, information_matrix, maximise, store_fit
 from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
 from segmentation.periods import as_date
@@ -299,6 +299,7 @@ class BetaGeoBetaBinomModel(RepeatBuyingModel):
     PARAMS = PARAMS
     SUMMARY_COLUMNS = SUMMARY_COLUMNS
     check_summary = staticmethod(check_summary)
+    check_repeat_buying = staticmethod(check_repeat_buying)
 
     def fit(self, summary: pd.DataFrame, y=None) -> BetaGeoBetaBinomModel:
         """Fit on a summary with ``frequency, recency, periods`` (one row per customer, see :func:`bgbb_summary`).
@@ -323,12 +324,7 @@ class BetaGeoBetaBinomModel(RepeatBuyingModel):
         ConvergenceWarning
             When the optimiser stopped before converging (``converged_`` is then False).
         """
-        self._validate_params()
-        start = check_initial(self, PARAMS)
-        values = check_summary(summary)
-        check_repeat_buying("BG/BB", values)
-        grouped = values.groupby(list(SUMMARY_COLUMNS)).size().reset_index(name="weight")
-        x, tx, n, w = (grouped[c].to_numpy(dtype=float) for c in (*SUMMARY_COLUMNS, "weight"))
+        start, grouped, (x, tx, n, w) = self._histories(summary, "BG/BB")
         blocks = _blocks(x, tx, n)
         total = w.sum()
 

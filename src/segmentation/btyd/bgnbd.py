@@ -78,7 +78,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from segmentation.btyd.fitting import (
     RepeatBuyingModel,
-    check_initial,
     information_matrix,
     maximise,
     store_fit,
@@ -325,6 +324,7 @@ class BetaGeoModel(RepeatBuyingModel):
     PARAMS = PARAMS
     SUMMARY_COLUMNS = SUMMARY_COLUMNS
     check_summary = staticmethod(check_summary)
+    check_repeat_buying = staticmethod(check_repeat_buying)
 
     def fit(self, summary: pd.DataFrame, y=None) -> BetaGeoModel:
         """Fit on a summary with ``frequency, recency, T`` (one row per customer).
@@ -350,12 +350,7 @@ class BetaGeoModel(RepeatBuyingModel):
         ConvergenceWarning
             When the optimiser stopped before converging (``converged_`` is then False).
         """
-        self._validate_params()
-        start = check_initial(self, PARAMS)
-        values = check_summary(summary)
-        check_repeat_buying("BG/NBD", values)
-        grouped = values.groupby(list(SUMMARY_COLUMNS)).size().reset_index(name="weight")
-        x, tx, T, w = (grouped[c].to_numpy(dtype=float) for c in (*SUMMARY_COLUMNS, "weight"))
+        start, grouped, (x, tx, T, w) = self._histories(summary, "BG/NBD")
         total = w.sum()
         result = maximise(
             lambda p: _log_likelihood_and_gradient(p, x, tx, T, w),

@@ -288,6 +288,7 @@ class RepeatBuyingModel(BaseEstimator):
     PARAMS: tuple[str, ...] = ()
     SUMMARY_COLUMNS: tuple[str, ...] = ()
     check_summary: Callable[[pd.DataFrame], pd.DataFrame]
+    check_repeat_buying: Callable[[str, pd.DataFrame], None]
 
     _parameter_constraints: dict = {
         "penalizer": [Interval(Real, 0, None, closed="left")],
@@ -322,6 +323,19 @@ class RepeatBuyingModel(BaseEstimator):
         """
         check_is_fitted(self)
         return parameter_table(self.params_, self.covariance_)
+
+    def _histories(self, summary: pd.DataFrame, model: str) -> tuple[np.ndarray | None, pd.DataFrame, list]:
+        """For ``fit``: the parameters checked, the start values, the distinct histories and their arrays.
+
+        Returns ``(start, grouped, [one array per summary column..., weights])``; a summary no
+        model can learn from is refused (``check_repeat_buying``).
+        """
+        self._validate_params()
+        start = check_initial(self, self.PARAMS)
+        values = type(self).check_summary(summary)
+        type(self).check_repeat_buying(model, values)
+        grouped = values.groupby(list(self.SUMMARY_COLUMNS)).size().reset_index(name="weight")
+        return start, grouped, [grouped[c].to_numpy(dtype=float) for c in (*self.SUMMARY_COLUMNS, "weight")]
 
     def _arrays(self, summary: pd.DataFrame):
         check_is_fitted(self)

@@ -68,7 +68,6 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, _check_counts, check_repeat_buying, check_summary
 from segmentation.btyd.fitting import (
     RepeatBuyingModel,
-    check_initial,
     information_matrix,
     maximise,
     numerical_gradient,
@@ -179,6 +178,7 @@ class ParetoNBDModel(RepeatBuyingModel):
     PARAMS = PARAMS
     SUMMARY_COLUMNS = SUMMARY_COLUMNS
     check_summary = staticmethod(check_summary)
+    check_repeat_buying = staticmethod(check_repeat_buying)
 
     def fit(self, summary: pd.DataFrame, y=None) -> ParetoNBDModel:
         """Fit on a summary with ``frequency, recency, T`` (one row per customer).
@@ -203,12 +203,7 @@ class ParetoNBDModel(RepeatBuyingModel):
         ConvergenceWarning
             When the optimiser stopped before converging (``converged_`` is then False).
         """
-        self._validate_params()
-        start = check_initial(self, PARAMS)
-        values = check_summary(summary)
-        check_repeat_buying("Pareto/NBD", values)
-        grouped = values.groupby(list(SUMMARY_COLUMNS)).size().reset_index(name="weight")
-        x, tx, T, w = (grouped[c].to_numpy(dtype=float) for c in (*SUMMARY_COLUMNS, "weight"))
+        start, grouped, (x, tx, T, w) = self._histories(summary, "Pareto/NBD")
         total = w.sum()
 
         def log_likelihood(p: np.ndarray) -> float:
