@@ -379,3 +379,17 @@ def test_a_language_without_catalogue_is_a_usage_message(capsys):
         main(["report", "explore", "--quarter", "2025Q3", "--out", "x", "--language", "fr"])
     assert exit_.value.code == 2
     assert "argument --language: invalid choice: 'fr' (choose from" in capsys.readouterr().err
+
+
+def test_churn_and_personas_write_their_words_in_the_language_asked(sample_dir, tmp_path, capsys):
+    from segmentation.data.writers import read_output
+
+    churn, personas = tmp_path / "churn.csv", tmp_path / "personas.csv"
+    common = ["--today", "2025-10-01", "--language", "zh"]
+    assert main(["churn", str(sample_dir), "--cutoff", "2025-06-30", "--out", str(churn), *common]) == 0
+    assert main(["personas", str(sample_dir), "--as-of", "2025-09-30", "--out", str(personas), *common]) == 0
+    reasons = read_output(churn)["reasons"].dropna()
+    names = read_output(tmp_path / "personas_profiles.csv")["name"]
+    for texts in (reasons, names):
+        assert len(texts) and all(re.search(r"[\u4e00-\u9fff]", t) for t in texts)
+        assert not [t for t in texts if re.search(r"\b(complaint|order|buyers|days)\b", t)]

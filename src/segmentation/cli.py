@@ -299,6 +299,7 @@ def cmd_personas(args: argparse.Namespace) -> int:
         playbook=playbook,
         random_state=args.random_state,
         min_persona_size=args.min_persona_size,
+        language=resolve_language(args.language, dataset),
     )
     written = [write_table(run.assignments, out), write_table(run.profiles.table, _beside(out, "profiles"))]
     k_scores = run.model.k_scores_
@@ -344,6 +345,7 @@ def cmd_churn(args: argparse.Namespace) -> int:
         high=args.high,
         medium=args.medium,
         capacity=capacity,
+        language=resolve_language(args.language, dataset),
     )
     written = [write_table(risk.table, out), write_table(risk.importance, _beside(out, "importance"))]
     table = risk.table
@@ -661,6 +663,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--previous-assignments", help="last quarter's --out file: report how customers moved")
     p.add_argument("--random-state", type=_whole(0, "a seed"), default=0, help="seed of every random step (default: 0)")
     _csv_encoding_option(p)
+    _language_option(p)
     p.set_defaults(func=cmd_personas)
 
     p = _data_command(sub, "churn", "churn-risk list with reasons and value at risk, for every active customer")
@@ -710,6 +713,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="also backtest over the last N quarter ends (default 3) and write the metrics beside",
     )
     _csv_encoding_option(p)
+    _language_option(p)
     p.set_defaults(func=cmd_churn)
 
     p = _data_command(sub, "clv", "lifetime value per customer from BG/NBD and Gamma-Gamma")
