@@ -318,6 +318,15 @@ _BLOCK_HALF_WAY = textwrap.dedent(
 )
 
 
+def _interruptible() -> None:
+    """In the child, before it starts: SIGINT as a terminal delivers it.
+
+    A shell that runs the suite in the background (CI may) starts it with SIGINT ignored, children
+    inherit that, and Python then never raises KeyboardInterrupt: the test would measure the shell.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_ctrl_c_during_churn_stops_in_one_line_with_no_half_written_file(sample_dir, tmp_path):
     out = tmp_path / "out" / "risk.csv"
     args = ["churn", str(sample_dir), "--cutoff", "2025-06-30", "--today", "2025-10-01", "--out", str(out)]
@@ -329,6 +338,7 @@ def test_ctrl_c_during_churn_stops_in_one_line_with_no_half_written_file(sample_
         stderr=subprocess.PIPE,
         text=True,
         env=env,
+        preexec_fn=_interruptible,
     ) as child:
         seen = []
         while (line := child.stderr.readline()) and line.strip() != "half written":
@@ -374,6 +384,7 @@ def test_ctrl_c_during_a_report_stops_in_one_line_and_leaves_no_report(sample_di
         stderr=subprocess.PIPE,
         text=True,
         env={**os.environ, "PYTHONPATH": str(SRC)},
+        preexec_fn=_interruptible,
     ) as child:
         started = ""
         while "Executing" not in started and (char := child.stderr.read(1)):
