@@ -220,5 +220,9 @@ def test_the_chinese_workbook_has_chinese_sheets_and_headers_and_the_csv_keeps_i
     book = load_workbook(zh_page.folder / "quarterly_review.xlsx")
     assert {"KPI", "逾期联系", "等级分布", "流失风险名单"} <= set(book.sheetnames)
     assert [c.value for c in book["逾期联系"][1]][:4] == ["客户编号", "名称", "等级", "联系方式"]
+    kpi = book["KPI"]
+    header = [c.value for c in kpi[1]]
+    statuses = {row[header.index("状态")] for row in kpi.iter_rows(min_row=2, values_only=True)}
+    assert statuses and statuses <= {"达标", "未达标", "无目标", "无数据"}, statuses  # code cells in words too
     csv = pd.read_csv(zh_page.folder / "overdue_contacts.csv", nrows=1)
     assert csv.columns[:4].tolist() == ["customer_id", "name", "tier", "contact"]

@@ -12,15 +12,15 @@ Examples
 >>> import pandas as pd
 >>> from openpyxl import load_workbook
 >>> folder = pathlib.Path(tempfile.mkdtemp())
->>> written = write_tables({"kpis": pd.DataFrame({"tier": ["A"], "value": [0.9]})}, folder,
+>>> written = write_tables({"kpis": pd.DataFrame({"tier": ["A"], "value": [0.9], "status": ["met"]})}, folder,
 ...                        workbook="review.xlsx", language="zh")
 >>> sorted(p.name for p in written.values())
 ['kpis.csv', 'review.xlsx']
 >>> book = load_workbook(written["workbook"])
->>> book.sheetnames, [c.value for c in book["KPI"][1]]
-(['KPI'], ['等级', '值'])
->>> (folder / "kpis.csv").read_text(encoding="utf-8-sig").splitlines()[0]
-'tier,value'
+>>> book.sheetnames, [c.value for c in book["KPI"][1]], [c.value for c in book["KPI"][2]]
+(['KPI'], ['等级', '值', '状态'], ['A', 0.9, '达标'])
+>>> (folder / "kpis.csv").read_text(encoding="utf-8-sig").splitlines()
+['tier,value,status', 'A,0.9,met']
 """
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ import pandas as pd
 
 from segmentation.data.writers import atomic_path, write_report_tables
 from segmentation.i18n import catalogue, message
-from segmentation.reports.views import column_name
+from segmentation.reports.views import VALUE_WORDS, column_name, value_words
 
 _SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\]")
 
@@ -54,9 +54,11 @@ def sheet_name(table: str, language: str = "en") -> str:
 def translate_workbook(path: str | Path, tables: dict[str, pd.DataFrame], language: str = "en") -> Path:
     """Rename the sheets of the workbook at ``path`` and head its columns in ``language`` (English: unchanged).
 
-    ``tables`` are the tables the workbook was written from, by sheet name: the header row of each
-    sheet holds their column names (and the index name, when one was written), which are replaced
-    by :func:`~segmentation.reports.views.column_name`; every other cell, format and width is kept.
+        ``tables`` are the tables the workbook was written from, by sheet name: the header row of each
+        sheet holds their column names (and the index name, when one was written), which are replaced
+        by :func:`~segmentation.reports.views.column_name`, and the cells of a code column (a KPI's
+    status, a risk band, a kind of tier move) by their words (:func:`~segmentation.reports.views.value_words`);
+    every other cell, format and width is kept.
     """
     path = Path(path)
     if language == "en":
@@ -75,8 +77,16 @@ def translate_workbook(path: str | Path, tables: dict[str, pd.DataFrame], langua
         used.add(name)
         sheet.title = name
         for cell in sheet[1]:
-            if isinstance(cell.value, str):
-                cell.value = column_name(cell.value, language)
+            if not isinstance(cell.value, str):
+                continue
+            if cell.value in VALUE_WORDS:  # a code column (status, band, move ...): its cells in words too
+                column = sheet.iter_rows(min_row=2, min_col=cell.column, max_col=cell.column)
+                cells = [row[0] for row in column if isinstance(row[0].value, str)]
+                codes = pd.Series(sorted({c.value for c in cells}), dtype=object)
+                words = dict(zip(codes, value_words(cell.value, codes, language), strict=True))
+                for c in cells:
+                    c.value = words[c.value]
+            cell.value = column_name(cell.value, language)
     with atomic_path(path) as partial:
         book.save(partial)
     return path
