@@ -45,6 +45,7 @@ __all__ = [
     "catalogue",
     "check_language",
     "currency_name",
+    "format_amount",
     "format_compact",
     "format_date",
     "format_day",
@@ -217,6 +218,19 @@ def format_money(value: float, language: str = DEFAULT_LANGUAGE, *, currency: st
     return babel_numbers.format_currency(
         value, currency, format=pattern, locale=_LOCALES[check_language(language)], currency_digits=False
     )
+
+
+def format_amount(value: float, language: str = DEFAULT_LANGUAGE, *, currency: str = "CNY") -> str:
+    """An amount as the house writes it: ``1,234,567 CNY`` in English, the locale's money otherwise.
+
+    Examples
+    --------
+    >>> format_amount(1234567, "en"), format_amount(1234567, "zh")
+    ('1,234,567 CNY', '¥1,234,567')
+    """
+    if check_language(language) == "en":
+        return f"{format_number(value, language)} {currency}"
+    return format_money(value, language, currency=currency)
 
 
 def format_percent(value: float, language: str = DEFAULT_LANGUAGE, *, digits: int = 1) -> str:

@@ -21,7 +21,7 @@ Examples
 
 from __future__ import annotations
 
-from segmentation.i18n import catalogue, format_day, format_money, format_number, format_percent, message
+from segmentation.i18n import catalogue, format_amount, format_day, format_number, format_percent, message
 
 #: The statuses a KPI can have (see :mod:`segmentation.review.kpis`).
 STATUSES = ("met", "missed", "no target", "not computed")
@@ -31,16 +31,14 @@ BANDS = ("high", "medium", "low")
 MOVE_WORDS = ("upgrade", "downgrade", "new", "lapsed", "returned", "inactive")
 
 
-def day(value: object, language: str = "en") -> str:
-    """A date: ``2025-09-30`` in English, the locale's long date otherwise (``2025年9月30日``)."""
-    return format_day(value, language)
+#: A date (``2025-09-30`` in English, ``2025年9月30日`` in Chinese) and an amount (``1,234,567 CNY``,
+#: ``¥1,234,567``): the house's formats, defined once in :mod:`segmentation.i18n`.
+day = format_day
 
 
 def amount(value: float, language: str = "en", currency: str = "CNY") -> str:
     """An amount of money: ``1,234,567 CNY`` in English, ``¥1,234,567`` in Chinese."""
-    if language == "en":
-        return f"{value:,.0f} {currency}"
-    return format_money(value, language, currency=currency)
+    return format_amount(value, language, currency=currency)
 
 
 def number(value: float, language: str = "en", *, digits: int = 0) -> str:

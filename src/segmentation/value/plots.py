@@ -27,15 +27,16 @@ import pandas as pd
 from matplotlib.axes import Axes
 
 from segmentation._plotting import axes_or_new, tier_color
-from segmentation.i18n import check_language, format_money, format_number, format_percent, message, value_word
+from segmentation.i18n import (
+    check_language,
+    format_amount,
+    format_number,
+    format_percent,
+    message,
+    value_word,
+)
 
 _MARKERS = ("o", "s", "^", "D", "v", "P", "X")
-
-
-def _amount(value: float, currency: str, language: str) -> str:
-    if language == "en":
-        return f"{format_number(value, language)} {currency}"
-    return format_money(value, language, currency=currency)
 
 
 def _pct(share: float, language: str) -> str:
@@ -100,7 +101,7 @@ def plot_lorenz(
                 "value.plot.cut_label",
                 language,
                 tier=name,
-                amount=_amount(cut, currency, language),
+                amount=format_amount(cut, language, currency=currency),
                 customers=_pct(x[k], language),
                 revenue=_pct(y[k], language),
             ),
@@ -173,7 +174,7 @@ def plot_lorenz_candidates(
                     "value.plot.candidate_cut",
                     language,
                     tier=tier,
-                    amount=_amount(cut, currency, language),
+                    amount=format_amount(cut, language, currency=currency),
                     customers=_pct(x[k], language),
                     revenue=_pct(y[k], language),
                 )

@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 
 from segmentation.features import customer_features
-from segmentation.i18n import check_language, format_date, format_money, format_number, message
+from segmentation.i18n import check_language, format_day, format_money, format_number, message
 from segmentation.periods import as_date
 from segmentation.value.tiers import METRIC_WORDS, TierPolicy
 
@@ -59,7 +59,7 @@ class _Words:
         return format_money(x, self.language, currency=self.currency)
 
     def date(self, day: pd.Timestamp) -> str:
-        return f"{day:%Y-%m-%d}" if self.language == "en" else format_date(day, self.language)
+        return format_day(day, self.language)
 
 
 def _words(policy: TierPolicy, language: str) -> _Words:

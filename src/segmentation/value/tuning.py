@@ -58,7 +58,14 @@ import pandas as pd
 from segmentation.data.writers import write_text
 from segmentation.errors import InsufficientDataError
 from segmentation.features import customer_features
-from segmentation.i18n import check_language, format_date, format_money, format_number, format_percent, message
+from segmentation.i18n import (
+    check_language,
+    format_amount,
+    format_date,
+    format_number,
+    format_percent,
+    message,
+)
 from segmentation.periods import as_date
 from segmentation.value.tiers import TierPolicy
 
@@ -136,13 +143,13 @@ class TierTuning:
         )
 
     def _cuts(self, name: str, language: str) -> str:
-        def amount(x: float) -> str:
-            if language == "en":
-                return f"{format_number(x, language)} {self.policy.currency}"
-            return format_money(x, language, currency=self.policy.currency)
-
         parts = [
-            message("value.tuning.threshold", language, tier=tier, amount=amount(cut))
+            message(
+                "value.tuning.threshold",
+                language,
+                tier=tier,
+                amount=format_amount(cut, language, currency=self.policy.currency),
+            )
             for tier, cut in zip(self.policy.names, self.thresholds()[name], strict=False)
         ]
         return message("value.tuning.threshold_separator", language).join(parts)
