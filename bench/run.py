@@ -70,7 +70,7 @@ def order_lines(lines: int, seed: int = 11) -> Path:
         from segmentation.datasets.sample import generate_sample
 
         path.parent.mkdir(exist_ok=True)
-        tx = generate_sample(max(lines // 20, 100), seed=seed)["transactions"]  # about 20 lines per customer
+        tx = generate_sample(max(lines // 20, 100), random_state=seed)["transactions"]  # about 20 lines per customer
         tx[["customer_id", "order_id", "order_date", "amount"]].to_parquet(path, index=False)
     return path
 

@@ -83,6 +83,8 @@ def _to_ibis(transactions: object) -> ir.Table:
 
     columns = ["customer_id", "order_id", "order_date", "amount"]
     if isinstance(transactions, Dataset):
+        if transactions.lines is not None:
+            return transactions.lines.table
         transactions = transactions.transactions
     if isinstance(transactions, ir.Table):
         return transactions

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from segmentation.data.contract import TABLES
+from segmentation.data.engine import OrderLines
 from segmentation.data.load_report import LoadReport
 
 
@@ -26,22 +27,29 @@ def empty_table(table: str) -> pd.DataFrame:
     return pd.DataFrame({c.name: pd.Series(dtype=dtypes.get(c.kind, "str")) for c in TABLES[table].columns})
 
 
-def derive_customers(transactions: pd.DataFrame) -> pd.DataFrame:
+def derive_customers(transactions: pd.DataFrame | OrderLines) -> pd.DataFrame:
     """A customer table with one row per customer id seen in the orders; other fields missing."""
-    ids = pd.Series(sorted(transactions["customer_id"].unique()), dtype="str")
+    if isinstance(transactions, OrderLines):
+        ids = pd.Series(transactions.customer_ids(), dtype="str")
+    else:
+        ids = pd.Series(sorted(transactions["customer_id"].unique()), dtype="str")
     frame = empty_table("customers").reindex(range(len(ids)))
     frame["customer_id"] = ids
     return frame
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False, init=False)
 class Dataset:
     """Validated contract tables. Optional tables are ``None`` when the team has none.
 
     Attributes
     ----------
     transactions : DataFrame
-        Purchase lines (refunds are kept apart in ``refunds``).
+        Purchase lines (refunds are kept apart in ``refunds``). When the lines are held in the
+        engine (``lines``), this copies them into a frame on first use.
+    lines : OrderLines or None
+        The purchase lines held in the engine (DuckDB or Spark), when the loader put them there:
+        the workbench's own computations read them there. None for a data set built from frames.
     customers : DataFrame
         One row per customer; derived from ``transactions`` when no customer file was given.
     interactions, surveys, churn_events : DataFrame or None
@@ -54,15 +62,55 @@ class Dataset:
         ``segmentation.i18n.resolve_language(None, dataset)`` reads it.
     """
 
-    transactions: pd.DataFrame
     customers: pd.DataFrame
-    interactions: pd.DataFrame | None = None
-    surveys: pd.DataFrame | None = None
-    churn_events: pd.DataFrame | None = None
-    refunds: pd.DataFrame = field(default_factory=lambda: empty_table("transactions"))
-    report: LoadReport = field(default_factory=lambda: LoadReport("frames"))
-    customers_derived: bool = False
-    language: str | None = None
+    interactions: pd.DataFrame | None
+    surveys: pd.DataFrame | None
+    churn_events: pd.DataFrame | None
+    refunds: pd.DataFrame
+    report: LoadReport
+    customers_derived: bool
+    language: str | None
+    lines: OrderLines | None
+    _frame: pd.DataFrame | None = field(repr=False)
+
+    def __init__(
+        self,
+        transactions: pd.DataFrame | None = None,
+        customers: pd.DataFrame | None = None,
+        interactions: pd.DataFrame | None = None,
+        surveys: pd.DataFrame | None = None,
+        churn_events: pd.DataFrame | None = None,
+        refunds: pd.DataFrame | None = None,
+        report: LoadReport | None = None,
+        customers_derived: bool = False,
+        language: str | None = None,
+        lines: OrderLines | None = None,
+    ):
+        if (transactions is None) == (lines is None):
+            raise TypeError("a Dataset takes its order lines either as transactions (a frame) or as lines")
+        if customers is None:
+            raise TypeError("a Dataset needs its customers (derive_customers gives them from the lines)")
+        values = {
+            "customers": customers,
+            "interactions": interactions,
+            "surveys": surveys,
+            "churn_events": churn_events,
+            "refunds": empty_table("transactions") if refunds is None else refunds,
+            "report": LoadReport("frames") if report is None else report,
+            "customers_derived": customers_derived,
+            "language": language,
+            "lines": lines,
+            "_frame": transactions,
+        }
+        for name, value in values.items():
+            object.__setattr__(self, name, value)
+
+    @property
+    def transactions(self) -> pd.DataFrame:
+        """The purchase lines as a pandas frame (copied out of the engine once, on first use)."""
+        if self._frame is None:
+            object.__setattr__(self, "_frame", self.lines.to_pandas())
+        return self._frame
 
     @classmethod
     def from_frames(

@@ -27,15 +27,17 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
-from segmentation.data import checks, parsing
+from segmentation.data import checks, line_checks, parsing
 from segmentation.data.complaints import COMPLAINT, COMPLAINT_KEYWORDS, COMPLAINT_VALUES, find_complaints
 from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
 from segmentation.data.dataset import Dataset, derive_customers, empty_table
+from segmentation.data.engine import LineSource, OrderLines, engine_min_lines, frame_source, parquet_source
+from segmentation.data.line_checks import ColumnRule, Hits, merged_problem
 from segmentation.data.load_report import LoadReport, TableReport
 from segmentation.data.mapping import VALUE_COLUMNS, ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
-from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
+from segmentation.errors import SHOWN, ConfigError, DataContractError, Problem, problem_at
 from segmentation.periods import as_date
 
 REPAIRED = "_repaired"
@@ -175,24 +177,11 @@ def _strip_control_characters(frame: pd.DataFrame, columns: list[str]) -> tuple[
     return (frame.assign(**cleaned) if cleaned else frame), touched
 
 
-def _clean_table(
-    raw: RawTable,
-    spec: TableSpec,
-    mapping: ColumnMapping,
-    tr: TableReport,
-    report: LoadReport,
-    today: pd.Timestamp | None,
-    min_date: pd.Timestamp,
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """Parse and check one table; returns (frame, refunds) or (None, None) when refused."""
-    file = raw.file
-    frame = raw.frame
-    tr.rows_read = len(frame) + raw.blank_rows
-    tr.exclude("blank rows", raw.blank_rows)
-    present = [c for c in spec.column_names if c in frame.columns]
-    missing = [c for c in spec.required_columns if c not in frame.columns]
+def _check_columns(columns: list[str], rows: int, spec: TableSpec, file: str, report: LoadReport) -> bool:
+    """Report missing, absent-core and extra columns, and a file without records; whether cleaning goes on."""
+    missing = [c for c in spec.required_columns if c not in columns]
     if missing:
-        found = [str(c) for c in frame.columns if c != ROW]
+        found = [str(c) for c in columns]
         hint = next(
             (
                 f"; the header looks {d!r}-separated (set csv.delimiter in the mapping)"
@@ -211,8 +200,8 @@ def _clean_table(
                 "map other names with a mapping file",
             )
         )
-        return None, None
-    absent_core = [c for c in spec.core_columns if c not in frame.columns]
+        return False
+    absent_core = [c for c in spec.core_columns if c not in columns]
     if absent_core:
         report.add(
             Problem(
@@ -222,12 +211,12 @@ def _clean_table(
                 "core column absent; the analyses that use it will say what they could not compute",
             )
         )
-    extra = [c for c in frame.columns if c not in spec.column_names and c != ROW]
+    extra = [c for c in columns if c not in spec.column_names]
     if extra:
         report.add(
             Problem("info", file, None, f"columns not in the contract were ignored: {', '.join(map(str, extra))}")
         )
-    if len(frame) == 0:
+    if rows == 0:
         report.add(
             Problem(
                 "warning" if not spec.required else "error",
@@ -237,11 +226,29 @@ def _clean_table(
                 expected="at least one record",
             )
         )
-        return (
-            (empty_table(spec.name).assign(**{ROW: pd.Series(dtype=int), REPAIRED: pd.Series(dtype=bool)}), None)
-            if not spec.required
-            else (None, None)
-        )
+        return False
+    return True
+
+
+def _clean_table(
+    raw: RawTable,
+    spec: TableSpec,
+    mapping: ColumnMapping,
+    tr: TableReport,
+    report: LoadReport,
+    today: pd.Timestamp | None,
+    min_date: pd.Timestamp,
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """Parse and check one table; returns (frame, refunds) or (None, None) when refused."""
+    file = raw.file
+    frame = raw.frame
+    tr.rows_read = len(frame) + raw.blank_rows
+    tr.exclude("blank rows", raw.blank_rows)
+    present = [c for c in spec.column_names if c in frame.columns]
+    if not _check_columns([c for c in frame.columns if c != ROW], len(frame), spec, file, report):
+        if len(frame) == 0 and not spec.required and all(c in frame.columns for c in spec.required_columns):
+            return (empty_table(spec.name).assign(**{ROW: pd.Series(dtype=int), REPAIRED: pd.Series(dtype=bool)}), None)
+        return None, None
 
     out = pd.DataFrame({ROW: frame[ROW].to_numpy()}, index=frame.index)
     repaired = pd.Series(False, index=frame.index)
@@ -367,6 +374,208 @@ def _clean_table(
     return out, refunds
 
 
+def _engine_rules(source: LineSource, spec: TableSpec, mapping: ColumnMapping) -> dict[str, ColumnRule] | None:
+    """The engine's rule for each contract column of ``source``; None when pandas must check the table.
+
+    The engine checks the order lines; a column stored in a type it does not read fast, words the
+    mapping translates and personal columns leave the table to pandas.
+    """
+    if spec.name != "transactions" or any(table == spec.name for table, _ in mapping.personal):
+        return None
+    rules = {}
+    for name in (c for c in spec.column_names if c in source.types):
+        rule = line_checks.column_rule(name, spec.column(name).kind, source.types[name])
+        if rule is None or (name in VALUE_COLUMNS and mapping.words(name)):
+            return None
+        rules[name] = rule
+    return rules
+
+
+def _clean_in_engine(
+    source: LineSource,
+    spec: TableSpec,
+    rules: dict[str, ColumnRule],
+    mapping: ColumnMapping,
+    tr: TableReport,
+    report: LoadReport,
+    today: pd.Timestamp | None,
+    min_date: pd.Timestamp,
+) -> tuple[OrderLines | None, pd.DataFrame | None]:
+    """:func:`_clean_table` for order lines held in the engine: the same findings, as queries.
+
+    Lines the fast rules read (most of them) are checked by aggregate queries; the other lines
+    (repairs, bad values) are fetched and parsed by pandas alone. Returns (lines, refunds) or
+    (None, None) when refused.
+    """
+    file, db = source.file, source.con.con
+    tr.rows_read = source.rows + source.blank_rows
+    tr.exclude("blank rows", source.blank_rows)
+    if not _check_columns(source.columns, source.rows, spec, file, report):
+        return None, None
+    present = list(rules)
+    q = line_checks.quote
+    typed = ", ".join(f"{rules[n].value} AS {q(n)}" for n in present)
+    dirty = " OR ".join(f"({rules[n].dirty})" for n in present)
+
+    # One scan flags every line a rule names; the flagged lines are few and kept apart. The dirty
+    # test (the costly one) is written once: a line is dirty, or gets the bits of the other rules.
+    value = {n: f"({rules[n].value})" for n in present}  # typed, from the file's columns
+    kept = f"{value['customer_id']} IS NOT NULL"
+    conditions = {"blank customer_id": f"{value['customer_id']} IS NULL"}
+    for name in present:
+        col = spec.column(name)
+        if col.need == "required" and name != "customer_id":
+            conditions[f"missing {name}"] = f"{kept} AND {value[name]} IS NULL"
+        if col.kind == "date":
+            conditions[f"early {name}"] = f"{kept} AND {value[name]} < TIMESTAMP '{min_date:%Y-%m-%d}'"
+            if today is not None:
+                conditions[f"late {name}"] = f"{kept} AND {value[name]} > TIMESTAMP '{today:%Y-%m-%d}'"
+    bits = " + ".join(f"CASE WHEN {c} THEN {2 ** (i + 1)} ELSE 0 END" for i, c in enumerate(conditions.values()))
+    db.execute(
+        f"CREATE TEMP TABLE flagged_lines AS SELECT * FROM (SELECT _row, {typed}, "
+        f"CASE WHEN {dirty} THEN 1 ELSE {bits} END AS _flags FROM {source.relation}) WHERE _flags <> 0"
+    )
+    conditions = {"dirty": "_flags = 1"} | {key: f"(_flags & {2 ** (i + 1)}) <> 0" for i, key in enumerate(conditions)}
+    db.execute(
+        "CREATE TEMP VIEW flags AS SELECT * EXCLUDE (_flags), "
+        + ", ".join(f"{c} AS {q(k)}" for k, c in conditions.items())
+        + " FROM flagged_lines"
+    )
+    counted = ", ".join(f"count(*) FILTER (WHERE {q(k)})" for k in conditions)
+    counts = dict(zip(conditions, db.sql(f"SELECT {counted} FROM flags").fetchall()[0], strict=True))
+
+    # The dirty lines, as the file has them: parsed by pandas, as _clean_table does.
+    raw = db.sql(f"SELECT * FROM {source.relation} LIMIT 0").df()
+    if counts["dirty"]:
+        raw = db.sql(
+            f"SELECT * FROM {source.relation} WHERE _row IN (SELECT _row FROM flags WHERE dirty) ORDER BY _row"
+        ).df()
+    raw, control = _strip_control_characters(raw, present)
+    parsed = {n: _parse_column(raw[n], spec.column(n).kind, n, mapping) for n in present}
+    keep = ~parsed["customer_id"].blank
+    repaired = control.copy()
+
+    def engine(key: str, example: str | None = None) -> Hits:
+        return line_checks.engine_hits(db, "flags", q(key), counts[key], example)
+
+    def pandas(mask: pd.Series, column: str | None = None) -> Hits:
+        return Hits.from_pandas(raw.loc[mask, ROW], None if column is None else raw.loc[mask, column])
+
+    errors: list[Problem | None] = []
+    if control.any():
+        tr.repair("control characters (such as NUL) removed", int(control.sum()))
+        errors.append(
+            problem_at(
+                "warning", file, None, "control characters (such as NUL) removed from the text", raw.loc[control, ROW]
+            )
+        )
+    for name in present:
+        col, p = spec.column(name), parsed[name]
+        if name == "customer_id":
+            tr.exclude("blank customer_id", counts["blank customer_id"] + int(p.blank.sum()))
+            errors.append(
+                merged_problem(
+                    "warning",
+                    file,
+                    name,
+                    "blank customer id; row excluded",
+                    [engine("blank customer_id"), pandas(p.blank)],
+                )
+            )
+        elif col.need == "required":
+            hits = [engine(f"missing {name}"), pandas(p.blank & keep)]
+            errors.append(
+                merged_problem("error", file, name, "missing value", hits, expected=_EXPECTED.get(col.kind, "a value"))
+            )
+        bad = p.bad & ~p.blank & keep
+        if bad.any():
+            errors.append(
+                problem_at(
+                    "error",
+                    file,
+                    name,
+                    f"cannot be read as {col.kind}",
+                    raw.loc[bad, ROW],
+                    expected=_EXPECTED.get(col.kind),
+                    examples=raw.loc[bad, name],
+                )
+            )
+        fixed = p.repaired & keep
+        if fixed.any():
+            tr.repair(_REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name), int(fixed.sum()))
+            repaired |= fixed
+        if col.kind == "date":
+            example = rules[name].example
+            early = keep & (p.values < min_date)
+            hits = [engine(f"early {name}", example), pandas(early, name)]
+            errors.append(
+                merged_problem(
+                    "error", file, name, f"date before {min_date:%Y-%m-%d}", hits, expected="a plausible date"
+                )
+            )
+            if today is not None:
+                late = keep & (p.values > today)
+                hits = [engine(f"late {name}", example), pandas(late, name)]
+                errors.append(
+                    merged_problem(
+                        "error",
+                        file,
+                        name,
+                        f"date in the future (after {today:%Y-%m-%d})",
+                        hits,
+                        expected="a date up to today",
+                    )
+                )
+    found = [e for e in errors if e is not None]
+    for problem in found:
+        report.add(problem)
+    if any(problem.severity == "error" for problem in found):
+        return None, None
+
+    # The lines kept: the clean ones as the engine types them (read again from the file, not
+    # copied), and the repaired ones as pandas parsed them.
+    fixed = pd.DataFrame({ROW: raw[ROW], **{n: parsed[n].values for n in present}, REPAIRED: repaired}).loc[keep]
+    db.execute(
+        f"CREATE TEMP TABLE repaired_lines AS SELECT _row, {typed}, FALSE AS {REPAIRED} FROM {source.relation} LIMIT 0"
+    )
+    if len(fixed):
+        db.register("fixed_lines", fixed)
+        types = dict(db.sql("SELECT column_name, column_type FROM (DESCRIBE repaired_lines)").fetchall())
+        casts = ", ".join(f"CAST({q(n)} AS {types[n]})" for n in present)
+        db.execute(f"INSERT INTO repaired_lines SELECT _row, {casts}, {REPAIRED} FROM fixed_lines")
+        db.unregister("fixed_lines")
+    db.execute('CREATE TEMP TABLE excluded_lines AS SELECT _row FROM flags WHERE dirty OR "blank customer_id"')
+    plain = ", ".join(f"{rules[n].value} AS {q(n)}" for n in present)  # no dirty test: those lines are excluded
+    db.execute(
+        f"CREATE TEMP VIEW kept_lines AS SELECT _row, {plain}, FALSE AS {REPAIRED} FROM {source.relation} "
+        f"WHERE _row NOT IN (SELECT _row FROM excluded_lines) UNION ALL SELECT * FROM repaired_lines"
+    )
+
+    db.execute(f"CREATE TEMP TABLE duplicate_lines AS {line_checks.duplicate_rows('kept_lines', present)}")
+    (duplicates,) = db.sql("SELECT count(*) FROM duplicate_lines").fetchall()[0]
+    if duplicates:
+        tr.exclude("exact duplicate lines", duplicates)
+        hits = line_checks.engine_hits(db, "duplicate_lines", "TRUE", duplicates)
+        report.add(merged_problem("warning", file, None, "exact duplicate line excluded (kept the first)", [hits]))
+    db.execute(
+        "CREATE TEMP VIEW order_lines AS SELECT * FROM kept_lines WHERE _row NOT IN (SELECT _row FROM duplicate_lines)"
+    )
+    lines = source.con.table("order_lines")
+    refunds = OrderLines(lines.filter(lines.amount < 0).drop(REPAIRED)).to_pandas()
+    tr.exclude("refund (negative amount), kept in Dataset.refunds", len(refunds))
+    (zero, loaded, with_repairs) = db.sql(
+        f"SELECT count(*) FILTER (WHERE amount = 0), count(*), count(*) FILTER (WHERE {REPAIRED}) "
+        "FROM order_lines WHERE amount >= 0"
+    ).fetchall()[0]
+    if zero:
+        report.add(Problem("info", file, "amount", f"{zero:,} zero-amount lines kept as purchases (free items)"))
+    # The schema's rules (_check_values) add nothing here: blanks and bad values are refused above,
+    # and no value rule of the order lines' columns is left for it.
+    kept = OrderLines(lines.filter(lines.amount >= 0).drop(REPAIRED), loaded)
+    kept.rows_repaired = with_repairs
+    return kept, refunds
+
+
 def _exclude_unknown(
     frame: pd.DataFrame, known: pd.Index, table: str, tr: TableReport, report: LoadReport, against: str
 ) -> pd.DataFrame:
@@ -429,7 +638,10 @@ def _flag_complaints(interactions: pd.DataFrame, report: LoadReport, mapping: Co
     return interactions.assign(**{COMPLAINT: found.flags.to_numpy()})
 
 
-def _finish(frame: pd.DataFrame, tr: TableReport, table: str) -> pd.DataFrame:
+def _finish(frame: pd.DataFrame | OrderLines, tr: TableReport, table: str) -> pd.DataFrame | OrderLines:
+    if isinstance(frame, OrderLines):
+        tr.rows_loaded, tr.rows_repaired = len(frame), frame.rows_repaired
+        return frame
     tr.rows_loaded = len(frame)
     tr.rows_repaired = int(frame[REPAIRED].sum())
     columns = [c for c in TABLES[table].column_names if c in frame.columns]
@@ -464,12 +676,57 @@ def _load(
     mapping = mapping or ColumnMapping()
     raws: dict[str, RawTable | None] = {}
     for table, file in _discover(root, mapping, report).items():
-        raws[table] = read_table(file, table, mapping) if file is not None else None
+        source = None
+        parquet = file is not None and file.suffix.lower() == ".parquet"
+        if table == "transactions" and parquet and table not in mapping.sheets and table not in mapping.header_rows:
+            source = parquet_source(file, table, mapping)  # scanned where it lies
+        raws[table] = source or (read_table(file, table, mapping) if file is not None else None)
     return _build(raws, report, mapping, today, min_date)
 
 
+def _to_engine(raw: RawTable | LineSource, mapping: ColumnMapping) -> tuple[RawTable | LineSource, dict | None]:
+    """The table as the engine will check it, with its column rules; or as pandas will (rules None)."""
+    spec = TABLES[raw.table]
+    if isinstance(raw, RawTable):
+        if spec.name != "transactions" or len(raw.frame) < engine_min_lines():
+            return raw, None
+        source = frame_source(raw)
+        if source is None:
+            return raw, None
+        rules = _engine_rules(source, spec, mapping)
+        return (source, rules) if rules is not None else (raw, None)
+    rules = _engine_rules(raw, spec, mapping)
+    if rules is not None or not raw.ok:
+        return raw, rules
+    frame = raw.con.con.sql(f"SELECT * FROM {raw.relation} ORDER BY _row").df()  # pandas checks it after all
+    return RawTable(raw.table, raw.file, frame, problems=raw.problems, blank_rows=raw.blank_rows), None
+
+
+def _orphan_lines(lines: OrderLines, known: pd.Index, file: str) -> Problem | None:
+    """The error for order lines whose customer is not in the customer table, found in the engine."""
+    import ibis
+
+    ids = ibis.memtable(pd.DataFrame({"customer_id": pd.Series(known, dtype="str")}))
+    orphans = lines.table.anti_join(ids, "customer_id")
+    count = int(orphans.count().to_pyarrow().as_py())
+    if count == 0:
+        return None
+    rows = orphans.order_by("_row").limit(SHOWN).select("_row").to_pyarrow().column(0).to_pylist()
+    first = orphans.group_by("customer_id").aggregate(first=orphans._row.min()).order_by("first").limit(2 * SHOWN)
+    examples = first.to_pyarrow().to_pylist()
+    hits = Hits(count, tuple(rows), tuple((e["first"], e["customer_id"]) for e in examples))
+    return merged_problem(
+        "error",
+        file,
+        "customer_id",
+        "customer not in the customer table",
+        [hits],
+        expected="every customer of an order listed in customers",
+    )
+
+
 def _build(
-    raws: dict[str, RawTable | None],
+    raws: dict[str, RawTable | LineSource | None],
     report: LoadReport,
     mapping: ColumnMapping,
     today: date | str | None,
@@ -495,7 +752,11 @@ def _build(
         if not raw.ok:
             frames[table] = None
             continue
-        frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, min_ts)
+        raw, rules = _to_engine(raw, mapping)
+        if rules is not None:
+            frame, table_refunds = _clean_in_engine(raw, TABLES[table], rules, mapping, tr, report, today_ts, min_ts)
+        else:
+            frame, table_refunds = _clean_table(raw, TABLES[table], mapping, tr, report, today_ts, min_ts)
         frames[table] = frame
         if table == "transactions":
             refunds = table_refunds
@@ -506,8 +767,15 @@ def _build(
     customers = frames["customers"]
     derived = customers is None
     if derived:
-        known = pd.Index(tx["customer_id"].unique())
+        known = pd.Index(tx.customer_ids() if isinstance(tx, OrderLines) else tx["customer_id"].unique())
         against = "the transactions (no customer table)"
+    elif isinstance(tx, OrderLines):
+        known = pd.Index(customers["customer_id"])
+        orphans = _orphan_lines(tx, known, report.tables["transactions"].file)
+        if orphans is not None:
+            report.add(orphans)
+            return None, report
+        against = "the customer table"
     else:
         known = pd.Index(customers["customer_id"])
         orphan = ~tx["customer_id"].isin(known)
@@ -541,14 +809,17 @@ def _build(
         )
     for table, column in mapping.personal:
         frame = final[table]
-        if frame is not None and column in frame.columns:
+        if isinstance(frame, pd.DataFrame) and column in frame.columns:
             final[table] = frame.assign(**{column: frame[column].astype(object).map(mask_name)})
             report.add(Problem("info", f"{table}.csv", column, "masked when loaded: declared personal in the mapping"))
     refunds = refunds[[c for c in TABLES["transactions"].column_names if c in refunds.columns]]
     for table, tr in report.tables.items():
         assert tr.file is None or tr.balanced, f"row accounting broken for {table}"
+    lines = final["transactions"]
+    engine = isinstance(lines, OrderLines)
     dataset = Dataset(
-        transactions=final["transactions"],
+        transactions=None if engine else lines,
+        lines=lines if engine else None,
         customers=final["customers"],
         interactions=final["interactions"],
         surveys=final["surveys"],

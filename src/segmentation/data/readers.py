@@ -98,6 +98,36 @@ def _sheet(sheet: str | int | None, names: list[str]) -> str | None:
     return sheet if sheet in names else next((n for n in names if n.strip() == str(sheet).strip()), None)
 
 
+def read_header(header: list[str], table: str, mapping: ColumnMapping, file: str) -> tuple[list[str], list[Problem]]:
+    """A file's header in contract names, and what reading it found (a column twice is an error).
+
+    Examples
+    --------
+    >>> names, problems = read_header(["Customer ID", "amount", "amount"], "transactions", ColumnMapping(), "t.csv")
+    >>> names, [p.message for p in problems]
+    (['customer_id', 'amount', 'amount'], ["columns matched ignoring case and spaces: 'Customer ID' as customer_id", \
+'the column appears twice in the header (positions 2 and 3)'])
+    """
+    renamed, loose = _match_header(header, table, mapping)
+    problems: list[Problem] = []
+    if loose:
+        problems.append(Problem("info", file, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
+    seen: dict[str, int] = {}
+    for position, column in enumerate(renamed, start=1):
+        if column in seen:
+            problems.append(
+                Problem(
+                    "error",
+                    file,
+                    column,
+                    f"the column appears twice in the header (positions {seen[column]} and {position})",
+                    expected="each column once",
+                )
+            )
+        seen.setdefault(column, position)
+    return renamed, problems
+
+
 def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     """Read ``path`` as contract table ``table``.
 
@@ -207,23 +237,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             else f"a {suffix} file that its program can open",
         )
 
-    renamed, loose = _match_header(header, table, mapping)
-    problems: list[Problem] = []
-    if loose:
-        problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
-    seen: dict[str, int] = {}
-    for position, column in enumerate(renamed, start=1):
-        if column in seen:
-            problems.append(
-                Problem(
-                    "error",
-                    name,
-                    column,
-                    f"the column appears twice in the header (positions {seen[column]} and {position})",
-                    expected="each column once",
-                )
-            )
-        seen.setdefault(column, position)
+    renamed, problems = read_header(header, table, mapping, name)
     if any(p.severity == "error" for p in problems):
         return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     frame = frame.set_axis(renamed, axis=1)
@@ -237,4 +251,4 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
 
 
-__all__ = ["DELIMITERS", "ENCODINGS", "ROW", "RawTable", "read_table"]
+__all__ = ["DELIMITERS", "ENCODINGS", "ROW", "RawTable", "read_header", "read_table"]
