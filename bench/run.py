@@ -21,7 +21,10 @@ Data (generated once with ``segmentation.datasets.sample.generate_sample``, seed
 
 Tasks on order lines: ``read`` (``pd.read_parquet`` alone), ``summary`` (``btyd_summary``,
 DuckDB reading the file), ``summary_lifetimes`` (lifetimes' ``summary_data_from_transaction_data``,
-``freq="D"``), ``summary_pandas`` (a plain pandas groupby), ``features`` (``customer_features``).
+``freq="D"``), ``summary_pandas`` (a plain pandas groupby), ``features`` (``customer_features``),
+and the whole command ``segmentation score`` (process start to file written; peak memory of the
+command's process) on the lines as Parquet (``score``), as CSV (``score_csv``) and as CSV with 1%
+dirty lines over every repair rule (``score_dirty``, see ``DIRTY_RULES``).
 
 Tasks on customers: ``bgnbd`` and ``bgnbd_lifetimes`` (BG/NBD fits on the same summary),
 ``pareto_nbd`` and ``pareto_nbd_lifetimes`` (Pareto/NBD fits on the same summary),
@@ -50,12 +53,17 @@ import pandas as pd
 HERE = Path(__file__).resolve().parent
 END = "2025-09-30"
 QUARTER = "2025Q3"
-LINE_TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "features")
+LINE_TASKS = ("read", "summary", "summary_lifetimes", "summary_pandas", "features", "score", "score_csv", "score_dirty")
+#: Whole ``segmentation score`` commands (process start to file written) and the folder each reads.
+SCORE_TASKS = {"score": "parquet", "score_csv": "csv", "score_dirty": "dirty_csv"}
 FIT_TASKS = ("bgnbd", "bgnbd_lifetimes", "pareto_nbd", "pareto_nbd_lifetimes", "gamma_gamma", "gamma_gamma_lifetimes")
 PERSONA_TASKS = ("persona_features", "personas")
 TASKS = (*LINE_TASKS, *FIT_TASKS, *PERSONA_TASKS, "review")
 REFERENCES = {
     "summary": ("summary_lifetimes", "summary_pandas"),
+    "score": ("summary_lifetimes",),
+    "score_csv": ("summary_lifetimes",),
+    "score_dirty": ("score_csv",),
     "bgnbd": ("bgnbd_lifetimes",),
     "pareto_nbd": ("pareto_nbd_lifetimes",),
     "gamma_gamma": ("gamma_gamma_lifetimes",),
@@ -73,6 +81,55 @@ def order_lines(lines: int, seed: int = 11) -> Path:
         tx = generate_sample(max(lines // 20, 100), random_state=seed)["transactions"]  # about 20 lines per customer
         tx[["customer_id", "order_id", "order_date", "amount"]].to_parquet(path, index=False)
     return path
+
+
+#: Dirty values written into 1% of the lines of ``score_dirty``, one rule after the other: every
+#: repair the loader makes (spaces, control characters, currency marks, brackets, dates in other
+#: formats), blank ids, refunds and zero amounts.
+DIRTY_RULES = (
+    ("customer_id", lambda v: "  " + v + " "),
+    ("customer_id", lambda v: v.str.slice(0, 0)),
+    ("order_id", lambda v: v + "\x00"),
+    ("order_id", lambda v: "\u3000" + v),
+    ("amount", lambda v: "¥" + v.astype(float).map("{:,.2f}".format)),
+    ("amount", lambda v: "(" + v.astype(float).map("{:,.2f}".format) + ")"),
+    ("amount", lambda v: "-" + v),
+    ("amount", lambda v: v.str.slice(0, 0) + "0"),
+    ("order_date", lambda v: v.str.replace("-", "/")),
+    ("order_date", lambda v: v.str.replace("-", "")),
+)
+
+
+def score_folder(lines: Path, kind: str, seed: int = 11) -> Path:
+    """A data folder for ``segmentation score`` from the order lines file (made once, then cached).
+
+    ``parquet`` links the file itself; ``csv`` writes it as a CSV file; ``dirty_csv`` writes the CSV
+    file with 1% of its lines made dirty by :data:`DIRTY_RULES` (the same number of lines per rule).
+    """
+    folder = lines.parent / f"{lines.stem}_{kind}"
+    if (folder / "done").exists():
+        return folder
+    folder.mkdir(exist_ok=True)
+    if kind == "parquet":
+        (folder / "transactions.parquet").unlink(missing_ok=True)
+        (folder / "transactions.parquet").symlink_to(lines)
+    else:
+        tx = pd.read_parquet(lines)
+        text = pd.DataFrame(
+            {
+                "customer_id": tx["customer_id"].astype(str),
+                "order_id": tx["order_id"].astype(str),
+                "order_date": tx["order_date"].dt.strftime("%Y-%m-%d"),
+                "amount": tx["amount"].map("{:.2f}".format),
+            }
+        )
+        if kind == "dirty_csv":
+            rows = np.random.default_rng(seed).permutation(len(text))[: len(text) // 100]
+            for (column, rule), part in zip(DIRTY_RULES, np.array_split(rows, len(DIRTY_RULES)), strict=True):
+                text.loc[part, column] = rule(text.loc[part, column]).to_numpy()
+        text.to_csv(folder / "transactions.csv", index=False)
+    (folder / "done").touch()
+    return folder
 
 
 def customer_data(customers: int, years: int, seed: int = 11) -> Path:
@@ -180,6 +237,23 @@ def run_task(task: str, path: Path) -> dict:
     data = _dataset(path) if task == "persona_features" else None
     X = pd.read_parquet(path / "persona_features.parquet") if task == "personas" else None
     X = X[clustering_columns(X)] if X is not None else None
+    if task in SCORE_TASKS:
+        import resource
+        import shutil
+        import tempfile
+
+        out_dir = tempfile.mkdtemp(prefix="bench-score-")
+        command = [
+            str(Path(sys.executable).with_name("segmentation")),
+            "score",
+            str(score_folder(path, SCORE_TASKS[task])),
+            "--as-of",
+            END,
+            "--policy",
+            "abc",
+            "--out",
+            str(Path(out_dir) / "scores.parquet"),
+        ]
     if task == "review":
         import resource
         import shutil
@@ -232,6 +306,11 @@ def run_task(task: str, path: Path) -> dict:
     elif task == "personas":
         model = PersonaModel().fit(X)
         out, extra = X, {"k": model.n_clusters_, "chosen_on": model.selection_size_}
+    elif task in SCORE_TASKS:
+        done = subprocess.run(command, capture_output=True, text=True)
+        if done.returncode != 0:
+            raise SystemExit(done.stderr[-2000:])
+        out = pd.read_parquet(Path(out_dir) / "scores.parquet", columns=["customer_id"])
     elif task == "review":
         done = subprocess.run(command, capture_output=True, text=True)
         if done.returncode != 0:
@@ -241,7 +320,7 @@ def run_task(task: str, path: Path) -> dict:
         raise SystemExit(f"unknown task {task!r}; expected one of {TASKS}")
     seconds = time.perf_counter() - start
     peak = _peak_mb()
-    if task == "review":
+    if task == "review" or task in SCORE_TASKS:
         peak = max(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
         shutil.rmtree(out_dir)  # about 18 MB of report per run, not needed once timed
     return {"seconds": seconds, "peak_mb": peak, "rows": len(out), **extra}
@@ -342,7 +421,7 @@ def _with_ratios(measured: dict[str, dict], differences_from: Path | None) -> No
         if not refs:
             continue
         m["ratios"] = {r.split("_")[-1]: measured[r]["median_s"] / m["median_s"] for r in refs}
-        if differences_from is not None:
+        if differences_from is not None and task == "summary":
             m["max_abs_difference"] = differences(differences_from, refs)
         if "params" in m:
             _compare_params(m, measured[refs[0]])

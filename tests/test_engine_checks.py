@@ -153,3 +153,15 @@ def test_copying_many_lines_out_of_the_engine_warns(tmp_path, monkeypatch):
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         ds.transactions  # noqa: B018 - copied once, then kept
+
+
+def test_features_of_engine_lines_are_the_same_bits_every_run(tmp_path, monkeypatch):
+    """Several threads add partial sums in the order they finish: money is summed exactly instead."""
+    from segmentation.datasets.sample import generate_sample
+
+    tx = generate_sample(2_000, random_state=9, years=2)["transactions"][["customer_id", "order_id", "order_date", "amount"]]
+    tx.sample(frac=1.0, random_state=1).to_parquet(tmp_path / "transactions.parquet", index=False, row_group_size=500)
+    monkeypatch.setenv("SEGMENTATION_THREADS", "4")
+    runs = [customer_features(loading.load_dataset(tmp_path), as_of="2025-06-30") for _ in range(3)]
+    for other in runs[1:]:
+        pd.testing.assert_frame_equal(other, runs[0], check_exact=True)

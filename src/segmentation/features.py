@@ -107,6 +107,12 @@ def _to_ibis(transactions: object) -> ir.Table:
     raise TypeError(f"transactions must be a DataFrame, Dataset, path or Ibis table, got {type(transactions).__name__}")
 
 
+#: Money is summed as exact decimals (6 places) and turned back into floats at the end: a sum of
+#: floats depends on the order of its terms, which an engine running several threads does not fix,
+#: and the same lines must give the same bits in every run.
+MONEY = "decimal(38, 6)"
+
+
 def _purchase_lines(transactions: object, as_of: pd.Timestamp) -> ir.Table:
     """The order lines on or before ``as_of``, with their ``day``."""
     import ibis
@@ -150,7 +156,7 @@ def aggregate_purchases(data: object, *, as_of: str | pd.Timestamp) -> ir.Table:
     t = _purchase_lines(raw, as_of)
     order_hash = _order_hash(t.order_id)
     daily = t.group_by("customer_id", "day").aggregate(
-        amount=t.amount.sum(), lowest=order_hash.min(), highest=order_hash.max()
+        amount=t.amount.cast(MONEY).sum(), lowest=order_hash.min(), highest=order_hash.max()
     )
 
     def since(offset: pd.DateOffset | pd.Timedelta) -> ibis.Expr:
@@ -187,8 +193,17 @@ def aggregate_purchases(data: object, *, as_of: str | pd.Timestamp) -> ir.Table:
     counted = lines.group_by("customer_id", "day").aggregate(orders=lines.order_id.nunique())
     extra = counted.group_by("customer_id").aggregate(extra_orders=(counted.orders - 1).sum())
     joined = per_customer.left_join(extra, "customer_id")
-    columns = [c for c in per_customer.columns if c != "several_days"]
-    return joined.select(*columns, orders=joined.purchase_days + joined.extra_orders.fill_null(0))
+    columns = {c: joined[c] for c in per_customer.columns if c != "several_days"}
+    money = (
+        "monetary_total",
+        "first_day_amount",
+        "revenue_t12m",
+        "revenue_prev12m",
+        "revenue_last90",
+        "revenue_prev90",
+    )
+    columns |= {c: joined[c].cast("float64") for c in money}
+    return joined.select(**columns, orders=joined.purchase_days + joined.extra_orders.fill_null(0))
 
 
 #: Longest span of days (first purchase day to the end) for which DuckDB counts each customer's
@@ -260,7 +275,7 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
         days=bit_count(bitstring_agg(offset, ibis.literal(0, "int64"), ibis.literal(span, "int64"))),
         first=t.day.min(),
         last=t.day.max(),
-        total=amount.sum(),
+        total=amount.cast(MONEY).sum().cast("float64"),
         amounts=earliest_amounts(amount, t.day, n),
         dates=earliest_days(t.day, t.day, n),
     )
@@ -276,7 +291,7 @@ def _per_customer_summary_duckdb(transactions: object, end: pd.Timestamp) -> ir.
     lines = raw.select("customer_id", day=raw.order_date.cast("date"), amount=raw.amount.cast("float64").fill_null(0.0))
     full = per.filter(per.full).select(full_id="customer_id", full_first="first")
     exact = lines.join(full, [lines.customer_id == full.full_id, lines.day == full.full_first])
-    exact = exact.group_by("customer_id").aggregate(exact_amount=exact.amount.sum())
+    exact = exact.group_by("customer_id").aggregate(exact_amount=exact.amount.cast(MONEY).sum().cast("float64"))
     joined = per.left_join(exact, "customer_id")
     return joined.select(
         "customer_id", "days", "first", "last", "total", first_amount=joined.exact_amount.fill_null(joined.first_amount)
@@ -312,13 +327,13 @@ def summary_expression(data: object, *, as_of: str | pd.Timestamp, time_unit: st
 def _per_customer_summary(transactions: object, end: pd.Timestamp) -> ir.Table:
     """Purchase days, first and last day, revenue and first-day revenue per customer, on any backend."""
     t = _purchase_lines(transactions, end)
-    daily = t.group_by("customer_id", "day").aggregate(amount=t.amount.sum())
+    daily = t.group_by("customer_id", "day").aggregate(amount=t.amount.cast(MONEY).sum())
     return daily.group_by("customer_id").aggregate(
         days=daily.count(),
         first=daily.day.min(),
         last=daily.day.max(),
-        total=daily.amount.sum(),
-        first_amount=daily.amount.argmin(daily.day),
+        total=daily.amount.sum().cast("float64"),
+        first_amount=daily.amount.argmin(daily.day).cast("float64"),
     )
 
 

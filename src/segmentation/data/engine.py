@@ -20,6 +20,7 @@ Examples
 
 from __future__ import annotations
 
+import contextlib
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -87,15 +88,14 @@ def connect() -> Backend:
     >>> connect().name
     'duckdb'
     """
+    import duckdb
     import ibis
 
-    import duckdb
-
     con = ibis.duckdb.connect(threads=thread_count())
-    try:
-        con.con.execute("SET enable_progress_bar = false")  # a page or a log never shows a progress bar
-    except duckdb.Error:  # in a notebook kernel without ipywidgets DuckDB refuses the setting, and shows none
-        pass
+    # A page or a log never shows a progress bar. (In a notebook kernel without ipywidgets DuckDB
+    # refuses the setting, and shows none.)
+    with contextlib.suppress(duckdb.Error):
+        con.con.execute("SET enable_progress_bar = false")
     return con
 
 
@@ -116,6 +116,7 @@ class OrderLines:
     def __init__(self, table: ir.Table, rows: int | None = None):
         self.table = table
         self._rows = rows
+        self._ids: list[str] | None = None
         #: Lines the loader repaired to read them (for the load report).
         self.rows_repaired = 0
 
@@ -132,9 +133,10 @@ class OrderLines:
         return ibis.get_backend(self.table).name
 
     def customer_ids(self) -> list[str]:
-        """The distinct customer ids of the lines, sorted as Python sorts text."""
-        ids = self.table.select("customer_id").distinct().to_pyarrow().column(0).to_pylist()
-        return sorted(ids)
+        """The distinct customer ids of the lines, sorted as Python sorts text (counted once, then kept)."""
+        if self._ids is None:
+            self._ids = sorted(self.table.select("customer_id").distinct().to_pyarrow().column(0).to_pylist())
+        return self._ids
 
     def to_pandas(self) -> pd.DataFrame:
         """The lines as a pandas frame in file order, without ``_row`` (warns above :data:`WARN_ROWS`)."""
@@ -201,7 +203,8 @@ def parquet_source(path: Path, table: str, mapping: ColumnMapping) -> LineSource
 
     con = connect()
     db = con.con
-    scan = "read_parquet('" + str(path).replace("'", "''") + "', file_row_number = true)"
+    path_sql = "'" + str(path).replace("'", "''") + "'"
+    scan = f"read_parquet({path_sql}, file_row_number = true)"
     try:
         types = _describe(db, scan)
     except duckdb.Error:
@@ -215,7 +218,16 @@ def parquet_source(path: Path, table: str, mapping: ColumnMapping) -> LineSource
     db.execute(
         f"CREATE TEMP VIEW file_lines AS SELECT {names}, file_row_number + 2 AS _row, {blank} AS _blank FROM {scan}"
     )
-    total, blank_rows = db.sql("SELECT count(*), count(*) FILTER (WHERE _blank) FROM file_lines").fetchall()[0]
+    (total,) = db.sql(f"SELECT count(*) FROM read_parquet({path_sql})").fetchall()[0]  # from the footer
+    # A column without a null in any row group (the footer's statistics) means no blank line: no scan.
+    (never_null,) = db.sql(
+        f"SELECT count(*) FROM (SELECT path_in_schema FROM parquet_metadata({path_sql}) GROUP BY ALL "
+        "HAVING count(stats_null_count) = count(*) AND sum(stats_null_count) = 0)"
+    ).fetchall()[0]
+    if never_null:
+        blank_rows = 0
+    else:
+        (blank_rows,) = db.sql("SELECT count(*) FROM file_lines WHERE _blank").fetchall()[0]
     db.execute("CREATE TEMP VIEW source_lines AS SELECT * EXCLUDE (_blank) FROM file_lines WHERE NOT _blank")
     return LineSource(
         table, path.name, con, "source_lines", _describe(db, "source_lines"), total - blank_rows, blank_rows, problems
