@@ -1,7 +1,8 @@
 """The order lines checked in the engine give what pandas gives: the same report, lines and refunds.
 
 Every case of the bad-input corpus and a sample with dirty lines spread over every repair rule are
-loaded twice: once with the order lines checked by pandas, once in DuckDB.
+loaded twice: once read and checked by pandas, once with CSV files read by Arrow (as large files
+are) and the order lines checked in DuckDB.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from segmentation.data import engine, loading
+from segmentation.data import engine, loading, readers
 from segmentation.data.dataset import Dataset
 from segmentation.data.engine import LargeTableWarning, OrderLines
 from segmentation.features import customer_features
@@ -25,9 +26,10 @@ TODAY = "2025-10-01"
 
 
 def _load(folder: Path, monkeypatch: pytest.MonkeyPatch, *, in_engine: bool):
-    """``load_with_report`` with the order lines checked in the engine or by pandas alone."""
+    """``load_with_report`` with the order lines checked in the engine (CSV files read by Arrow), or by pandas alone."""
     with monkeypatch.context() as m:
         m.setenv(engine.MIN_LINES_ENV, "0" if in_engine else str(10**12))
+        m.setattr(readers, "LARGE_CSV_BYTES", 0 if in_engine else 10**15)
         if not in_engine:
             m.setattr(loading, "parquet_source", lambda *args: None)
         return loading.load_with_report(folder, today=TODAY)

@@ -193,6 +193,10 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             raw = path.read_bytes()
             if not raw.strip():
                 return fail("the file is empty", "a header row and at least one record")
+            if len(raw) >= LARGE_CSV_BYTES and header_row == 1:
+                fast = _read_large_csv(raw, name, table, mapping)
+                if fast is not None:
+                    return fast
             try:
                 text, encoding = _decode(raw, mapping.encoding)
             except UnicodeDecodeError as exc:
@@ -237,18 +241,78 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             else f"a {suffix} file that its program can open",
         )
 
+    return _records(frame, header, table, mapping, name, header_row, encoding, delimiter, typed=suffix == ".parquet")
+
+
+def _records(
+    frame: pd.DataFrame,
+    header: list[str],
+    table: str,
+    mapping: ColumnMapping,
+    name: str,
+    header_row: int,
+    encoding: str | None,
+    delimiter: str | None,
+    *,
+    typed: bool,
+) -> RawTable:
+    """The records of a file read: contract names, spreadsheet row numbers, blank rows counted and dropped."""
     renamed, problems = read_header(header, table, mapping, name)
     if any(p.severity == "error" for p in problems):
         return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     frame = frame.set_axis(renamed, axis=1)
     frame[ROW] = range(header_row + 1, len(frame) + header_row + 1)
-    values = frame[renamed]
-    if suffix == ".parquet":
-        blank = values.isna().all(axis=1)
-    else:
-        blank = values.fillna("").apply(lambda s: s.str.strip().eq("")).all(axis=1)
+    blank = pd.Series(True, index=frame.index)
+    for column in renamed:  # column by column, on the rows still blank: one pass over most lines
+        values = frame.loc[blank, column]
+        blank[blank] = values.isna() if typed else values.fillna("").str.strip().eq("")
+        if not blank.any():
+            break
     frame = frame.loc[~blank].reset_index(drop=True)
     return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
+
+
+#: Size from which a CSV file is read by Arrow's multi-threaded reader (when it is UTF-8 with one
+#: header line and reads cleanly; else by pandas, whose messages name what is wrong).
+LARGE_CSV_BYTES = 16 * 2**20
+
+
+def _read_large_csv(raw: bytes, name: str, table: str, mapping: ColumnMapping) -> RawTable | None:
+    """A large UTF-8 CSV file read by Arrow: the same records as the pandas reader, or None to leave it to pandas."""
+    import pyarrow as pa
+    import pyarrow.csv as pa_csv
+
+    if mapping.encoding not in ("auto", "utf-8", "utf-8-sig", "utf8"):
+        return None
+    end = raw.find(b"\n")
+    first = raw[: end if end >= 0 else 0]
+    if end < 0 or b'"' in first or raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    try:
+        first_line = first.decode("utf-8-sig").rstrip("\r")
+    except UnicodeDecodeError:
+        return None
+    delimiter = mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
+    header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
+    names = [f"_col{i}" for i in range(len(header))]
+    try:
+        records = pa_csv.read_csv(
+            pa.py_buffer(raw),
+            read_options=pa_csv.ReadOptions(column_names=names, skip_rows=1),
+            parse_options=pa_csv.ParseOptions(
+                delimiter=delimiter, newlines_in_values=b'"' in raw, ignore_empty_lines=False
+            ),
+            convert_options=pa_csv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowInvalid, UnicodeDecodeError):  # not UTF-8, a line with another number of fields, ...
+        return None
+    encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
+    frame = records.to_pandas()
+    return _records(frame, header, table, mapping, name, 1, encoding, delimiter, typed=False)
 
 
 __all__ = ["DELIMITERS", "ENCODINGS", "ROW", "RawTable", "read_header", "read_table"]
