@@ -68,6 +68,7 @@ _EXPORTS: dict[str, str] = {
     "BetaGeoModel": "btyd.bgnbd",
     "GammaGammaModel": "btyd.gamma_gamma",
     "ParetoNBDModel": "btyd.pareto_nbd",
+    "ModifiedBetaGeoModel": "btyd.mbgnbd",
     **dict.fromkeys(["BetaGeoBetaBinomModel", "bgbb_summary"], "btyd.bgbb"),
     **dict.fromkeys(["clv_table", "customer_lifetime_value"], "btyd.clv"),
     "holdout_check": "btyd.holdout",
