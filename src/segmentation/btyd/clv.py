@@ -31,12 +31,14 @@ import pandas as pd
 
 from segmentation.btyd.bgbb import BetaGeoBetaBinomModel, bgbb_summary
 from segmentation.btyd.bgnbd import BetaGeoModel, check_summary
+from segmentation.btyd.discounting import PERIOD_YEARS, discounted_purchases, time_grid
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.btyd.intervals import clv_interval
 from segmentation.btyd.mbgnbd import ModifiedBetaGeoModel
 from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
-from segmentation.features import TIME_UNITS, customer_features, summary_from_features
+from segmentation.features import customer_features, summary_from_features
 from segmentation.periods import as_date
 
 #: The models of purchases and drop-out :func:`clv_table` can fit (its ``model``). BG/BB counts
@@ -47,8 +49,6 @@ MODELS = {
     "pareto_nbd": ParetoNBDModel,
     "bgbb": BetaGeoBetaBinomModel,
 }
-#: Years per BG/BB opportunity (calendar year, quarter, month).
-PERIOD_YEARS = {"Y": 1.0, "Q": 0.25, "M": 1 / 12}
 #: Any fitted model of :data:`MODELS`.
 RepeatModel = BetaGeoModel | ModifiedBetaGeoModel | ParetoNBDModel | BetaGeoBetaBinomModel
 #: How :func:`clv_table` finds the expected order value (see its ``order_value``).
@@ -101,28 +101,12 @@ def customer_lifetime_value(
         Indexed like ``summary``: the summary columns, ``probability_alive``,
         ``expected_purchases`` (over the horizon), ``expected_order_value`` and ``clv``.
     """
-    discrete = isinstance(bgnbd, BetaGeoBetaBinomModel)
-    units = PERIOD_YEARS if discrete else TIME_UNITS
-    if time_unit not in units:
-        raise WorkbenchError(f"time_unit must be one of {list(units)} for {type(bgnbd).__name__}, got {time_unit!r}")
-    if not horizon > 0:
-        raise WorkbenchError(f"horizon must be > 0 time units, got {horizon!r}")
-    if discrete and (horizon != round(horizon) or step != round(step)):
-        raise WorkbenchError(
-            f"horizon and step must be whole numbers of opportunities for BG/BB, got {horizon!r}, {step!r}"
-        )
-    if not 0 <= discount_rate < 1:
-        raise WorkbenchError(f"discount_rate must be a yearly rate in [0, 1), e.g. 0.1 for 10%; got {discount_rate!r}")
-    if not 0 < step <= horizon:
-        raise WorkbenchError(f"step must be in (0, horizon], got {step!r}")
+    ends, weights = time_grid(bgnbd, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate, step=step)
     columns = list(bgnbd.SUMMARY_COLUMNS)
     values = type(bgnbd).check_summary(summary)[columns]
     values["monetary_value"] = check_summary(summary, ("monetary_value",))["monetary_value"]
     unique = values[columns].drop_duplicates().reset_index(drop=True)
-    ends = np.unique(np.r_[np.arange(step, horizon, step), horizon])
-    years = ends * (PERIOD_YEARS[time_unit] if discrete else TIME_UNITS[time_unit] / 365.25)
-    weights = 1.0 / (1.0 + discount_rate) ** years
-    total, discounted = _purchases(bgnbd, unique, ends, weights)
+    total, discounted = discounted_purchases(bgnbd, unique, ends, weights)
     unique = unique.assign(
         expected_purchases=total,
         discounted_purchases=discounted,
@@ -132,13 +116,6 @@ def customer_lifetime_value(
     out["expected_order_value"] = _order_values(gamma_gamma, values)
     out["clv"] = out["discounted_purchases"] * out["expected_order_value"]
     return out[[*columns, *VALUE_COLUMNS]]
-
-
-def _purchases(model, unique: pd.DataFrame, ends: np.ndarray, weights: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Expected purchases up to the last of ``ends``, and their sum per period weighted by ``weights``, per row."""
-    cumulative = np.column_stack([model.expected_purchases(unique, t).to_numpy() for t in ends])
-    increments = np.diff(np.column_stack([np.zeros(len(unique)), cumulative]), axis=1)
-    return cumulative[:, -1], increments @ weights
 
 
 def _order_values(gamma_gamma: GammaGammaModel | pd.Series, values: pd.DataFrame) -> np.ndarray:
@@ -163,6 +140,9 @@ def clv_table(
     discount_rate: float = 0.10,
     order_value: str = "auto",
     model: str = "bgnbd",
+    interval: float | None = None,
+    draws: int = 200,
+    random_state: int = 0,
 ) -> tuple[pd.DataFrame, RepeatModel, GammaGammaModel | None]:
     """Fit a model of :data:`MODELS` and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
 
@@ -189,13 +169,20 @@ def clv_table(
         after a purchase; MBG/NBD, where they can also drop out at the first; Pareto/NBD, where they
         drop out at any time; BG/BB, where they transact at most once per ``time_unit`` (a period
         of :data:`PERIOD_YEARS`) and ``horizon`` counts those periods (:func:`bgbb_values`).
+    interval : float, optional
+        Also give each customer's CLV interval at this level (e.g. 0.9), columns ``clv_lower`` and
+        ``clv_upper``, from ``draws`` draws of the fitted parameters seeded by ``random_state``
+        (:func:`segmentation.btyd.intervals.clv_interval`). None: no interval.
+    draws : int, default 200
+    random_state : int, default 0
 
     Returns
     -------
     table : DataFrame
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
         ``table.attrs`` holds the settings, ``order_value_used`` (``"gamma_gamma"`` or
-        ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None).
+        ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None), and with
+        an interval its settings under ``interval`` (level, draws, random_state, rejected).
     bgnbd, gamma_gamma : the fitted models (``bgnbd`` is the ``model`` asked for; ``gamma_gamma`` is None
         when the observed values are used)
 
@@ -251,9 +238,14 @@ def clv_table(
                 ) from exc
             reason = str(exc)
     values = gamma_gamma if gamma_gamma is not None else observed
-    table = customer_lifetime_value(
-        bgnbd, values, summary, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate
-    )
+    settings = {"horizon": horizon, "time_unit": time_unit, "discount_rate": discount_rate}
+    table = customer_lifetime_value(bgnbd, values, summary, **settings)
+    bands = None
+    if interval is not None:
+        bands = clv_interval(
+            bgnbd, values, summary, **settings, interval=interval, draws=draws, random_state=random_state
+        )
+        table = table.join(bands)
     table.attrs.update(
         calibration_end=end,
         horizon=horizon,
@@ -263,6 +255,7 @@ def clv_table(
         model=model,
         order_value_used="gamma_gamma" if gamma_gamma is not None else "observed",
         fallback_reason=reason,
+        interval=None if bands is None else dict(bands.attrs),
     )
     return table, bgnbd, gamma_gamma
 
