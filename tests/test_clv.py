@@ -290,3 +290,59 @@ def test_the_report_of_a_fit_that_did_not_converge_has_no_nan():
     report = fit_report(bg, None)
     assert report["model"] == "bgnbd" and set(report["bgnbd"]["standard_errors"].values()) == {None}
     json.dumps(report, allow_nan=False)
+
+
+@pytest.fixture(scope="module")
+def sample_data(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("clv") / "data"
+    write_sample(folder, 400, random_state=7)
+    return folder
+
+
+def _clv(folder, out, *extra):
+    return main(
+        ["clv", str(folder), "--calibration-end", "2024-09-30", "--horizon", "39", "--out", str(out)]
+        + ["--today", "2025-10-01", *extra]
+    )
+
+
+def test_cli_model_auto_compares_chooses_and_says_why(sample_data, tmp_path, capsys):
+    out = tmp_path / "clv.csv"
+    assert _clv(sample_data, out, "--model", "auto", "--holdout-end", "2025-06-30", "--draws", "20") == 0
+    printed = capsys.readouterr().out
+    assert printed.startswith("Models compared on the holdout (fitted on the calibration period):")
+    assert "Chosen: BG/NBD. bgnbd has the smallest error per frequency bucket" in printed
+    assert "-10.6%" in printed and "r = 2.4911 (0.2591)" in printed
+    models = json.loads((tmp_path / "clv_models.json").read_text(encoding="utf-8"))
+    assert models["choice"]["chosen"] == "bgnbd" and models["settings"]["model"] == "auto"
+    assert [c["model"] for c in models["choice"]["candidates"]] == ["bgnbd", "mbgnbd", "pareto_nbd"]
+    compared = pd.read_csv(tmp_path / "clv_models_compared.csv", encoding="utf-8-sig")
+    assert compared["model"].tolist() == ["bgnbd", "mbgnbd", "pareto_nbd"] and "bucket_error" in compared
+    tracking = pd.read_csv(tmp_path / "clv_tracking.csv", encoding="utf-8-sig")
+    assert {"actual", "bgnbd", "mbgnbd", "pareto_nbd"} <= set(tracking.columns)
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert ((table["clv_lower"] <= table["clv"] + 1e-6) & (table["clv"] <= table["clv_upper"] + 1e-6)).all()
+    parameters = pd.read_csv(tmp_path / "clv_parameters.csv", encoding="utf-8-sig")
+    assert parameters["model"].unique().tolist() == ["BG/NBD"]
+    assert parameters.columns.tolist() == ["model", "parameter", "estimate", "standard_error", "lower_95", "upper_95"]
+
+
+def test_cli_model_settings_that_do_not_fit_together_are_messages(sample_data, tmp_path, capsys):
+    out = tmp_path / "clv.csv"
+    assert _clv(sample_data, out, "--model", "auto") == 2
+    assert "--model auto compares the models on a holdout: give --holdout-end too" in capsys.readouterr().err
+    assert _clv(sample_data, out, "--model", "bgbb") == 2
+    assert "--model bgbb counts purchases per month, quarter or year" in capsys.readouterr().err
+    assert _clv(sample_data, out, "--time-unit", "quarter") == 2
+    assert "--time-unit quarter is for --model bgbb" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_cli_bgbb_in_quarters_without_an_interval(sample_data, tmp_path, capsys):
+    out = tmp_path / "clv.csv"
+    args = ["--model", "bgbb", "--time-unit", "quarter", "--horizon", "4", "--interval", "0", "--today", "2025-10-01"]
+    assert main(["clv", str(sample_data), "--calibration-end", "2024-12-31", "--out", str(out), *args]) == 0
+    assert "BG/BB on " in capsys.readouterr().out
+    table = pd.read_csv(out, encoding="utf-8-sig")
+    assert "periods" in table and "clv_lower" not in table
+    assert json.loads((tmp_path / "clv_models.json").read_text(encoding="utf-8"))["interval"] is None
