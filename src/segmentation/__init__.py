@@ -72,6 +72,8 @@ _EXPORTS: dict[str, str] = {
     **dict.fromkeys(["BetaGeoBetaBinomModel", "bgbb_summary"], "btyd.bgbb"),
     **dict.fromkeys(["clv_table", "customer_lifetime_value"], "btyd.clv"),
     "holdout_check": "btyd.holdout",
+    "compare_models": "btyd.choice",
+    "plot_model_tracking": "btyd.plots",
     # personas
     **dict.fromkeys(["persona_features", "clustering_columns", "describe_persona_features"], "personas.features"),
     "PersonaModel": "personas.model",
