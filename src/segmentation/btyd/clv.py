@@ -153,8 +153,9 @@ def clv_table(
     calibration_end : str or Timestamp
         Last day of data the models learn from.
     horizon : float
-        Time units ahead.
+        Time units ahead (whole periods for BG/BB).
     time_unit : {"D", "W", "M", "Y"}, default "W"
+        For ``model="bgbb"`` the opportunity: "Y", "Q" or "M".
     discount_rate : float, default 0.10
         Yearly rate.
     order_value : {"auto", "gamma_gamma", "observed"}, default "auto"
