@@ -139,3 +139,11 @@ def test_bgbb_and_observed_order_values_get_an_interval_too():
     assert ((table["clv_lower"] <= table["clv"] + 1e-9) & (table["clv"] <= table["clv_upper"] + 1e-9)).all()
     ratio = table["clv_upper"] / table["expected_order_value"]
     assert ratio.nunique() < len(table)  # one interval of discounted purchases per distinct history
+
+
+def test_expectations_that_are_not_finite_are_an_error_not_a_silent_nan(cdnow, monkeypatch):
+    summary, gg = cdnow
+    bg = BetaGeoModel().fit(summary)
+    monkeypatch.setattr(BetaGeoModel, "_expected_purchases", lambda self, x, tx, T, t: np.full(len(x), np.nan))
+    with pytest.raises(WorkbenchError, match="BetaGeoModel: the expected purchases are not finite for 20 parameter"):
+        clv_interval(bg, gg, summary.head(5), horizon=3, draws=20)

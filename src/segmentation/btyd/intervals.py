@@ -139,6 +139,12 @@ def clv_interval(
         for d, params in enumerate(purchase_draws):
             model.params_ = dict(zip(bgnbd.params_, (float(v) for v in params), strict=True))
             discounted[:, d] = discounted_purchases(model, unique, ends, weights)[1]
+    broken = ~np.isfinite(discounted).all(axis=0)
+    if broken.any():  # the expectations are finite for any positive parameters: a bug, not a data problem
+        raise WorkbenchError(
+            f"{type(bgnbd).__name__}: the expected purchases are not finite for {int(broken.sum())} parameter draws "
+            f"(first: {dict(zip(bgnbd.params_, purchase_draws[broken][0].round(6).tolist(), strict=True))})"
+        )
     rejected = 0
     if isinstance(gamma_gamma, pd.Series):
         known = gamma_gamma.reindex(values.index).to_numpy(dtype=float)
