@@ -442,7 +442,10 @@ def cmd_clv(args: argparse.Namespace) -> int:
     )
     written = [write_table(table.reset_index(), out)]
     parameters = pd.concat(
-        {_MODEL_NAMES[model]: bgnbd.summary(), **({"Gamma-Gamma": gamma_gamma.summary()} if gamma_gamma else {})},
+        {
+            _MODEL_NAMES[model]: bgnbd.summary(),
+            **({"Gamma-Gamma": gamma_gamma.summary()} if gamma_gamma is not None else {}),
+        },
         names=["model"],
     )
     written.append(write_table(parameters.reset_index(), _beside(out, "parameters")))
