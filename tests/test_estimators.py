@@ -1,4 +1,4 @@
-"""RFMScorer, BetaGeoModel, GammaGammaModel, ParetoNBDModel and BetaGeoBetaBinomModel: DataFrame estimators, and the scikit-learn contract they meet.
+"""RFMScorer, BetaGeoModel, GammaGammaModel, ParetoNBDModel, ModifiedBetaGeoModel and BetaGeoBetaBinomModel: DataFrame estimators, and the scikit-learn contract they meet.
 
 They find their columns by name and refuse numpy arrays (see the note in each module's
 docstring). scikit-learn's ``check_estimator`` checks feed arrays, so most of them cannot
@@ -27,6 +27,7 @@ from sklearn.utils.validation import check_is_fitted
 from segmentation.btyd.bgbb import BetaGeoBetaBinomModel
 from segmentation.btyd.bgnbd import BetaGeoModel
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.btyd.mbgnbd import ModifiedBetaGeoModel
 from segmentation.btyd.pareto_nbd import ParetoNBDModel
 from segmentation.datasets.cdnow import calibration_summary
 from segmentation.datasets.donations import load_donations
@@ -77,12 +78,20 @@ EXPECTED_FAILED = {
     "BetaGeoModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "GammaGammaModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "ParetoNBDModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
+    "ModifiedBetaGeoModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
     "BetaGeoBetaBinomModel": {**dict.fromkeys(ARRAY_CHECKS, ARRAY), **PARTICULAR},
 }
 #: The words of the refusal every expected failure must come from.
 REFUSAL = "an array has no column names"
 
-ESTIMATORS = [RFMScorer(), BetaGeoModel(), GammaGammaModel(), ParetoNBDModel(), BetaGeoBetaBinomModel()]
+ESTIMATORS = [
+    RFMScorer(),
+    BetaGeoModel(),
+    GammaGammaModel(),
+    ParetoNBDModel(),
+    ModifiedBetaGeoModel(),
+    BetaGeoBetaBinomModel(),
+]
 _EVERY, _NOT_APPLICABLE, _APPLICABLE = applicable_estimator_checks(ESTIMATORS)
 
 
@@ -175,6 +184,14 @@ CASES = {
     ),
     "ParetoNBDModel": (
         ParetoNBDModel(),
+        {
+            "probability_alive": lambda m, X: m.probability_alive(X),
+            "expected_purchases": lambda m, X: m.expected_purchases(X, 10),
+        },
+        ("penalizer", 0.001),
+    ),
+    "ModifiedBetaGeoModel": (
+        ModifiedBetaGeoModel(),
         {
             "probability_alive": lambda m, X: m.probability_alive(X),
             "expected_purchases": lambda m, X: m.expected_purchases(X, 10),

@@ -68,9 +68,12 @@ _EXPORTS: dict[str, str] = {
     "BetaGeoModel": "btyd.bgnbd",
     "GammaGammaModel": "btyd.gamma_gamma",
     "ParetoNBDModel": "btyd.pareto_nbd",
+    "ModifiedBetaGeoModel": "btyd.mbgnbd",
     **dict.fromkeys(["BetaGeoBetaBinomModel", "bgbb_summary"], "btyd.bgbb"),
     **dict.fromkeys(["clv_table", "customer_lifetime_value"], "btyd.clv"),
     "holdout_check": "btyd.holdout",
+    "compare_models": "btyd.choice",
+    "plot_model_tracking": "btyd.plots",
     # personas
     **dict.fromkeys(["persona_features", "clustering_columns", "describe_persona_features"], "personas.features"),
     "PersonaModel": "personas.model",

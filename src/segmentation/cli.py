@@ -22,6 +22,7 @@ its end: a stale or incomplete export) exits with status 3, unless ``--allow-inc
                        [--backtest]
     segmentation clv DATA_DIR --calibration-end DATE --time-unit week --horizon 39 --out FILE
                      [--discount-rate 0.1] [--holdout-end DATE] [--order-value auto|gamma-gamma|observed]
+                     [--model bgnbd|mbgnbd|pareto-nbd|bgbb|auto] [--interval 0.9 --draws 200 --random-state 0]
 """
 
 from __future__ import annotations
@@ -396,21 +397,37 @@ def cmd_churn(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_TIME_UNITS = {"day": "D", "week": "W", "month": "M", "year": "Y"}
+_TIME_UNITS = {"day": "D", "week": "W", "month": "M", "quarter": "Q", "year": "Y"}
+_MODEL_NAMES = {"bgnbd": "BG/NBD", "mbgnbd": "MBG/NBD", "pareto_nbd": "Pareto/NBD", "bgbb": "BG/BB"}
 
 
 def cmd_clv(args: argparse.Namespace) -> int:
     import json
 
+    from segmentation.btyd.choice import compare_models
     from segmentation.btyd.clv import clv_table, fit_report
     from segmentation.btyd.holdout import holdout_check
     from segmentation.data.writers import write_text
 
+    model = args.model.replace("-", "_")
+    if model == "auto" and not args.holdout_end:
+        raise WorkbenchError("--model auto compares the models on a holdout: give --holdout-end too")
+    if model == "bgbb" and args.time_unit not in ("month", "quarter", "year"):
+        raise WorkbenchError("--model bgbb counts purchases per month, quarter or year: give --time-unit one of them")
+    if model != "bgbb" and args.time_unit == "quarter":
+        raise WorkbenchError(
+            f"--time-unit quarter is for --model bgbb; {args.model} measures time in days, weeks, months or years"
+        )
     write_table = _table_writer(args)
-
     out = Path(args.out)
     unit = _TIME_UNITS[args.time_unit]
     dataset = load_dataset(args.data_dir, mapping=_mapping(args.mapping), today=_today(args.today))
+    choice = None
+    if model == "auto":
+        choice = compare_models(
+            dataset.transactions, calibration_end=args.calibration_end, holdout_end=args.holdout_end, time_unit=unit
+        )
+        model = choice.chosen
     table, bgnbd, gamma_gamma = clv_table(
         dataset.transactions,
         calibration_end=args.calibration_end,
@@ -418,8 +435,20 @@ def cmd_clv(args: argparse.Namespace) -> int:
         time_unit=unit,
         discount_rate=args.discount_rate,
         order_value=args.order_value.replace("-", "_"),
+        model=model,
+        interval=args.interval or None,
+        draws=args.draws,
+        random_state=args.random_state,
     )
     written = [write_table(table.reset_index(), out)]
+    parameters = pd.concat(
+        {
+            _MODEL_NAMES[model]: bgnbd.summary(),
+            **({"Gamma-Gamma": gamma_gamma.summary()} if gamma_gamma is not None else {}),
+        },
+        names=["model"],
+    )
+    written.append(write_table(parameters.reset_index(), _beside(out, "parameters")))
     report = fit_report(
         bgnbd,
         gamma_gamma,
@@ -429,8 +458,23 @@ def cmd_clv(args: argparse.Namespace) -> int:
         horizon=args.horizon,
         discount_rate=args.discount_rate,
         order_value=table.attrs["order_value"],
+        model=args.model,
     )
-    if args.holdout_end:
+    report["interval"] = table.attrs["interval"]
+    if choice is not None:
+        check = choice.checks[model]
+        written += [
+            write_table(choice.table.reset_index(), _beside(out, "models_compared")),
+            write_table(check.by_frequency, _beside(out, "holdout")),
+            write_table(choice.tracking(), _beside(out, "tracking")),
+        ]
+        report["choice"] = {
+            "chosen": model,
+            "reason": choice.reason,
+            "candidates": json.loads(choice.table.reset_index().to_json(orient="records")),
+        }
+        report["holdout"] = {"end": args.holdout_end, **check.totals}
+    elif args.holdout_end:
         check = holdout_check(
             dataset.transactions,
             bgnbd,
@@ -445,11 +489,26 @@ def cmd_clv(args: argparse.Namespace) -> int:
         report["holdout"] = {"end": args.holdout_end, **check.totals}
     json_path = write_text(out.with_name(f"{out.stem}_models.json"), json.dumps(report, indent=2))
     written.append(json_path)
-    bg, gg = report["bgnbd"], report["gamma_gamma"]
+    if choice is not None:
+        print("Models compared on the holdout (fitted on the calibration period):")
+        formats = {
+            "log_likelihood": "{:,.1f}".format,
+            "actual": "{:,.0f}".format,
+            "predicted": "{:,.1f}".format,
+            "total_error": "{:+.1%}".format,
+            "bucket_error": "{:.3f}".format,
+            "tracking_error": "{:.1%}".format,
+        }
+        print(choice.table.drop(columns="failure").rename_axis(None).to_string(formatters=formats, na_rep="-"))
+        for name, failure in choice.table["failure"].dropna().items():
+            print(f"{name}: not fitted: {failure}")
+        print(f"Chosen: {_MODEL_NAMES[model]}. {choice.reason}\n")
+    fitted, gg = report[report["model"]], report["gamma_gamma"]
     print(
-        f"BG/NBD on {bg['customers']:,} customers ({bg['distinct_histories']:,} distinct histories): "
-        + ", ".join(f"{k} = {v:.4f}" for k, v in bg["params"].items())
-        + f"; log-likelihood {bg['log_likelihood']:,.2f}"
+        f"{_MODEL_NAMES[model]} on {fitted['customers']:,} customers ({fitted['distinct_histories']:,} distinct "
+        "histories), estimate (standard error): "
+        + ", ".join(f"{k} = {v:.4f} ({_se(fitted['standard_errors'][k])})" for k, v in fitted["params"].items())
+        + f"; log-likelihood {fitted['log_likelihood']:,.2f}"
     )
     if table.attrs["fallback_reason"]:
         print(
@@ -461,20 +520,31 @@ def cmd_clv(args: argparse.Namespace) -> int:
     else:
         print(
             f"Gamma-Gamma on {gg['customers']:,} repeat customers ({gg['excluded_without_repeat']:,} without a "
-            "repeat left out): "
-            + ", ".join(f"{k} = {v:.4f}" for k, v in gg["params"].items())
+            "repeat left out), estimate (standard error): "
+            + ", ".join(f"{k} = {v:.4f} ({_se(gg['standard_errors'][k])})" for k, v in gg["params"].items())
             + f"; log-likelihood {gg['log_likelihood']:,.2f}"
         )
     print(
         f"\nOver the next {args.horizon:g} {args.time_unit}s (discount {args.discount_rate:.0%} a year): "
         f"{table['expected_purchases'].sum():,.0f} purchases, CLV {table['clv'].sum():,.0f} in total"
     )
+    if table.attrs["interval"]:
+        settings = table.attrs["interval"]
+        print(
+            f"Each customer's CLV has a {settings['interval']:.0%} interval (clv_lower, clv_upper) from "
+            f"{settings['draws']} draws of the parameters (random state {settings['random_state']})"
+        )
     if args.holdout_end:
         print("\nHoldout check (mean repeat purchases per calibration frequency):")
         print(check.by_frequency.to_string(index=False, float_format="{:.3f}".format))
         print(f"Total in the holdout: actual {check.totals['actual']:,.0f}, predicted {check.totals['predicted']:,.1f}")
     print("\nWritten: " + ", ".join(str(p) for p in written))
     return EXIT_OK
+
+
+def _se(value: float | None) -> str:
+    """A standard error as printed: 4 decimals, or "none" when the fit did not converge."""
+    return "none" if value is None else f"{value:.4f}"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -740,7 +810,32 @@ def build_parser() -> argparse.ArgumentParser:
         "the model cannot be fitted (a note says so); gamma-gamma = the model or an error; observed = each "
         "customer's own average",
     )
-    p.add_argument("--out", required=True, help="value per customer: .csv, .parquet or .xlsx; models JSON beside it")
+    p.add_argument(
+        "--model",
+        choices=["bgnbd", "mbgnbd", "pareto-nbd", "bgbb", "auto"],
+        default="bgnbd",
+        help="model of purchases and drop-out (default: bgnbd); auto = fit bgnbd, mbgnbd and pareto-nbd on the "
+        "calibration period and use the one with the smallest holdout error per frequency bucket (needs "
+        "--holdout-end; the comparison is written beside); bgbb counts purchases per --time-unit month, quarter or year",
+    )
+    p.add_argument(
+        "--interval",
+        type=_number(0, 1, what="a probability"),
+        default=0.9,
+        help="level of each customer's CLV interval, from draws of the fitted parameters (default: 0.9; 0: none)",
+    )
+    p.add_argument(
+        "--draws",
+        type=_whole(10, "a whole number of draws"),
+        default=200,
+        help="parameter draws for the interval (default: 200)",
+    )
+    p.add_argument("--random-state", type=_whole(0, "a seed"), default=0, help="seed of the draws (default: 0)")
+    p.add_argument(
+        "--out",
+        required=True,
+        help="value per customer: .csv, .parquet or .xlsx; the parameters, models JSON and holdout files beside it",
+    )
     _csv_encoding_option(p)
     p.set_defaults(func=cmd_clv)
     return parser

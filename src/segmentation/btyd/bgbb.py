@@ -393,13 +393,15 @@ class BetaGeoBetaBinomModel(RepeatBuyingModel):
         [0.073, 3.753, 2.19, 0.224]
         """
         horizon = float(_check_opportunities(horizon, "horizon"))
-        (x, tx, n), index = self._arrays(summary)
+        arrays, index = self._arrays(summary)
+        return pd.Series(self._expected_purchases(*arrays, horizon), index=index, name="expected_purchases")
+
+    def _expected_purchases(self, x: np.ndarray, tx: np.ndarray, n: np.ndarray, horizon: float) -> np.ndarray:
         alpha, beta, gamma, delta = self._params()
         log_buy = (
             betaln(alpha + x + 1, beta + n - x) - betaln(alpha, beta) - _log_likelihood_rows(self._params(), x, tx, n)
         )
-        expected = np.exp(log_buy + _log_alive_sum(gamma, delta, n, horizon))
-        return pd.Series(expected, index=index, name="expected_purchases")
+        return np.exp(log_buy + _log_alive_sum(gamma, delta, n, horizon))
 
     def expected_repeat_purchases(self, periods: np.ndarray | int) -> np.ndarray:
         """E[X(n)]: expected repeat transactions of a new customer over ``periods`` opportunities (equation 8).

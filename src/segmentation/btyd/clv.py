@@ -1,4 +1,4 @@
-"""Customer lifetime value from BG/NBD (how often, and whether still alive) and Gamma-Gamma (how much).
+"""Customer lifetime value from a repeat-buying model (how often, and whether still alive) and Gamma-Gamma (how much).
 
 The value of a customer over the next ``horizon`` time units is the sum, over each period,
 of the purchases expected in that period times the expected order value, discounted to today:
@@ -29,35 +29,43 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, BetaGeoModel, check_summary
+from segmentation.btyd.bgbb import BetaGeoBetaBinomModel, bgbb_summary
+from segmentation.btyd.bgnbd import BetaGeoModel, check_summary
+from segmentation.btyd.discounting import PERIOD_YEARS, discounted_purchases, time_grid
 from segmentation.btyd.gamma_gamma import GammaGammaModel
+from segmentation.btyd.intervals import clv_interval
+from segmentation.btyd.mbgnbd import ModifiedBetaGeoModel
 from segmentation.btyd.pareto_nbd import ParetoNBDModel
+from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
-from segmentation.features import TIME_UNITS, customer_features, summary_from_features
+from segmentation.features import customer_features, summary_from_features
 from segmentation.periods import as_date
 
-#: The models of purchases and drop-out :func:`clv_table` can fit (its ``model``).
-MODELS = {"bgnbd": BetaGeoModel, "pareto_nbd": ParetoNBDModel}
+#: The models of purchases and drop-out :func:`clv_table` can fit (its ``model``). BG/BB counts
+#: transactions at discrete opportunities (its ``time_unit`` is a period of :data:`PERIOD_YEARS`).
+MODELS = {
+    "bgnbd": BetaGeoModel,
+    "mbgnbd": ModifiedBetaGeoModel,
+    "pareto_nbd": ParetoNBDModel,
+    "bgbb": BetaGeoBetaBinomModel,
+}
+#: Any fitted model of :data:`MODELS`.
+RepeatModel = BetaGeoModel | ModifiedBetaGeoModel | ParetoNBDModel | BetaGeoBetaBinomModel
 #: How :func:`clv_table` finds the expected order value (see its ``order_value``).
 ORDER_VALUES = ("auto", "gamma_gamma", "observed")
 #: With fewer customers who bought twice, ``order_value="auto"`` refuses rather than falling back:
 #: neither model has repeat buying to learn from (BG/NBD fitted on one customer says 0 purchases).
 MIN_REPEAT_BUYERS = 2
 
-CLV_COLUMNS = (
-    "frequency",
-    "recency",
-    "T",
-    "monetary_value",
-    "probability_alive",
-    "expected_purchases",
-    "expected_order_value",
-    "clv",
-)
+#: The columns of :func:`customer_lifetime_value` after the model's summary columns
+#: (``frequency, recency, T``; ``frequency, recency, periods`` for BG/BB).
+VALUE_COLUMNS = ("monetary_value", "probability_alive", "expected_purchases", "expected_order_value", "clv")
+#: Its columns for the models in continuous time.
+CLV_COLUMNS = ("frequency", "recency", "T", *VALUE_COLUMNS)
 
 
 def customer_lifetime_value(
-    bgnbd: BetaGeoModel | ParetoNBDModel,
+    bgnbd: RepeatModel,
     gamma_gamma: GammaGammaModel | pd.Series,
     summary: pd.DataFrame,
     *,
@@ -70,16 +78,18 @@ def customer_lifetime_value(
 
     Parameters
     ----------
-    bgnbd : fitted BetaGeoModel or ParetoNBDModel
+    bgnbd : fitted model of :data:`MODELS`
         The model of purchases and drop-out.
     gamma_gamma : fitted GammaGammaModel, or Series
         The model of order value, or the expected order value per customer given directly.
     summary : DataFrame
-        ``frequency, recency, T, monetary_value`` per customer, in ``time_unit``.
+        ``frequency, recency, T, monetary_value`` per customer, in ``time_unit``
+        (``frequency, recency, periods, monetary_value`` for BG/BB, see :func:`bgbb_values`).
     horizon : float
-        Time units ahead (e.g. 39 weeks, 52 weeks).
+        Time units ahead (e.g. 39 weeks, 52 weeks); whole opportunities for BG/BB.
     time_unit : {"D", "W", "M", "Y"}, default "W"
-        Unit of the summary, used to turn periods into years for discounting.
+        Unit of the summary, used to turn periods into years for discounting; for BG/BB the
+        opportunity, one of :data:`PERIOD_YEARS` ("Y", "Q", "M").
     discount_rate : float, default 0.10
         Yearly rate; 0 gives the undiscounted value.
     step : float, default 1.0
@@ -91,27 +101,25 @@ def customer_lifetime_value(
         Indexed like ``summary``: the summary columns, ``probability_alive``,
         ``expected_purchases`` (over the horizon), ``expected_order_value`` and ``clv``.
     """
-    if time_unit not in TIME_UNITS:
-        raise WorkbenchError(f"time_unit must be one of {list(TIME_UNITS)}, got {time_unit!r}")
-    if not horizon > 0:
-        raise WorkbenchError(f"horizon must be > 0 time units, got {horizon!r}")
-    if not 0 <= discount_rate < 1:
-        raise WorkbenchError(f"discount_rate must be a yearly rate in [0, 1), e.g. 0.1 for 10%; got {discount_rate!r}")
-    if not 0 < step <= horizon:
-        raise WorkbenchError(f"step must be in (0, horizon], got {step!r}")
-    values = check_summary(summary, (*SUMMARY_COLUMNS, "monetary_value"))
-    unique = values[list(SUMMARY_COLUMNS)].drop_duplicates().reset_index(drop=True)
-    ends = np.unique(np.r_[np.arange(step, horizon, step), horizon])
-    years = ends * TIME_UNITS[time_unit] / 365.25
-    cumulative = np.column_stack([bgnbd.expected_purchases(unique, t).to_numpy() for t in ends])
-    increments = np.diff(np.column_stack([np.zeros(len(unique)), cumulative]), axis=1)
-    discounted = increments @ (1.0 / (1.0 + discount_rate) ** years)
+    ends, weights = time_grid(bgnbd, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate, step=step)
+    columns = list(bgnbd.SUMMARY_COLUMNS)
+    values = type(bgnbd).check_summary(summary)[columns]
+    values["monetary_value"] = check_summary(summary, ("monetary_value",))["monetary_value"]
+    unique = values[columns].drop_duplicates().reset_index(drop=True)
+    total, discounted = discounted_purchases(bgnbd, unique, ends, weights)
     unique = unique.assign(
-        expected_purchases=cumulative[:, -1],
+        expected_purchases=total,
         discounted_purchases=discounted,
         probability_alive=bgnbd.probability_alive(unique).to_numpy(),
     )
-    out = values.merge(unique, on=list(SUMMARY_COLUMNS), how="left").set_axis(values.index)
+    out = values.merge(unique, on=columns, how="left").set_axis(values.index)
+    out["expected_order_value"] = _order_values(gamma_gamma, values)
+    out["clv"] = out["discounted_purchases"] * out["expected_order_value"]
+    return out[[*columns, *VALUE_COLUMNS]]
+
+
+def _order_values(gamma_gamma: GammaGammaModel | pd.Series, values: pd.DataFrame) -> np.ndarray:
+    """The expected order value per row of ``values``, from the model or given directly."""
     if isinstance(gamma_gamma, pd.Series):
         order_value = gamma_gamma.reindex(values.index)
         if order_value.isna().any():
@@ -119,11 +127,8 @@ def customer_lifetime_value(
                 f"order values missing for {int(order_value.isna().sum())} customers "
                 f"(first: {list(order_value.index[order_value.isna()][:5])})"
             )
-        out["expected_order_value"] = order_value.to_numpy(dtype=float)
-    else:
-        out["expected_order_value"] = gamma_gamma.expected_order_value(values).to_numpy()
-    out["clv"] = out["discounted_purchases"] * out["expected_order_value"]
-    return out[list(CLV_COLUMNS)]
+        return order_value.to_numpy(dtype=float)
+    return gamma_gamma.expected_order_value(values).to_numpy()
 
 
 def clv_table(
@@ -135,8 +140,11 @@ def clv_table(
     discount_rate: float = 0.10,
     order_value: str = "auto",
     model: str = "bgnbd",
-) -> tuple[pd.DataFrame, BetaGeoModel | ParetoNBDModel, GammaGammaModel | None]:
-    """Fit BG/NBD (or Pareto/NBD) and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
+    interval: float | None = None,
+    draws: int = 200,
+    random_state: int = 0,
+) -> tuple[pd.DataFrame, RepeatModel, GammaGammaModel | None]:
+    """Fit a model of :data:`MODELS` and Gamma-Gamma on the orders up to ``calibration_end`` and value every customer.
 
     Parameters
     ----------
@@ -145,8 +153,9 @@ def clv_table(
     calibration_end : str or Timestamp
         Last day of data the models learn from.
     horizon : float
-        Time units ahead.
+        Time units ahead (whole periods for BG/BB).
     time_unit : {"D", "W", "M", "Y"}, default "W"
+        For ``model="bgbb"`` the opportunity: "Y", "Q" or "M".
     discount_rate : float, default 0.10
         Yearly rate.
     order_value : {"auto", "gamma_gamma", "observed"}, default "auto"
@@ -156,16 +165,25 @@ def clv_table(
         when the model cannot be fitted, e.g. order values spread over orders of magnitude
         across customers (common in B2B) make its population mean infinite (q <= 1); with fewer
         than :data:`MIN_REPEAT_BUYERS` customers who bought twice it refuses like ``"gamma_gamma"``.
-    model : {"bgnbd", "pareto_nbd"}, default "bgnbd"
+    model : {"bgnbd", "mbgnbd", "pareto_nbd", "bgbb"}, default "bgnbd"
         The model of purchases and drop-out (:data:`MODELS`): BG/NBD, where customers drop out just
-        after a purchase, or Pareto/NBD, where they drop out at any time.
+        after a purchase; MBG/NBD, where they can also drop out at the first; Pareto/NBD, where they
+        drop out at any time; BG/BB, where they transact at most once per ``time_unit`` (a period
+        of :data:`PERIOD_YEARS`) and ``horizon`` counts those periods (:func:`bgbb_values`).
+    interval : float, optional
+        Also give each customer's CLV interval at this level (e.g. 0.9), columns ``clv_lower`` and
+        ``clv_upper``, from ``draws`` draws of the fitted parameters seeded by ``random_state``
+        (:func:`segmentation.btyd.intervals.clv_interval`). None: no interval.
+    draws : int, default 200
+    random_state : int, default 0
 
     Returns
     -------
     table : DataFrame
         :func:`customer_lifetime_value` per customer with an order up to ``calibration_end``.
         ``table.attrs`` holds the settings, ``order_value_used`` (``"gamma_gamma"`` or
-        ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None).
+        ``"observed"``) and ``fallback_reason`` (why ``"auto"`` fell back, else None), and with
+        an interval its settings under ``interval`` (level, draws, random_state, rejected).
     bgnbd, gamma_gamma : the fitted models (``bgnbd`` is the ``model`` asked for; ``gamma_gamma`` is None
         when the observed values are used)
 
@@ -189,14 +207,24 @@ def clv_table(
     Gamma-Gamma fit gave q = 0.846 <= 1: the mean order value is not finite; too few repeat customers or order values far from gamma-shaped
     """
     end = as_date(calibration_end, name="calibration_end")
-    features = customer_features(data, as_of=end, time_unit=time_unit)
-    summary = summary_from_features(features)
-    if summary.empty:
-        raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")
     if order_value not in ORDER_VALUES:
         raise WorkbenchError(f"order_value must be one of {list(ORDER_VALUES)}, got {order_value!r}")
     if model not in MODELS:
         raise WorkbenchError(f"model must be one of {list(MODELS)}, got {model!r}")
+    if model == "bgbb":
+        if time_unit not in PERIOD_YEARS:
+            raise WorkbenchError(
+                f"time_unit must be one of {list(PERIOD_YEARS)} (year, quarter, month: the opportunity) for "
+                f"model='bgbb', got {time_unit!r}"
+            )
+        summary = bgbb_values(data, as_of=end, period=time_unit)
+        observed = summary.pop("monetary_mean")
+    else:
+        features = customer_features(data, as_of=end, time_unit=time_unit)
+        summary = summary_from_features(features)
+        observed = features["monetary_mean"]
+    if summary.empty:
+        raise WorkbenchError(f"no orders on or before {end:%Y-%m-%d}: nothing to fit")
     bgnbd = MODELS[model]().fit(summary)
     gamma_gamma, reason = None, None
     if order_value != "observed":
@@ -210,10 +238,15 @@ def clv_table(
                     "CLI: --order-value observed or auto)"
                 ) from exc
             reason = str(exc)
-    values = gamma_gamma if gamma_gamma is not None else features["monetary_mean"]
-    table = customer_lifetime_value(
-        bgnbd, values, summary, horizon=horizon, time_unit=time_unit, discount_rate=discount_rate
-    )
+    values = gamma_gamma if gamma_gamma is not None else observed
+    settings = {"horizon": horizon, "time_unit": time_unit, "discount_rate": discount_rate}
+    table = customer_lifetime_value(bgnbd, values, summary, **settings)
+    bands = None
+    if interval is not None:
+        bands = clv_interval(
+            bgnbd, values, summary, **settings, interval=interval, draws=draws, random_state=random_state
+        )
+        table = table.join(bands)
     table.attrs.update(
         calibration_end=end,
         horizon=horizon,
@@ -223,8 +256,48 @@ def clv_table(
         model=model,
         order_value_used="gamma_gamma" if gamma_gamma is not None else "observed",
         fallback_reason=reason,
+        interval=None if bands is None else dict(bands.attrs),
     )
     return table, bgnbd, gamma_gamma
+
+
+def bgbb_values(data: pd.DataFrame | Dataset, *, as_of: str | pd.Timestamp, period: str = "Y") -> pd.DataFrame:
+    """:func:`~segmentation.btyd.bgbb.bgbb_summary` with the order values Gamma-Gamma and CLV need.
+
+    A BG/BB transaction is a period with a purchase, so its value is the revenue of that period:
+    ``monetary_value`` is the mean revenue of the repeat periods counted in ``frequency`` (0
+    without), as :func:`segmentation.features.btyd_summary` does for purchase days, and
+    ``monetary_mean`` the revenue per period with a purchase up to ``as_of`` (the observed value).
+
+    Examples
+    --------
+    >>> orders = pd.DataFrame({"customer_id": ["a", "a", "a", "b"], "amount": [10.0, 30.0, 5.0, 8.0],
+    ...     "order_date": pd.to_datetime(["2021-03-01", "2022-05-01", "2022-07-01", "2022-06-01"])})
+    >>> bgbb_values(orders, as_of="2023-12-31")
+                 frequency  recency  periods  monetary_value  monetary_mean
+    customer_id
+    a                    1        1        2            35.0           22.5
+    b                    0        0        1             0.0            8.0
+    """
+    summary = bgbb_summary(data, as_of=as_of, period=period)
+    lines = data.transactions if isinstance(data, Dataset) else data
+    if "amount" not in lines:
+        raise WorkbenchError("transactions: missing column 'amount'; the order values need it")
+    used = lines.loc[pd.to_datetime(lines["order_date"]) <= as_date(as_of, name="as_of")]
+    revenue = (
+        used.assign(number=pd.to_datetime(used["order_date"]).dt.to_period(period).map(lambda p: p.ordinal))
+        .groupby(["customer_id", "number"])["amount"]
+        .sum()
+        .reset_index()
+    )
+    birth = revenue.groupby("customer_id")["number"].transform("min")
+    revenue["opportunity"] = revenue["number"] - birth
+    periods = summary["periods"].reindex(revenue["customer_id"]).to_numpy()
+    repeat = revenue[(revenue["opportunity"] > 0) & (revenue["opportunity"] <= periods)]
+    out = summary.copy()
+    out["monetary_value"] = repeat.groupby("customer_id")["amount"].mean().reindex(out.index, fill_value=0.0)
+    out["monetary_mean"] = revenue.groupby("customer_id")["amount"].mean().reindex(out.index)
+    return out
 
 
 def _finite(values: dict[str, float]) -> dict[str, float | None]:
@@ -233,7 +306,7 @@ def _finite(values: dict[str, float]) -> dict[str, float | None]:
 
 
 def fit_report(
-    bgnbd: BetaGeoModel | ParetoNBDModel,
+    bgnbd: RepeatModel,
     gamma_gamma: GammaGammaModel | None,
     *,
     fallback_reason: str | None = None,
@@ -243,7 +316,7 @@ def fit_report(
 
     Parameters
     ----------
-    bgnbd : fitted BetaGeoModel or ParetoNBDModel
+    bgnbd : fitted model of :data:`MODELS`
     gamma_gamma : fitted GammaGammaModel or None
         None when the observed order values were used.
     fallback_reason : str, optional
@@ -256,7 +329,7 @@ def fit_report(
     -------
     dict
         ``settings``, ``order_value`` (``used``: ``"gamma_gamma"`` or ``"observed"``, and
-        ``fallback_reason``), ``model`` (``"bgnbd"`` or ``"pareto_nbd"``), the model's parameters,
+        ``fallback_reason``), ``model`` (its key in :data:`MODELS`), the model's parameters,
         their standard errors (None when the fit did not converge) and sizes under that name, and
         ``gamma_gamma`` (None without the model).
 
@@ -300,6 +373,9 @@ def fit_report(
 
 __all__ = [
     "CLV_COLUMNS",
+    "PERIOD_YEARS",
+    "VALUE_COLUMNS",
+    "bgbb_values",
     "MIN_REPEAT_BUYERS",
     "MODELS",
     "ORDER_VALUES",

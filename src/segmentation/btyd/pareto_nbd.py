@@ -274,11 +274,13 @@ class ParetoNBDModel(RepeatBuyingModel):
         """
         if not (np.isfinite(horizon) and horizon >= 0):
             raise WorkbenchError(f"horizon must be a finite number >= 0 of time units, got {horizon!r}")
-        (x, tx, T), index = self._arrays(summary)
+        arrays, index = self._arrays(summary)
+        return pd.Series(self._expected_purchases(*arrays, float(horizon)), index=index, name="expected_purchases")
+
+    def _expected_purchases(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray, horizon: float) -> np.ndarray:
         r, alpha, s, beta = self._params()
         rate = (r + x) / (alpha + T) * (beta + T)
-        expected = rate * _ratio(s - 1, np.log1p(horizon / (beta + T))) * self._probability_alive(x, tx, T)
-        return pd.Series(expected, index=index, name="expected_purchases")
+        return rate * _ratio(s - 1, np.log1p(horizon / (beta + T))) * self._probability_alive(x, tx, T)
 
     def expected_repeat_purchases(self, t: np.ndarray | float) -> np.ndarray:
         """E[X(t)]: expected repeat purchases of a new customer within ``t`` of the first (equation 17).
