@@ -171,3 +171,14 @@ def test_parse_dates_reads_excel_serials_only_in_a_plausible_range():
     parsed = parse_dates(pd.Series(["45352", "20", "2024-02-29", "2023-02-29"]))
     assert parsed.values[0] == pd.Timestamp("2024-03-01")
     assert parsed.bad.tolist() == [False, True, False, True]
+
+
+def test_mapping_with_300000_aliases_names_the_columns_mapped_twice():
+    """A generated mapping with very many aliases is checked whole (the check is linear in the aliases)."""
+    targets = ("customer_id", "order_id", "order_date", "amount")
+    renames = {f"alias {i}": targets[i % 4] for i in range(300_000)}
+    renames["only once"] = "quantity"
+    with pytest.raises(ConfigError) as info:
+        ColumnMapping.from_dict({"columns": {"transactions": renames}})
+    assert "several columns map to ['amount', 'customer_id', 'order_date', 'order_id']" in str(info.value)
+    assert "quantity" not in str(info.value)

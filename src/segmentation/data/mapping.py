@@ -38,6 +38,7 @@ Examples
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -188,8 +189,7 @@ class ColumnMapping:
                         f"columns.{table}",
                         f"{theirs!r} maps to {target!r}, which is not a column of {table}; expected one of {allowed}",
                     )
-            targets = list(renames.values())
-            dupes = sorted({t for t in targets if targets.count(t) > 1})
+            dupes = sorted(t for t, n in Counter(renames.values()).items() if n > 1)
             if dupes:
                 mistakes.add(f"columns.{table}", f"several columns map to {dupes}")
         values = _check_values(clean.get("values", {}), mistakes)
