@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from segmentation import ColumnMapping, ConfigError, DataContractError, Dataset, load_dataset
 from segmentation.data.loading import load_frames
-from segmentation.data.parsing import parse_amounts, parse_dates
+from segmentation.data.parsing import decimal_mark, parse_amounts, parse_dates
 
 TX = "customer_id,order_id,order_date,amount\n"
 
@@ -182,3 +184,71 @@ def test_mapping_with_300000_aliases_names_the_columns_mapped_twice():
         ColumnMapping.from_dict({"columns": {"transactions": renames}})
     assert "several columns map to ['amount', 'customer_id', 'order_date', 'order_id']" in str(info.value)
     assert "quantity" not in str(info.value)
+
+
+@pytest.mark.parametrize(
+    ("texts", "decimal", "expected"),
+    [
+        (["1234,50", "12,5", "7"], "auto", [1234.5, 12.5, 7.0]),
+        (["1,2", "1.234,56", "3"], "auto", [1.2, 1234.56, 3.0]),
+        (["1,234.50", "12.5", "1,234"], "auto", [1234.5, 12.5, 1234.0]),
+        (["1,234", "2,500"], "auto", [1234.0, 2500.0]),
+        (["1,234", "2,500"], ",", [1.234, 2.5]),
+        (["1.234", "2.500"], ",", [1234.0, 2500.0]),
+        (["¥1.234,50", "(12,5)", "-3,25"], "auto", [1234.5, -12.5, -3.25]),
+        (["12,34,567.50", "1.5"], "auto", [1234567.5, 1.5]),
+    ],
+    ids=["euro", "comma-in-quotes", "point", "thousands", "mapping-comma", "mapping-comma-dots", "marks", "indian"],
+)
+def test_parse_amounts_reads_the_decimal_mark_of_the_column(texts, decimal, expected):
+    parsed = parse_amounts(pd.Series(texts), decimal=decimal)
+    assert parsed.values.tolist() == pytest.approx(expected)
+    assert not parsed.bad.any()
+
+
+def test_parse_amounts_refuses_values_that_contradict_the_mark():
+    assert parse_amounts(pd.Series(["1,234.50", "5"]), decimal=",").bad.tolist() == [True, False]
+    assert parse_amounts(pd.Series(["1,5", "5"]), decimal=".").bad.tolist() == [True, False]
+
+
+def test_decimal_mark_names_the_rows_of_each_convention():
+    mark = decimal_mark(pd.Series(["1,5", "2.5", "1,234", "7"]))
+    assert mark.decimal == "mixed"
+    assert (mark.comma.tolist(), mark.dot.tolist(), mark.ambiguous.tolist()) == (
+        [True, False, False, False],
+        [False, True, False, False],
+        [False, False, True, False],
+    )
+
+
+def test_parse_amounts_ceiling_marks_only_the_absurd_values():
+    parsed = parse_amounts(pd.Series(["1e308", "-2e12", "999999999999", "inf"]), ceiling=1e12)
+    assert parsed.bad.tolist() == [True, True, False, True]
+
+
+def test_parse_dates_keeps_the_date_written_in_each_offset():
+    parsed = parse_dates(
+        pd.Series(["2024-03-01T23:30:00-05:00", "2024-03-01T00:30:00+08:00", "2024-03-01 10:00Z", "2024-03-02", ""])
+    )
+    assert parsed.values.dt.strftime("%Y-%m-%d").tolist()[:4] == ["2024-03-01"] * 3 + ["2024-03-02"]
+    assert parsed.repaired.tolist() == [True, True, True, False, False]
+    assert not parsed.bad[:4].any()
+
+
+def test_mapping_decimal_and_max_amount_are_checked():
+    with pytest.raises(ConfigError) as info:
+        ColumnMapping.from_dict({"decimal": ";", "max_amount": -1})
+    assert "'auto', '.' or ','" in str(info.value) and "a positive number" in str(info.value)
+    mapping = ColumnMapping.from_dict({"decimal": ",", "max_amount": "1e15"})
+    assert (mapping.decimal, mapping.max_amount) == (",", 1e15)
+    assert ColumnMapping().max_amount == 1e12
+
+
+@given(st.decimals(min_value=0, max_value=10**9, places=2), st.booleans())
+def test_an_amount_written_either_way_reads_back(amount, european):
+    """``1,234.50`` and ``1.234,50`` are the same amount; the column's own values tell which is which."""
+    text = f"{amount:,.2f}"
+    if european:
+        text = text.translate(str.maketrans(",.", ".,"))
+    parsed = parse_amounts(pd.Series([text]))
+    assert parsed.values[0] == pytest.approx(float(amount)) and not parsed.bad[0]

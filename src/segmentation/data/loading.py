@@ -107,9 +107,9 @@ def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping
         return parsing.parse_directions(raw, mapping.words("direction"))
     parser: Callable[[pd.Series], parsing.Parsed] = {
         "id": parsing.parse_ids,
-        "amount": parsing.parse_amounts,
-        "number": parsing.parse_numbers,
-        "integer": parsing.parse_numbers,
+        "amount": lambda s: parsing.parse_amounts(s, decimal=mapping.decimal, ceiling=mapping.max_amount),
+        "number": lambda s: parsing.parse_numbers(s, decimal=mapping.decimal),
+        "integer": lambda s: parsing.parse_numbers(s, decimal=mapping.decimal),
         "date": lambda s: parsing.parse_dates(s, mapping.date_formats),
         "rating": lambda s: parsing.parse_ratings(s, mapping.words("rating")),
     }.get(kind, parsing.parse_categories)

@@ -18,6 +18,7 @@ import pandas as pd
 
 from segmentation.data.contract import TABLES
 from segmentation.data.mapping import ColumnMapping
+from segmentation.data.screening import screen_values
 from segmentation.errors import Problem
 
 #: Encodings tried in order when the mapping says ``auto``. ``utf-8-sig`` also reads
@@ -234,6 +235,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     else:
         blank = values.fillna("").apply(lambda s: s.str.strip().eq("")).all(axis=1)
     frame = frame.loc[~blank].reset_index(drop=True)
+    problems += screen_values(frame, table, name, delimiter, mapping)
     return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
 
 

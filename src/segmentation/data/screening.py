@@ -1,0 +1,177 @@
+"""Screen a file's values as read, before they are cleaned: what the parsers cannot judge row by row.
+
+A parser reads one value at a time; some mistakes only show across a column or a table:
+
+- the decimal mark (``1234,50`` in a European ``;`` export is 1234.5, not 123450): read from the
+  column's values, refused when the values contradict each other or cannot decide;
+- UTC offsets on dates (``2024-03-01T10:00:00+08:00``): each is the date written, noted;
+- absurd amounts (``1e308``) above the mapping's ``max_amount``;
+- a transactions file holding only refunds: nothing would be left to analyse.
+
+Each finding is a :class:`~segmentation.errors.Problem` naming the file, the column and the rows.
+
+Examples
+--------
+>>> import pandas as pd
+>>> from segmentation.data.mapping import ColumnMapping
+>>> frame = pd.DataFrame({"amount": ["1234,50", "12,5"], "_row": [2, 3]})
+>>> [str(p) for p in screen_values(frame, "transactions", "t.csv", ";", ColumnMapping())]
+["INFO t.csv, column 'amount', rows 2, 3: read with a decimal comma (1234,50 is 1234.5), as these values can only be read so; set decimal: '.' in the mapping if that is wrong (got '1234,50', '12,5')"]
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from segmentation.data.contract import TABLES
+from segmentation.data.mapping import ColumnMapping
+from segmentation.data.parsing import ISO_OFFSET, decimal_mark, parse_amounts
+from segmentation.errors import Problem, problem_at
+
+ROW = "_row"
+_NUMBER_KINDS = ("amount", "number", "integer")
+
+
+def _decimal_problems(frame: pd.DataFrame, column: str, file: str, delimiter: str | None) -> list[Problem]:
+    values = frame[column]
+    mark = decimal_mark(values)
+    rows = frame[ROW]
+    fix = "set decimal: ',' or decimal: '.' in the mapping"
+    if mark.decimal == "mixed":
+        both = mark.comma | mark.dot
+        return [
+            problem_at(
+                "error",
+                file,
+                column,
+                "the decimal mark cannot be told: rows "
+                + ", ".join(map(str, rows[mark.comma].head(3)))
+                + " read only with a decimal comma (1234,50), rows "
+                + ", ".join(map(str, rows[mark.dot].head(3)))
+                + " only with a decimal point (1,234.50)",
+                rows[both],
+                expected=f"one decimal mark in a column; correct the export, or {fix}",
+                examples=[*values[mark.comma].head(2), *values[mark.dot].head(1)],
+            )
+        ]
+    if mark.decimal == "" and delimiter == ";" and mark.ambiguous.any():
+        return [
+            problem_at(
+                "error",
+                file,
+                column,
+                "the decimal mark cannot be told: in a ';' file (a European export) these values read two "
+                "ways ('1,234' is 1.234 with a decimal comma, 1234 with a thousands comma) and no value decides",
+                rows[mark.ambiguous],
+                expected=fix,
+                examples=values[mark.ambiguous],
+            )
+        ]
+    if mark.decimal == ",":
+        return [
+            problem_at(
+                "info",
+                file,
+                column,
+                "read with a decimal comma (1234,50 is 1234.5), as these values can only be read so; "
+                "set decimal: '.' in the mapping if that is wrong",
+                rows[mark.comma],
+                examples=values[mark.comma],
+            )
+        ]
+    return []
+
+
+def _offset_problems(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
+    text = frame[column].astype("string").fillna("").str.strip()
+    offset = text.str.match(ISO_OFFSET)
+    if not offset.any():
+        return []
+    return [
+        problem_at(
+            "info",
+            file,
+            column,
+            f"{int(offset.sum()):,} date{'s carry' if offset.sum() != 1 else ' carries'} a time and a UTC offset: each is read as the date written "
+            "in its own offset (2024-03-01T23:30-05:00 is 2024-03-01) and counted as repaired",
+            frame.loc[offset, ROW],
+            examples=text[offset],
+        )
+    ]
+
+
+def _amount_problems(frame: pd.DataFrame, table: str, file: str, mapping: ColumnMapping) -> list[Problem]:
+    parsed = parse_amounts(frame["amount"], decimal=mapping.decimal)
+    found = []
+    ceiling = mapping.max_amount
+    huge = (parsed.values.abs() > ceiling) & np.isfinite(parsed.values)  # inf and NaN: not read at all
+    if huge.any():
+        found.append(
+            problem_at(
+                "error",
+                file,
+                "amount",
+                f"amount above the ceiling of {ceiling:,.0f}: no order line is that large, the value is "
+                "broken (a misplaced exponent, an id in the amount column)",
+                frame.loc[huge, ROW],
+                expected="a plausible amount; if such amounts are real, raise max_amount in the mapping",
+                examples=frame.loc[huge, "amount"],
+            )
+        )
+    readable = parsed.values[~parsed.bad & ~parsed.blank]
+    if table == "transactions" and len(readable) and (readable < 0).all():
+        found.append(
+            problem_at(
+                "error",
+                file,
+                "amount",
+                f"no purchases: all {len(readable):,} lines with an amount are refunds (negative amounts), "
+                "which are kept apart from purchases, so nothing is left to analyse",
+                frame.loc[readable.index, ROW],
+                expected="at least one purchase (an amount of 0 or more); if the export writes sales as "
+                "negative numbers, flip the sign before loading",
+                examples=frame.loc[readable.index, "amount"],
+            )
+        )
+    return found
+
+
+def screen_values(
+    frame: pd.DataFrame, table: str, file: str, delimiter: str | None, mapping: ColumnMapping
+) -> list[Problem]:
+    """The problems found across the columns of a table as read (text, or typed from Parquet/Excel).
+
+    Parameters
+    ----------
+    frame : DataFrame
+        The records with contract column names and ``_row`` (the spreadsheet row number).
+    table : str
+        The contract table.
+    file : str
+        The file's name, for messages.
+    delimiter : str or None
+        The CSV delimiter (``";"`` makes ``1,234`` ambiguous), None for workbooks and Parquet.
+    mapping : ColumnMapping
+        ``decimal`` (``auto`` reads the mark from the values) and ``max_amount``.
+
+    Returns
+    -------
+    list of Problem
+        Errors refuse the table; notes say what was decided.
+    """
+    spec = TABLES[table]
+    found: list[Problem] = []
+    for column in spec.columns:
+        if column.name not in frame.columns:
+            continue
+        if column.kind in _NUMBER_KINDS and mapping.decimal == "auto":
+            found += _decimal_problems(frame, column.name, file, delimiter)
+        if column.kind == "date" and not pd.api.types.is_datetime64_any_dtype(frame[column.name]):
+            found += _offset_problems(frame, column.name, file)
+    if "amount" in frame.columns and not any(p.severity == "error" for p in found):
+        found += _amount_problems(frame, table, file, mapping)
+    return found
+
+
+__all__ = ["screen_values"]
