@@ -244,6 +244,17 @@ def test_mapping_decimal_and_max_amount_are_checked():
     assert ColumnMapping().max_amount == 1e12
 
 
+def test_a_gbk_reading_of_latin1_text_is_doubted_and_examples_shown(tmp_path):
+    """Latin-1 words that GB18030 decodes to rare characters: refused, with both readings."""
+    text = TX.rstrip("\n") + ",product\nC1,o1,2024-01-05,10,Müller\nC1,o2,2024-01-06,5,Straße\n"
+    write(tmp_path, "transactions.csv", text, "latin-1")
+    with pytest.raises(DataContractError) as info:
+        load_dataset(tmp_path)
+    assert "as Latin-1 ('Müller')" in str(info.value)
+    ds = load_dataset(tmp_path, mapping={"csv": {"encoding": "latin-1"}})
+    assert ds.transactions["product"].tolist() == ["Müller", "Straße"]
+
+
 @given(st.decimals(min_value=0, max_value=10**9, places=2), st.booleans())
 def test_an_amount_written_either_way_reads_back(amount, european):
     """``1,234.50`` and ``1.234,50`` are the same amount; the column's own values tell which is which."""

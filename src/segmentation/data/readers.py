@@ -17,13 +17,11 @@ from pathlib import Path
 import pandas as pd
 
 from segmentation.data.contract import TABLES
+from segmentation.data.decoding import ENCODINGS, decode
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.screening import screen_values
 from segmentation.errors import Problem
 
-#: Encodings tried in order when the mapping says ``auto``. ``utf-8-sig`` also reads
-#: plain UTF-8; GB18030 is the superset of GBK that Excel writes on Chinese Windows.
-ENCODINGS = ("utf-8-sig", "gb18030")
 DELIMITERS = (",", ";", "\t", "|")
 ROW = "_row"
 
@@ -43,25 +41,6 @@ class RawTable:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-
-def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
-    if encoding != "auto":
-        return raw.decode(encoding), encoding
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode Text"
-        return raw.decode("utf-16"), "utf-16"
-    failures = []
-    for enc in ENCODINGS:
-        try:
-            return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
-        except UnicodeDecodeError as exc:
-            failures.append(exc)
-    # Name the first byte UTF-8 could not read (utf-8-sig counts positions after a byte-order mark).
-    start = failures[0].start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-    where = raw.count(b"\n", 0, start) + 1
-    raise UnicodeDecodeError(
-        "auto", raw, start, start + 1, f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK"
-    )
 
 
 def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
@@ -134,6 +113,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     )
     suffix = path.suffix.lower()
     encoding = delimiter = None
+    notes: list[Problem] = []
     sheet = mapping.sheets.get(table)
     header_row = mapping.header_rows.get(table, 1)
     if sheet is not None and suffix != ".xlsx":
@@ -165,7 +145,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             if not raw.strip():
                 return fail("the file is empty", "a header row and at least one record")
             try:
-                text, encoding = _decode(raw, mapping.encoding)
+                text, encoding, doubt = decode(raw, mapping.encoding)
             except UnicodeDecodeError as exc:
                 return fail(
                     f"cannot decode the file: {exc.reason}",
@@ -174,6 +154,8 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 )
             except LookupError as exc:
                 return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
+            if doubt:
+                notes.append(Problem("warning", name, None, doubt))
             if "\r" in text and "\n" not in text:  # classic Mac line endings
                 text = text.replace("\r", "\n")
             if header_row > 1:  # title lines above the header
@@ -209,7 +191,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
         )
 
     renamed, loose = _match_header(header, table, mapping)
-    problems: list[Problem] = []
+    problems: list[Problem] = [*notes]
     if loose:
         problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
     seen: dict[str, int] = {}
