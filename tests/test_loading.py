@@ -255,6 +255,21 @@ def test_a_gbk_reading_of_latin1_text_is_doubted_and_examples_shown(tmp_path):
     assert ds.transactions["product"].tolist() == ["Müller", "Straße"]
 
 
+def test_every_sheet_of_a_workbook_is_read_when_the_headers_agree(tmp_path):
+    first = pd.DataFrame({"customer_id": ["1"], "order_id": ["a"], "order_date": ["2024-01-01"], "amount": [1.0]})
+    second = first.assign(customer_id=["2"], order_id=["b"])
+    with pd.ExcelWriter(tmp_path / "transactions.xlsx") as writer:
+        first.to_excel(writer, sheet_name="2023", index=False)
+        pd.DataFrame().to_excel(writer, sheet_name="blank", index=False)
+        second.to_excel(writer, sheet_name="2024", index=False)
+    ds = load_dataset(tmp_path)
+    assert ds.transactions["customer_id"].tolist() == ["1", "2"]
+    note = next(p for p in ds.report.problems if "sheets" in p.message)
+    assert "'2023' 1 line (row 2), '2024' 1 line (row 3)" in note.message
+    only = load_dataset(tmp_path, mapping={"files": {"transactions": {"sheet": "2024"}}})
+    assert only.transactions["customer_id"].tolist() == ["2"]
+
+
 @given(st.decimals(min_value=0, max_value=10**9, places=2), st.booleans())
 def test_an_amount_written_either_way_reads_back(amount, european):
     """``1,234.50`` and ``1.234,50`` are the same amount; the column's own values tell which is which."""

@@ -78,6 +78,90 @@ def _sheet(sheet: str | int | None, names: list[str]) -> str | None:
     return sheet if sheet in names else next((n for n in names if n.strip() == str(sheet).strip()), None)
 
 
+#: The first bytes of an OLE2 compound file: an Excel 97-2003 workbook, or an encrypted .xlsx.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _not_a_workbook(path: Path) -> tuple[str, str] | None:
+    """Why a file named as a workbook cannot be read as .xlsx (message, what to do), or None."""
+    with path.open("rb") as f:
+        head = f.read(8)
+        if head.startswith(b"PK"):
+            return None  # a zip: an .xlsx (a broken one is reported when it is read)
+        if head == _OLE2:
+            if _ENCRYPTED in f.read():
+                return (
+                    "the workbook is protected with a password (encrypted), so it cannot be read",
+                    "the workbook without its password: open it in Excel, clear the password (File > Info > "
+                    "Protect Workbook > Encrypt with Password) and save, or save the sheet as CSV UTF-8",
+                )
+            return (
+                "this is an old Excel 97-2003 workbook (.xls), a format the workbench does not read",
+                "an .xlsx file or a CSV: open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'",
+            )
+    if path.suffix.lower() == ".xls":
+        return (
+            "the file is named .xls but is not an Excel workbook (perhaps a web page or text saved as .xls)",
+            "an .xlsx file or a CSV: open it and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'",
+        )
+    return None
+
+
+def _read_workbook(
+    path: Path, table: str, mapping: ColumnMapping, sheet: str | int | None, header_row: int
+) -> tuple[pd.DataFrame, list[Problem]] | Problem:
+    """A workbook's records: the mapping's sheet, else every sheet with records when they share a header."""
+    name = path.name
+    source = io.BytesIO(path.read_bytes()) if path.suffix.lower() == ".xls" else path  # openpyxl goes by the name
+    with pd.ExcelFile(source, engine="openpyxl") as book:
+        names = book.sheet_names
+        if sheet is not None or len(names) == 1:
+            chosen = _sheet(sheet, names)
+            if chosen is None:
+                listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+                return Problem(
+                    "error",
+                    name,
+                    None,
+                    f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
+                    expected=f"a sheet name or position from 1 (the sheets: {listed})",
+                )
+            return pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1), []
+        sheets = {n: pd.read_excel(book, sheet_name=n, dtype=object, header=header_row - 1) for n in names}
+    sheets = {n: f for n, f in sheets.items() if len(f.columns) or len(f)}  # empty sheets hold nothing
+    if len(sheets) <= 1:
+        return (next(iter(sheets.values())) if sheets else pd.DataFrame()), []
+    headers = {n: _match_header([str(c) for c in f.columns], table, mapping)[0] for n, f in sheets.items()}
+    first = next(iter(headers.values()))
+    if any(h != first for h in headers.values()):
+        listed = "; ".join(
+            f"{n!r} ({', '.join(map(str, h[:6]))}{', ...' if len(h) > 6 else ''})" for n, h in headers.items()
+        )
+        return Problem(
+            "error",
+            name,
+            None,
+            f"the workbook has {len(sheets)} sheets with records and their headers differ: {listed}",
+            expected=f"the sheet to read named in the mapping (files: {{{table}: {{sheet: {next(iter(sheets))!r}}}}}), "
+            "or one header on every sheet",
+        )
+    spans, start = [], header_row + 1
+    for n, f in sheets.items():
+        where = f"row {start:,}" if len(f) == 1 else f"rows {start:,}-{start + len(f) - 1:,}"
+        spans.append(f"{n!r} {len(f):,} line{'s' if len(f) != 1 else ''}" + (f" ({where})" if len(f) else ""))
+        start += len(f)
+    note = Problem(
+        "info",
+        name,
+        None,
+        f"read all {len(sheets)} sheets, which share the header: {', '.join(spans)}; row numbers in messages "
+        "count on from sheet to sheet",
+        expected=None,
+    )
+    return pd.concat(list(sheets.values()), ignore_index=True), [note]
+
+
 def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     """Read ``path`` as contract table ``table``.
 
@@ -116,7 +200,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     notes: list[Problem] = []
     sheet = mapping.sheets.get(table)
     header_row = mapping.header_rows.get(table, 1)
-    if sheet is not None and suffix != ".xlsx":
+    if sheet is not None and suffix not in (".xlsx", ".xls"):
         return fail(
             f"the mapping names sheet {sheet!r} for {table}, but this is not a workbook",
             "an .xlsx file, or no sheet in the mapping",
@@ -127,17 +211,14 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
             header = [str(c) for c in frame.columns]
-        elif suffix == ".xlsx":
-            with pd.ExcelFile(path, engine="openpyxl") as book:
-                names = book.sheet_names
-                chosen = _sheet(sheet, names)
-                if chosen is None:
-                    listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
-                    return fail(
-                        f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
-                        f"a sheet name or position from 1 (the sheets: {listed})",
-                    )
-                frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1)
+        elif suffix in (".xlsx", ".xls"):
+            why = _not_a_workbook(path)
+            if why is not None:
+                return fail(*why)
+            got = _read_workbook(path, table, mapping, sheet, header_row)
+            if isinstance(got, Problem):
+                return RawTable(table, name, pd.DataFrame(), problems=[got])
+            frame, notes = got
             header = [str(c) for c in frame.columns]
             frame = frame.map(lambda v: "" if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
         else:
