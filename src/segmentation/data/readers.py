@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,7 +21,7 @@ from segmentation.data.contract import TABLES
 from segmentation.data.decoding import ENCODINGS, decode
 from segmentation.data.mapping import ColumnMapping
 from segmentation.data.screening import screen_values
-from segmentation.errors import Problem
+from segmentation.errors import Problem, problem_at
 
 DELIMITERS = (",", ";", "\t", "|")
 ROW = "_row"
@@ -162,6 +163,120 @@ def _read_workbook(
     return pd.concat(list(sheets.values()), ignore_index=True), [note]
 
 
+def _unnamed(name: str) -> bool:
+    """A header cell left blank (pandas names a blank workbook header cell ``Unnamed: 4``)."""
+    return not name.strip() or bool(re.fullmatch(r"Unnamed: \d+(_level_\d+)?", name))
+
+
+def _drop_unnamed(
+    frame: pd.DataFrame, header: list[str], name: str, first_row: int
+) -> tuple[pd.DataFrame, list[str], list[Problem]]:
+    """Columns without a header name: ignored (and noted) when they hold nothing, else refused."""
+    blank_named = [i for i, h in enumerate(header) if _unnamed(h)]
+    if not blank_named:
+        return frame, header, []
+    positions = ", ".join(str(i + 1) for i in blank_named)
+    holding = []
+    for i in blank_named:
+        values = frame.iloc[:, i].fillna("").astype(str).str.strip()
+        holding += [(first_row + r, v) for r, v in enumerate(values) if v]
+    if holding:
+        return (
+            frame,
+            header,
+            [
+                problem_at(
+                    "error",
+                    name,
+                    None,
+                    f"column{'s' if len(blank_named) > 1 else ''} {positions} of the header "
+                    f"{'have' if len(blank_named) > 1 else 'has'} no name, but hold{'' if len(blank_named) > 1 else 's'} values",
+                    [r for r, _ in holding],
+                    expected="a name in the header for every column that holds data",
+                    examples=[v for _, v in holding],
+                )
+            ],
+        )
+    keep = [i for i in range(len(header)) if i not in blank_named]
+    note = Problem(
+        "info",
+        name,
+        None,
+        f"{len(blank_named)} column{'s' if len(blank_named) > 1 else ''} of the header (position"
+        f"{'s' if len(blank_named) > 1 else ''} {positions}) {'have' if len(blank_named) > 1 else 'has'} no name "
+        "and nothing on any line (lines ending in ',,' as spreadsheets export them): ignored",
+    )
+    return frame.iloc[:, keep], [header[i] for i in keep], [note]
+
+
+def _bare_cr_problem(text: str, delimiter: str, width: int, name: str, header_row: int) -> Problem | None:
+    """Lines split by a carriage return (CR) standing alone inside a value, which ends a record early."""
+    rows, shown = [], []
+    for i, line in enumerate(text.split("\n")):
+        line = line.rstrip("\r")
+        if "\r" not in line or '"' in line:  # a quoted value may hold a line break
+            continue
+        pieces = [p for p in line.split("\r") if p.strip()]
+        widths = [len(next(csv.reader([p], delimiter=delimiter), [])) for p in pieces]
+        if any(w != width for w in widths):
+            rows.append(i + header_row)
+            shown.append(line.replace("\r", "\\r"))
+    if not rows:
+        return None
+    return problem_at(
+        "error",
+        name,
+        None,
+        "a carriage return (CR) stands alone inside the line and splits it into records that do not fit the "
+        f"header ({width} columns)",
+        rows,
+        expected="one record per line: remove the CR from the value, or quote the value",
+        examples=shown,
+    )
+
+
+def _read_ragged(
+    text: str, delimiter: str, width: int, name: str, header_row: int
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Records when some lines have more fields than the header: a delimiter ending the line is ignored,
+    any other extra field refuses the file with the rows and the cause."""
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    trailing, extra = [], []
+    for i, record in enumerate(records):
+        if len(record) > width:
+            row = i + header_row + 1
+            if any(v.strip() for v in record[width:]):
+                extra.append((row, len(record), delimiter.join(record)))
+            else:
+                trailing.append(row)
+    if extra:
+        counts = sorted({n for _, n, _ in extra})
+        return pd.DataFrame(), [
+            problem_at(
+                "error",
+                name,
+                None,
+                f"cannot read the file: these lines have {' or '.join(map(str, counts))} fields, the header {width} "
+                f"(a {delimiter!r} inside a value that is not quoted, such as 1{delimiter}200, or a column without "
+                "a name in the header)",
+                [r for r, _, _ in extra],
+                expected="as many fields on each line as in the header; quote values holding the delimiter",
+                examples=[line for _, _, line in extra],
+            )
+        ]
+    frame = pd.DataFrame([(r + [""] * width)[:width] if r else [""] * width for r in records], dtype=str)
+    frame.columns = [f"_col{i}" for i in range(width)]
+    note = problem_at(
+        "info",
+        name,
+        None,
+        f"{len(trailing):,} line{'s end' if len(trailing) != 1 else ' ends'} in a delimiter the header does not have "
+        "(an empty last field): the empty field was ignored",
+        trailing,
+    )
+    return frame, [note] if trailing else []
+
+
 def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     """Read ``path`` as contract table ``table``.
 
@@ -252,16 +367,31 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
             )
             header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                header=0,
-                names=[f"_col{i}" for i in range(len(header))],
-                engine="c",
-            )
+            split = _bare_cr_problem(text, delimiter, len(header), name, header_row)
+            if split is not None:
+                return RawTable(table, name, pd.DataFrame(), encoding, delimiter, [split])
+            try:
+                frame = pd.read_csv(
+                    io.StringIO(text),
+                    sep=delimiter,
+                    dtype=str,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    header=0,
+                    names=[f"_col{i}" for i in range(len(header))],
+                    engine="c",
+                )
+                # Lines with one field more than the header: pandas made the first field an index.
+                ragged = not isinstance(frame.index, pd.RangeIndex)
+            except pd.errors.ParserError as exc:
+                if not re.search(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
+                    raise
+                ragged = True
+            if ragged:
+                frame, more = _read_ragged(text, delimiter, len(header), name, header_row)
+                notes += more
+                if any(p.severity == "error" for p in more):
+                    return RawTable(table, name, pd.DataFrame(), encoding, delimiter, notes)
     except Exception as exc:  # noqa: BLE001 - every reader's failure (zip, xml, arrow, csv) becomes a message
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return fail(
@@ -271,8 +401,11 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             else f"a {suffix} file that its program can open",
         )
 
+    frame, header, unnamed = _drop_unnamed(frame, header, name, header_row + 1)
+    problems: list[Problem] = [*notes, *unnamed]
+    if any(p.severity == "error" for p in unnamed):
+        return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     renamed, loose = _match_header(header, table, mapping)
-    problems: list[Problem] = [*notes]
     if loose:
         problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))
     seen: dict[str, int] = {}
