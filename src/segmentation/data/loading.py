@@ -35,6 +35,7 @@ from segmentation.data.load_report import LoadReport, TableReport
 from segmentation.data.mapping import VALUE_COLUMNS, ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
+from segmentation.data.screening import duplicate_problem
 from segmentation.errors import ConfigError, DataContractError, Problem, problem_at
 from segmentation.periods import as_date
 
@@ -345,10 +346,9 @@ def _clean_table(
     out = out.loc[keep]
     dupes = out.drop(columns=[ROW, REPAIRED]).duplicated(keep="first")
     if dupes.any():
-        tr.exclude("exact duplicate lines", int(dupes.sum()))
-        report.add(
-            problem_at("warning", file, None, "exact duplicate line excluded (kept the first)", out.loc[dupes, ROW])
-        )
+        rule, warning = duplicate_problem(file, frame, out, dupes, [c for c in out.columns if c not in (ROW, REPAIRED)])
+        tr.exclude(rule, int(dupes.sum()))
+        report.add(warning)
         out = out.loc[~dupes]
     refunds = None
     if spec.name == "transactions":

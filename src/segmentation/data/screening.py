@@ -174,4 +174,59 @@ def screen_values(
     return found
 
 
-__all__ = ["screen_values"]
+def duplicate_problem(
+    file: str, frame: pd.DataFrame, kept: pd.DataFrame, dupes: pd.Series, contract: list[str]
+) -> tuple[str, Problem]:
+    """The load-report rule and the warning for lines excluded as duplicates.
+
+    Lines are duplicates when they are equal on the contract columns; when they differ in a column
+    the contract ignores, the message says so and names it, rather than calling them exact copies.
+
+    Parameters
+    ----------
+    file : str
+        The file's name.
+    frame : DataFrame
+        The table as read, with every column of the file and ``_row``.
+    kept : DataFrame
+        The parsed contract columns (with ``_row``), on the same index as ``frame``.
+    dupes : Series of bool
+        The lines of ``kept`` excluded as repeats of an earlier line.
+    contract : list of str
+        The contract columns the duplicates were found on.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> raw = pd.DataFrame({"amount": ["5", "5"], "note": ["a", "b"], "_row": [2, 3]})
+    >>> kept = pd.DataFrame({"amount": [5.0, 5.0], "_row": [2, 3]})
+    >>> rule, p = duplicate_problem("t.csv", raw, kept, pd.Series([False, True]), ["amount"])
+    >>> rule
+    'duplicate lines (equal on the contract columns)'
+    >>> print(p)
+    WARNING t.csv, row 3: duplicate line excluded (kept the first): equal to an earlier line on every contract column; they differ only in note, which the contract ignores
+    """
+    extra = [c for c in frame.columns if c not in contract and c != ROW and not str(c).startswith("_")]
+    rows = kept.loc[dupes, ROW]
+    differing = []
+    if extra:
+        group = kept.groupby(contract, dropna=False, sort=False).ngroup()
+        first = pd.Series(kept.index, index=kept.index).groupby(group).transform("first")  # each line's first copy
+        repeats = dupes.index[dupes]
+        for column in extra:
+            theirs = frame.loc[repeats, column].astype("string").fillna("").to_numpy()
+            originals = frame.loc[first[repeats], column].astype("string").fillna("").to_numpy()
+            if (theirs != originals).any():
+                differing.append(str(column))
+    if differing:
+        message = (
+            "duplicate line excluded (kept the first): equal to an earlier line on every contract column; "
+            f"they differ only in {', '.join(differing)}, which the contract ignores"
+        )
+        return "duplicate lines (equal on the contract columns)", problem_at("warning", file, None, message, rows)
+    return "exact duplicate lines", problem_at(
+        "warning", file, None, "exact duplicate line excluded (kept the first)", rows
+    )
+
+
+__all__ = ["duplicate_problem", "screen_values"]
