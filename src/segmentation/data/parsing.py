@@ -125,11 +125,39 @@ def _as_comma(text: pd.Series) -> pd.Series:
     return pd.to_numeric(converted, errors="coerce")
 
 
-def _number_text(s: pd.Series) -> tuple[pd.Series, pd.Series]:
-    """The text of numbers without currency marks, spaces and accountant's brackets; the bracketed rows."""
-    cleaned = _text(s).str.replace(_CURRENCY, "", regex=True)
+def _number_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Stripped text of numbers without currency marks, spaces and accountant's brackets; the bracketed rows."""
+    cleaned = text.str.replace(_CURRENCY, "", regex=True)
     negative = cleaned.str.match(r"^\(.*\)$")
     return cleaned.str.strip("()"), negative
+
+
+def _mark(text: pd.Series, plain: pd.Series) -> DecimalMark:
+    """:func:`decimal_mark` of stripped ``text`` whose plain numbers (``1234.5``, ``7``) are ``plain``.
+
+    A plain number has no comma, so only the few other values are cleaned and read both ways: a
+    plain number with a point reads only with a decimal point, unless it is ``1.234`` (1234 with
+    a thousands point).
+    """
+    odd = plain.isna() & (text != "")
+    body, _ = _number_text(text[odd])
+    dot, comma = _as_dot(body), _as_comma(body)
+    marked = body.str.contains(r"[.,]", regex=True)  # 12 or 1e5 read the same either way
+    only_comma = _false(text)
+    only_comma[odd] = marked & comma.notna() & dot.isna()
+    only_dot = _false(text)
+    only_dot[odd] = marked & dot.notna() & comma.isna()
+    ambiguous = _false(text)
+    ambiguous[odd] = dot.notna() & comma.notna() & (dot != comma)
+    dotted = plain.notna() & text.str.contains(".", regex=False)
+    grouped = dotted & text.str.fullmatch(r"[-+]?\d{1,3}\.\d{3}")
+    only_dot |= dotted & ~grouped
+    ambiguous |= grouped
+    if only_comma.any() and only_dot.any():
+        decimal = "mixed"
+    else:
+        decimal = "," if only_comma.any() else "." if only_dot.any() else ""
+    return DecimalMark(decimal, only_comma.astype(bool), only_dot.astype(bool), ambiguous.astype(bool))
 
 
 def decimal_mark(s: pd.Series) -> DecimalMark:
@@ -158,17 +186,8 @@ def decimal_mark(s: pd.Series) -> DecimalMark:
     """
     if pd.api.types.is_numeric_dtype(s):
         return DecimalMark(".", _false(s), _false(s), _false(s))
-    text, _ = _number_text(s)
-    dot, comma = _as_dot(text), _as_comma(text)
-    marked = text.str.contains(r"[.,]", regex=True)  # 12 or 1e5 read the same either way
-    only_comma = marked & comma.notna() & dot.isna()
-    only_dot = marked & dot.notna() & comma.isna()
-    ambiguous = dot.notna() & comma.notna() & (dot != comma)
-    if only_comma.any() and only_dot.any():
-        decimal = "mixed"
-    else:
-        decimal = "," if only_comma.any() else "." if only_dot.any() else ""
-    return DecimalMark(decimal, only_comma, only_dot, ambiguous)
+    text = _text(s)
+    return _mark(text, pd.to_numeric(text, errors="coerce"))
 
 
 def parse_amounts(s: pd.Series, *, decimal: str = "auto", ceiling: float | None = None) -> Parsed:
@@ -204,16 +223,15 @@ def parse_amounts(s: pd.Series, *, decimal: str = "auto", ceiling: float | None 
         return Parsed(values, _false(s), bad, s.isna())
     text = _text(s)
     plain = pd.to_numeric(text, errors="coerce").astype(float)
-    body, negative = _number_text(s)
-    mark = decimal if decimal in (",", ".") else decimal_mark(s).decimal
+    mark = decimal if decimal in (",", ".") else _mark(text, plain).decimal
     if mark == ",":
-        read = _as_comma(body)
-        keep_plain = ~text.str.contains(r"[.,]", regex=True)  # 12, 1e5, inf: the same in both conventions
+        todo = text.str.contains(r"[.,]", regex=True) | (plain.isna() & (text != ""))  # 12, 1e5: the same either way
     else:
-        read = _as_dot(body)
-        keep_plain = plain.notna()
-    read = read.where(~negative, -read).astype(float)
-    values = plain.where(keep_plain, read)
+        todo = plain.isna() & (text != "")
+    body, negative = _number_text(text[todo])
+    read = _as_comma(body) if mark == "," else _as_dot(body)
+    values = plain.copy()
+    values[todo] = read.where(~negative, -read).astype(float)
     blank = text == ""
     bad = values.isna() | ~np.isfinite(values.fillna(0))
     if ceiling is not None:
@@ -266,7 +284,9 @@ def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
         values = values.astype("datetime64[us]").dt.normalize()
         return Parsed(values, _false(s), values.isna(), s.isna())
     text = _text(s)
-    offset = text.str.extract(ISO_OFFSET, expand=False)
+    offset = pd.Series(np.nan, index=text.index, dtype=object)
+    timed = text.str.len() > 10  # a date alone has no offset
+    offset[timed] = text[timed].str.extract(ISO_OFFSET, expand=False)
     iso = text.where(offset.isna(), offset)
     values = pd.to_datetime(iso.where(iso.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")), format="ISO8601", errors="coerce")
     values = _naive(values).astype("datetime64[us]")

@@ -211,6 +211,8 @@ def _drop_unnamed(
 
 def _bare_cr_problem(text: str, delimiter: str, width: int, name: str, header_row: int) -> Problem | None:
     """Lines split by a carriage return (CR) standing alone inside a value, which ends a record early."""
+    if not re.search(r"\r(?!\n)", text):  # CR only before LF, or none: nothing to split
+        return None
     rows, shown = [], []
     for i, line in enumerate(text.split("\n")):
         line = line.rstrip("\r")

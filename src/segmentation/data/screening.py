@@ -85,7 +85,7 @@ def _decimal_problems(frame: pd.DataFrame, column: str, file: str, delimiter: st
 
 def _offset_problems(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
     text = frame[column].astype("string").fillna("").str.strip()
-    offset = text.str.match(ISO_OFFSET)
+    offset = (text.str.len() > 10) & text.str.match(ISO_OFFSET)  # a date alone has no offset
     if not offset.any():
         return []
     return [
