@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from segmentation.data.contract import TABLES
@@ -133,7 +134,10 @@ def _read_workbook(
     sheets = {n: f for n, f in sheets.items() if len(f.columns) or len(f)}  # empty sheets hold nothing
     if len(sheets) <= 1:
         return (next(iter(sheets.values())) if sheets else pd.DataFrame()), []
-    headers = {n: _match_header([str(c) for c in f.columns], table, mapping)[0] for n, f in sheets.items()}
+    headers = {  # nameless columns aside: a sheet formatted one column wider still shares the header
+        n: [h for h in _match_header([str(c) for c in f.columns], table, mapping)[0] if not _unnamed(h)]
+        for n, f in sheets.items()
+    }
     first = next(iter(headers.values()))
     if any(h != first for h in headers.values()):
         listed = "; ".join(
@@ -171,42 +175,44 @@ def _unnamed(name: str) -> bool:
 def _drop_unnamed(
     frame: pd.DataFrame, header: list[str], name: str, first_row: int
 ) -> tuple[pd.DataFrame, list[str], list[Problem]]:
-    """Columns without a header name: ignored (and noted) when they hold nothing, else refused."""
+    """Columns without a header name are ignored, as columns outside the contract are: noted when empty
+    on every line (a header ending in ``,,``), warned with their rows when they hold values."""
     blank_named = [i for i, h in enumerate(header) if _unnamed(h)]
     if not blank_named:
         return frame, header, []
-    positions = ", ".join(str(i + 1) for i in blank_named)
-    holding = []
+    found = []
+    empty = [i for i in blank_named if not frame.iloc[:, i].fillna("").astype(str).str.strip().ne("").any()]
+    if empty:
+        several = len(empty) > 1
+        found.append(
+            Problem(
+                "info",
+                name,
+                None,
+                f"{len(empty)} column{'s' if several else ''} of the header (position{'s' if several else ''} "
+                f"{', '.join(str(i + 1) for i in empty)}) {'have' if several else 'has'} no name and nothing on "
+                "any line (lines ending in ',,' as spreadsheets export them): ignored",
+            )
+        )
     for i in blank_named:
+        if i in empty:
+            continue
         values = frame.iloc[:, i].fillna("").astype(str).str.strip()
-        holding += [(first_row + r, v) for r, v in enumerate(values) if v]
-    if holding:
-        return (
-            frame,
-            header,
-            [
-                problem_at(
-                    "error",
-                    name,
-                    None,
-                    f"column{'s' if len(blank_named) > 1 else ''} {positions} of the header "
-                    f"{'have' if len(blank_named) > 1 else 'has'} no name, but hold{'' if len(blank_named) > 1 else 's'} values",
-                    [r for r, _ in holding],
-                    expected="a name in the header for every column that holds data",
-                    examples=[v for _, v in holding],
-                )
-            ],
+        holding = values.ne("").to_numpy()
+        found.append(
+            problem_at(
+                "warning",
+                name,
+                None,
+                f"column {i + 1} of the header has no name but holds values: ignored, as every column outside "
+                "the contract is",
+                first_row + np.flatnonzero(holding),
+                expected="a name in the header for a column that matters (then map it in the mapping)",
+                examples=values[holding],
+            )
         )
     keep = [i for i in range(len(header)) if i not in blank_named]
-    note = Problem(
-        "info",
-        name,
-        None,
-        f"{len(blank_named)} column{'s' if len(blank_named) > 1 else ''} of the header (position"
-        f"{'s' if len(blank_named) > 1 else ''} {positions}) {'have' if len(blank_named) > 1 else 'has'} no name "
-        "and nothing on any line (lines ending in ',,' as spreadsheets export them): ignored",
-    )
-    return frame.iloc[:, keep], [header[i] for i in keep], [note]
+    return frame.iloc[:, keep], [header[i] for i in keep], found
 
 
 def _bare_cr_problem(text: str, delimiter: str, width: int, name: str, header_row: int) -> Problem | None:
@@ -405,8 +411,6 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
 
     frame, header, unnamed = _drop_unnamed(frame, header, name, header_row + 1)
     problems: list[Problem] = [*notes, *unnamed]
-    if any(p.severity == "error" for p in unnamed):
-        return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     renamed, loose = _match_header(header, table, mapping)
     if loose:
         problems.append(Problem("info", name, None, f"columns matched ignoring case and spaces: {', '.join(loose)}"))

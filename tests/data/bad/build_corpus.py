@@ -701,9 +701,14 @@ case(
 )
 case(
     "unnamed_column_with_values",
-    "A column with values but no name in the header: refused naming the column's position and rows.",
+    "A column with values but no name in the header: ignored like any column outside the contract, with a warning "
+    "naming its position and rows (was ignored without a word, as a column named '').",
     {"transactions.csv": TX.rstrip("\n") + ",\nC001,O1,2024-03-01,5,gift\nC002,O2,2024-03-02,6,\n"},
-    {"outcome": "refused", "problems": [err("transactions.csv", None, "column 5 of the header has no name", [2])]},
+    {
+        "outcome": "loaded",
+        "counts": {"transactions": counts(2, 2)},
+        "problems": [warn("transactions.csv", None, "column 5 of the header has no name but holds values", [2])],
+    },
 )
 case(
     "duplicates_differing_in_an_ignored_column",
