@@ -228,7 +228,7 @@ def _bare_cr_problem(text: str, delimiter: str, width: int, name: str, header_ro
         widths = [len(next(csv.reader([p], delimiter=delimiter), [])) for p in pieces]
         if any(w != width for w in widths):
             rows.append(i + header_row)
-            shown.append(line.replace("\r", "\\r"))
+            shown.append(line)
     if not rows:
         return None
     return problem_at(

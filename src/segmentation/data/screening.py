@@ -33,26 +33,30 @@ ROW = "_row"
 _NUMBER_KINDS = ("amount", "number", "integer")
 
 
+def _rows_reading(rows: pd.Series, values: pd.Series, mark: str) -> str:
+    """``rows 2, 5 read only with a decimal comma (such as '1,5')``: the first rows of one kind."""
+    shown = ", ".join(map(str, rows.head(3))) + (f" (+{len(rows) - 3:,} more)" if len(rows) > 3 else "")
+    verb = "reads" if len(rows) == 1 else "read"
+    return f"row{'s' if len(rows) > 1 else ''} {shown} {verb} only with {mark} (such as {values.iloc[0]!r})"
+
+
 def _decimal_problems(frame: pd.DataFrame, column: str, file: str, delimiter: str | None) -> list[Problem]:
     values = frame[column]
     mark = decimal_mark(values)
     rows = frame[ROW]
-    fix = "set decimal: ',' or decimal: '.' in the mapping"
     if mark.decimal == "mixed":
-        both = mark.comma | mark.dot
         return [
             problem_at(
                 "error",
                 file,
                 column,
-                "the decimal mark cannot be told: rows "
-                + ", ".join(map(str, rows[mark.comma].head(3)))
-                + " read only with a decimal comma (1234,50), rows "
-                + ", ".join(map(str, rows[mark.dot].head(3)))
-                + " only with a decimal point (1,234.50)",
-                rows[both],
-                expected=f"one decimal mark in a column; correct the export, or {fix}",
-                examples=[*values[mark.comma].head(2), *values[mark.dot].head(1)],
+                "the decimal mark cannot be told: "
+                + _rows_reading(rows[mark.comma], values[mark.comma], "a decimal comma")
+                + ", but "
+                + _rows_reading(rows[mark.dot], values[mark.dot], "a decimal point"),
+                rows[mark.comma | mark.dot],
+                expected="one decimal mark in a column: correct the export, or name the mark in the mapping "
+                "(decimal: ',' or decimal: '.'), which refuses the values written the other way",
             )
         ]
     if mark.decimal == "" and delimiter == ";" and mark.ambiguous.any():
@@ -64,7 +68,7 @@ def _decimal_problems(frame: pd.DataFrame, column: str, file: str, delimiter: st
                 "the decimal mark cannot be told: in a ';' file (a European export) these values read two "
                 "ways ('1,234' is 1.234 with a decimal comma, 1234 with a thousands comma) and no value decides",
                 rows[mark.ambiguous],
-                expected=fix,
+                expected="the mark named in the mapping: decimal: ',' (1,234 is 1.234) or decimal: '.' (1,234 is 1234)",
                 examples=values[mark.ambiguous],
             )
         ]
