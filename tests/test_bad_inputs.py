@@ -35,7 +35,7 @@ def matches(problem, want: dict) -> bool:
 
 
 def test_corpus_is_large_enough():
-    assert len(CASES) >= 30
+    assert len(CASES) >= 75
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
@@ -130,6 +130,13 @@ _CELLS = st.one_of(
             '"',
             "\x00",
             "\r",
+            "1234,50",
+            "1.234,56",
+            "1,2",
+            "2024-03-01T10:00:00+08:00",
+            "2024-03-01T23:30:00Z",
+            "1e308",
+            "Müller",
         ]
     ),
 )

@@ -158,7 +158,7 @@ CHURN_EVENTS = TableSpec(
 TABLES: dict[str, TableSpec] = {t.name: t for t in (TRANSACTIONS, CUSTOMERS, INTERACTIONS, SURVEYS, CHURN_EVENTS)}
 
 #: File endings the readers understand.
-FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".xlsx")
+FILE_SUFFIXES = (".csv", ".txt", ".tsv", ".parquet", ".xlsx", ".xls")  # .xls: found, to say it must be saved as .xlsx
 
 
 def table_markdown(table: str) -> str:

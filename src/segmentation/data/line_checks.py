@@ -165,7 +165,8 @@ def merged_problem(
 
 
 def duplicate_rows(relation: str, columns: list[str]) -> str:
-    """SQL selecting ``_row`` of every exact duplicate line of ``relation`` (all but the first of each).
+    """SQL selecting ``_row`` of every exact duplicate line of ``relation`` (all but the first of each),
+    and ``_first``, the row of the line it repeats.
 
     The lines are hashed on ``columns`` and the hashes sorted (faster than grouping ten million
     distinct keys); only lines whose hash is shared are compared in full.
@@ -173,6 +174,7 @@ def duplicate_rows(relation: str, columns: list[str]) -> str:
     cols = ", ".join(quote(c) for c in columns)
     shared = f"SELECT h FROM (SELECT h, lag(h) OVER (ORDER BY h) AS before FROM (SELECT hash({cols}) AS h FROM {relation})) WHERE h = before"
     return (
-        f"SELECT _row FROM (SELECT _row, row_number() OVER (PARTITION BY {cols} ORDER BY _row) AS n "
-        f"FROM {relation} WHERE hash({cols}) IN ({shared})) WHERE n > 1"
+        f"SELECT _row, _first FROM (SELECT _row, row_number() OVER w AS n, first_value(_row) OVER w AS _first "
+        f"FROM {relation} WHERE hash({cols}) IN ({shared}) WINDOW w AS (PARTITION BY {cols} ORDER BY _row)) "
+        "WHERE n > 1"
     )

@@ -37,6 +37,7 @@ from segmentation.data.load_report import LoadReport, TableReport
 from segmentation.data.mapping import VALUE_COLUMNS, ColumnMapping
 from segmentation.data.privacy import mask_name
 from segmentation.data.readers import ROW, RawTable, read_table
+from segmentation.data.screening import duplicate_problem
 from segmentation.errors import SHOWN, ConfigError, DataContractError, Problem, problem_at
 from segmentation.periods import as_date
 
@@ -109,9 +110,9 @@ def _parse_column(raw: pd.Series, kind: str, column: str, mapping: ColumnMapping
         return parsing.parse_directions(raw, mapping.words("direction"))
     parser: Callable[[pd.Series], parsing.Parsed] = {
         "id": parsing.parse_ids,
-        "amount": parsing.parse_amounts,
-        "number": parsing.parse_numbers,
-        "integer": parsing.parse_numbers,
+        "amount": lambda s: parsing.parse_amounts(s, decimal=mapping.decimal, ceiling=mapping.max_amount),
+        "number": lambda s: parsing.parse_numbers(s, decimal=mapping.decimal),
+        "integer": lambda s: parsing.parse_numbers(s, decimal=mapping.decimal),
         "date": lambda s: parsing.parse_dates(s, mapping.date_formats),
         "rating": lambda s: parsing.parse_ratings(s, mapping.words("rating")),
     }.get(kind, parsing.parse_categories)
@@ -352,10 +353,9 @@ def _clean_table(
     out = out.loc[keep]
     dupes = out.drop(columns=[ROW, REPAIRED]).duplicated(keep="first")
     if dupes.any():
-        tr.exclude("exact duplicate lines", int(dupes.sum()))
-        report.add(
-            problem_at("warning", file, None, "exact duplicate line excluded (kept the first)", out.loc[dupes, ROW])
-        )
+        rule, warning = duplicate_problem(file, frame, out, dupes, [c for c in out.columns if c not in (ROW, REPAIRED)])
+        tr.exclude(rule, int(dupes.sum()))
+        report.add(warning)
         out = out.loc[~dupes]
     refunds = None
     if spec.name == "transactions":
@@ -554,9 +554,15 @@ def _clean_in_engine(
     db.execute(f"CREATE TEMP TABLE duplicate_lines AS {line_checks.duplicate_rows('kept_lines', present)}")
     (duplicates,) = db.sql("SELECT count(*) FROM duplicate_lines").fetchall()[0]
     if duplicates:
-        tr.exclude("exact duplicate lines", duplicates)
-        hits = line_checks.engine_hits(db, "duplicate_lines", "TRUE", duplicates)
-        report.add(merged_problem("warning", file, None, "exact duplicate line excluded (kept the first)", [hits]))
+        # The repeats and the lines they repeat, as the file has them and as typed: the message says
+        # whether they differ in a column the contract ignores.
+        pair = "SELECT _row FROM duplicate_lines UNION SELECT _first FROM duplicate_lines"
+        typed_pairs = db.sql(f"SELECT * EXCLUDE ({REPAIRED}) FROM kept_lines WHERE _row IN ({pair}) ORDER BY _row").df()
+        raw_pairs = db.sql(f"SELECT * FROM {source.relation} WHERE _row IN ({pair}) ORDER BY _row").df()
+        repeats = typed_pairs[ROW].isin(db.sql("SELECT _row FROM duplicate_lines").df()[ROW])
+        rule, warning = duplicate_problem(file, raw_pairs, typed_pairs, repeats, present)
+        tr.exclude(rule, duplicates)
+        report.add(warning)
     db.execute(
         "CREATE TEMP VIEW order_lines AS SELECT * FROM kept_lines WHERE _row NOT IN (SELECT _row FROM duplicate_lines)"
     )

@@ -16,6 +16,8 @@ A team writes a small YAML file instead of editing its exports::
       encoding: auto            # auto (UTF-8, UTF-8 with BOM, then GBK), or a codec name
       delimiter: auto           # auto, or one character such as ";"
     date_formats: ["%d/%m/%Y"]  # tried after the built-in unambiguous formats
+    decimal: auto               # auto (read from each column's values), "." or ","
+    max_amount: 1.0e+12         # larger amounts are refused as absurd
     values:                     # the team's words for the contract's values, per column
       channel: {电话: phone, 拜访: visit, 微信: sms_chat}
       topic: {投诉: complaint}
@@ -38,6 +40,8 @@ Examples
 
 from __future__ import annotations
 
+import math
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -106,10 +110,27 @@ def _file_entry(value: object) -> object:
     return out
 
 
+def _decimal(value: object) -> object:
+    return value if value in ("auto", ".", ",") else INVALID
+
+
+def _max_amount(value: object) -> object:
+    """A positive finite number; YAML reads ``1e12`` (no dot) as text, so text numbers are read too."""
+    if isinstance(value, bool):
+        return INVALID
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return INVALID
+    return number if math.isfinite(number) and number > 0 else INVALID
+
+
 def _value_word(value: object) -> object:
     return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else INVALID
 
 
+#: The ceiling on an amount when the mapping sets none (``max_amount``): no order line is worth 10^12.
+MAX_AMOUNT = 1e12
 _TABLE_NAMES = tuple(TABLES)
 #: The shape of a mapping file (see the module docstring).
 _SCHEMA = Record(
@@ -126,6 +147,8 @@ _SCHEMA = Record(
             Custom(_date_format, expected="a strftime format such as '%d/%m/%Y'"),
             expected="a list of strftime formats such as '%d/%m/%Y'",
         ),
+        "decimal": Custom(_decimal, expected="'auto', '.' or ','"),
+        "max_amount": Custom(_max_amount, expected="a positive number such as 1.0e+12"),
         "values": MapOf(MapOf(Custom(_value_word, expected="a value")), keys=tuple(VALUE_COLUMNS), noun="column"),
         "complaints": Record(
             {
@@ -153,6 +176,8 @@ class ColumnMapping:
     encoding: str = "auto"
     delimiter: str = "auto"
     date_formats: tuple[str, ...] = ()
+    decimal: str = "auto"  # the decimal mark of numbers written as text: auto, "." or ","
+    max_amount: float = MAX_AMOUNT  # amounts larger than this are refused
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     personal: tuple[tuple[str, str], ...] = ()  # (table, column) masked when loaded
     complaint_column: str = "topic"
@@ -188,8 +213,7 @@ class ColumnMapping:
                         f"columns.{table}",
                         f"{theirs!r} maps to {target!r}, which is not a column of {table}; expected one of {allowed}",
                     )
-            targets = list(renames.values())
-            dupes = sorted({t for t in targets if targets.count(t) > 1})
+            dupes = sorted(t for t, n in Counter(renames.values()).items() if n > 1)
             if dupes:
                 mistakes.add(f"columns.{table}", f"several columns map to {dupes}")
         values = _check_values(clean.get("values", {}), mistakes)
@@ -218,6 +242,8 @@ class ColumnMapping:
             encoding=csv.get("encoding", "auto"),
             delimiter=csv.get("delimiter", "auto"),
             date_formats=tuple(clean.get("date_formats", [])),
+            decimal=clean.get("decimal", "auto"),
+            max_amount=clean.get("max_amount", MAX_AMOUNT),
             values=values,
             personal=tuple(tuple(entry.split(".", 1)) for entry in personal),
             complaint_column=complaints.get("column", "topic"),
@@ -275,4 +301,4 @@ def _check_values(values: dict[str, dict[str, Any]], mistakes: Mistakes) -> dict
     return out
 
 
-__all__ = ["VALUE_COLUMNS", "ColumnMapping"]
+__all__ = ["MAX_AMOUNT", "VALUE_COLUMNS", "ColumnMapping"]

@@ -92,47 +92,211 @@ def parse_ids(s: pd.Series) -> Parsed:
     return Parsed(values.astype(str), (values != original) & ~blank, blank, blank)
 
 
-def parse_amounts(s: pd.Series) -> Parsed:
-    """Numbers, repairing thousands separators, currency marks and ``(1,200)`` negatives."""
+#: A number written with ``.`` as decimal mark: ``1234.5``, ``1,234.50``, ``12,34,567.8`` (Indian groups), ``1e6``.
+_DOT_NUMBER = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d{1,2}(?:,\d{2})+,\d{3}|\d*)(?:\.\d+)?(?:[eE][-+]?\d+)?"
+#: A number written with ``,`` as decimal mark: ``1234,5``, ``1.234,50``.
+_COMMA_NUMBER = r"[-+]?(?:\d{1,3}(?:\.\d{3})+|\d+)(?:,\d+)?"
+
+
+class DecimalMark(NamedTuple):
+    """What a column's values say about their decimal mark.
+
+    ``decimal`` is ``","`` or ``"."`` when some values can only be read one way and none the other,
+    ``""`` when no value decides (``1,234`` alone reads both ways) and ``"mixed"`` when values
+    contradict each other. The masks name the rows: ``comma`` (only a decimal comma reads them,
+    ``1234,50``), ``dot`` (only a decimal point, ``12.5`` or ``1,234.50``) and ``ambiguous`` (both,
+    giving different numbers: ``1,234`` is 1234 or 1.234).
+    """
+
+    decimal: str
+    comma: pd.Series
+    dot: pd.Series
+    ambiguous: pd.Series
+
+
+def _as_dot(text: pd.Series) -> pd.Series:
+    ok = text.str.fullmatch(_DOT_NUMBER) & text.str.contains(r"\d", regex=True)
+    return pd.to_numeric(text.where(ok).str.replace(",", "", regex=False), errors="coerce")
+
+
+def _as_comma(text: pd.Series) -> pd.Series:
+    ok = text.str.fullmatch(_COMMA_NUMBER)
+    converted = text.where(ok).str.replace(".", "", regex=False).str.replace(",", ".", regex=False)
+    return pd.to_numeric(converted, errors="coerce")
+
+
+def _number_text(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Stripped text of numbers without currency marks, spaces and accountant's brackets; the bracketed rows."""
+    cleaned = text.str.replace(_CURRENCY, "", regex=True)
+    negative = cleaned.str.match(r"^\(.*\)$")
+    return cleaned.str.strip("()"), negative
+
+
+def _mark(text: pd.Series, plain: pd.Series) -> DecimalMark:
+    """:func:`decimal_mark` of stripped ``text`` whose plain numbers (``1234.5``, ``7``) are ``plain``.
+
+    A plain number has no comma, so only the few other values are cleaned and read both ways: a
+    plain number with a point reads only with a decimal point, unless it is ``1.234`` (1234 with
+    a thousands point).
+    """
+    odd = plain.isna() & (text != "")
+    body, _ = _number_text(text[odd])
+    dot, comma = _as_dot(body), _as_comma(body)
+    marked = body.str.contains(r"[.,]", regex=True)  # 12 or 1e5 read the same either way
+    only_comma = _false(text)
+    only_comma[odd] = marked & comma.notna() & dot.isna()
+    only_dot = _false(text)
+    only_dot[odd] = marked & dot.notna() & comma.isna()
+    ambiguous = _false(text)
+    ambiguous[odd] = dot.notna() & comma.notna() & (dot != comma)
+    dotted = plain.notna() & text.str.contains(".", regex=False)
+    grouped = dotted & text.str.fullmatch(r"[-+]?\d{1,3}\.\d{3}")
+    only_dot |= dotted & ~grouped
+    ambiguous |= grouped
+    if only_comma.any() and only_dot.any():
+        decimal = "mixed"
+    else:
+        decimal = "," if only_comma.any() else "." if only_dot.any() else ""
+    return DecimalMark(decimal, only_comma.astype(bool), only_dot.astype(bool), ambiguous.astype(bool))
+
+
+def decimal_mark(s: pd.Series) -> DecimalMark:
+    """Which decimal mark a column of numbers written as text uses, read from the values alone.
+
+    Parameters
+    ----------
+    s : Series
+        The column as text (currency marks and brackets are ignored).
+
+    Returns
+    -------
+    DecimalMark
+        The mark the values agree on, and the rows that decide it or leave it open.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> decimal_mark(pd.Series(["1234,50", "12", "1.234,56"])).decimal
+    ','
+    >>> decimal_mark(pd.Series(["1,234.50", "12.5"])).decimal
+    '.'
+    >>> m = decimal_mark(pd.Series(["1,5", "2.5", "1,234"]))
+    >>> m.decimal, m.comma.tolist(), m.dot.tolist(), m.ambiguous.tolist()
+    ('mixed', [True, False, False], [False, True, False], [False, False, True])
+    """
+    if pd.api.types.is_numeric_dtype(s):
+        return DecimalMark(".", _false(s), _false(s), _false(s))
+    text = _text(s)
+    return _mark(text, pd.to_numeric(text, errors="coerce"))
+
+
+def parse_amounts(s: pd.Series, *, decimal: str = "auto", ceiling: float | None = None) -> Parsed:
+    """Numbers, repairing thousands separators, currency marks and ``(1,200)`` negatives.
+
+    Parameters
+    ----------
+    s : Series
+        Text (or numbers from a typed file).
+    decimal : {"auto", ".", ","}
+        The decimal mark. ``auto`` reads it from the column (:func:`decimal_mark`): a decimal comma
+        when some values can only be read so (``1234,50``, ``1.234,56``) and none only with a point;
+        a point otherwise. When the values contradict each other, the rows that need a comma are
+        ``bad`` (the loader refuses them and names the rows of both kinds).
+    ceiling : float, optional
+        Values whose size is above it are ``bad`` (``1e308`` is no amount).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_amounts(pd.Series(["1234,50", "(12,5)", "7"])).values.tolist()
+    [1234.5, -12.5, 7.0]
+    >>> parse_amounts(pd.Series(["1,234", "5"]), decimal=",").values.tolist()
+    [1.234, 5.0]
+    >>> parse_amounts(pd.Series(["5", "1e308"]), ceiling=1e12).bad.tolist()
+    [False, True]
+    """
     if pd.api.types.is_numeric_dtype(s):
         values = s.astype(float)
-        return Parsed(values, _false(s), values.isna() | ~np.isfinite(values.fillna(0)), s.isna())
+        bad = values.isna() | ~np.isfinite(values.fillna(0))
+        if ceiling is not None:
+            bad |= values.abs() > ceiling
+        return Parsed(values, _false(s), bad, s.isna())
     text = _text(s)
-    plain = pd.to_numeric(text, errors="coerce")
-    todo = plain.isna() & (text != "")
-    cleaned = text[todo].str.replace(_CURRENCY, "", regex=True).str.replace(",", "", regex=False)
-    negative = cleaned.str.match(r"^\(.*\)$")
-    cleaned = cleaned.str.strip("()")
-    fixed = pd.to_numeric(cleaned, errors="coerce").where(~negative, lambda v: -v)
-    values = plain.astype(float)
-    values[todo] = fixed.astype(float)
+    plain = pd.to_numeric(text, errors="coerce").astype(float)
+    mark = decimal if decimal in (",", ".") else _mark(text, plain).decimal
+    if mark == ",":
+        todo = text.str.contains(r"[.,]", regex=True) | (plain.isna() & (text != ""))  # 12, 1e5: the same either way
+    else:
+        todo = plain.isna() & (text != "")
+    body, negative = _number_text(text[todo])
+    read = _as_comma(body) if mark == "," else _as_dot(body)
+    values = plain.copy()
+    values[todo] = read.where(~negative, -read).astype(float)
+    blank = text == ""
     bad = values.isna() | ~np.isfinite(values.fillna(0))
-    return Parsed(values, todo & ~bad, bad, text == "")
+    if ceiling is not None:
+        bad |= values.abs() > ceiling
+    repaired = ~bad & ~blank & (plain.isna() | (values != plain))
+    return Parsed(values, repaired, bad, blank)
 
 
-def parse_numbers(s: pd.Series) -> Parsed:
-    """Optional numbers: blanks become missing values, other unparseable text is ``bad``."""
-    parsed = parse_amounts(s)
+def parse_numbers(s: pd.Series, *, decimal: str = "auto") -> Parsed:
+    """Optional numbers: blanks become missing values, other unparseable text is ``bad``.
+
+    ``decimal`` is read as by :func:`parse_amounts`.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> parse_numbers(pd.Series(["2,5", ""])).values.tolist()[0], parse_numbers(pd.Series(["2,5", ""])).bad.tolist()
+    (2.5, [False, False])
+    """
+    parsed = parse_amounts(s, decimal=decimal)
     return parsed._replace(bad=parsed.bad & ~parsed.blank)
+
+
+#: An ISO 8601 time with a UTC offset: ``2024-03-01T10:00:00+08:00``, ``2024-03-01 10:00Z``.
+ISO_OFFSET = r"^(\d{4}-\d{1,2}-\d{1,2})[T ]\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(?:Z|[+-]\d{2}(?::?\d{2})?)$"
+
+
+def _naive(got: pd.Series) -> pd.Series:
+    """Dates read with a ``%z`` format as the clock showed them, without their offset."""
+    return got.dt.tz_localize(None) if getattr(got.dt, "tz", None) is not None else got
 
 
 def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
     """Dates (midnight), from ISO 8601, the unambiguous :data:`DATE_FORMATS`, the
     team's ``extra_formats`` or Excel serial day numbers. Non-ISO rows count as repaired.
+
+    A time with a UTC offset (``2024-03-01T23:30:00-05:00``) is the date written in its own
+    offset (2024-03-01, the day the customer saw), whatever the other rows' offsets; it counts
+    as repaired, since the time and offset are dropped.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> p = parse_dates(pd.Series(["2024-03-01T23:30:00-05:00", "2024-03-02T01:00:00+08:00", "2024-03-03"]))
+    >>> p.values.dt.strftime("%Y-%m-%d").tolist(), p.repaired.tolist()
+    (['2024-03-01', '2024-03-02', '2024-03-03'], [True, True, False])
     """
     if pd.api.types.is_datetime64_any_dtype(s):
         values = s.dt.tz_localize(None) if getattr(s.dt, "tz", None) else s
         values = values.astype("datetime64[us]").dt.normalize()
         return Parsed(values, _false(s), values.isna(), s.isna())
     text = _text(s)
-    values = pd.to_datetime(text.where(text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")), format="ISO8601", errors="coerce")
-    values = values.astype("datetime64[us]")
+    offset = pd.Series(np.nan, index=text.index, dtype=object)
+    timed = text.str.len() > 10  # a date alone has no offset
+    offset[timed] = text[timed].str.extract(ISO_OFFSET, expand=False)
+    iso = text.where(offset.isna(), offset)
+    values = pd.to_datetime(iso.where(iso.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")), format="ISO8601", errors="coerce")
+    values = _naive(values).astype("datetime64[us]")
     todo = values.isna() & (text != "")
     for fmt in (*DATE_FORMATS, *extra_formats):
         if not todo.any():
             break
         got = pd.to_datetime(text[todo], format=fmt, errors="coerce")
-        values[got.dropna().index] = got.dropna()
+        got = _naive(got).dropna()
+        values[got.index] = got
         todo = values.isna() & (text != "")
     if todo.any():
         serial = pd.to_numeric(text[todo], errors="coerce")
@@ -140,7 +304,7 @@ def parse_dates(s: pd.Series, extra_formats: Sequence[str] = ()) -> Parsed:
         values[serial.index] = EXCEL_EPOCH + pd.to_timedelta(np.floor(serial), unit="D")
     values = values.dt.normalize()
     blank = text == ""
-    repaired = ~blank & values.notna() & ~text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}")
+    repaired = ~blank & values.notna() & (offset.notna() | ~text.str.match(r"^\d{4}-\d{1,2}-\d{1,2}"))
     return Parsed(values, repaired, values.isna(), blank)
 
 
@@ -181,8 +345,11 @@ __all__ = [
     "DIRECTION_WORDS",
     "EXCEL_EPOCH",
     "EXCEL_SERIALS",
+    "ISO_OFFSET",
+    "DecimalMark",
     "Parsed",
     "RATING_WORDS",
+    "decimal_mark",
     "parse_amounts",
     "parse_categories",
     "parse_dates",

@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from segmentation.data.contract import TABLES
+from segmentation.data.decoding import ENCODINGS, decode
 from segmentation.data.mapping import ColumnMapping
-from segmentation.errors import Problem
+from segmentation.data.screening import screen_values
+from segmentation.errors import Problem, problem_at
 
-#: Encodings tried in order when the mapping says ``auto``. ``utf-8-sig`` also reads
-#: plain UTF-8; GB18030 is the superset of GBK that Excel writes on Chinese Windows.
-ENCODINGS = ("utf-8-sig", "gb18030")
 DELIMITERS = (",", ";", "\t", "|")
 ROW = "_row"
 
@@ -42,25 +43,6 @@ class RawTable:
     @property
     def ok(self) -> bool:
         return not any(p.severity == "error" for p in self.problems)
-
-
-def _decode(raw: bytes, encoding: str) -> tuple[str, str]:
-    if encoding != "auto":
-        return raw.decode(encoding), encoding
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: Excel's "Unicode Text"
-        return raw.decode("utf-16"), "utf-16"
-    failures = []
-    for enc in ENCODINGS:
-        try:
-            return raw.decode(enc), ("utf-8" if enc == "utf-8-sig" and not raw.startswith(b"\xef\xbb\xbf") else enc)
-        except UnicodeDecodeError as exc:
-            failures.append(exc)
-    # Name the first byte UTF-8 could not read (utf-8-sig counts positions after a byte-order mark).
-    start = failures[0].start + (3 if raw.startswith(b"\xef\xbb\xbf") else 0)
-    where = raw.count(b"\n", 0, start) + 1
-    raise UnicodeDecodeError(
-        "auto", raw, start, start + 1, f"line {where} has byte {raw[start]:#04x}, which is neither UTF-8 nor GBK"
-    )
 
 
 def _match_header(names: list[str], table: str, mapping: ColumnMapping) -> tuple[list[str], list[str]]:
@@ -128,6 +110,211 @@ def read_header(header: list[str], table: str, mapping: ColumnMapping, file: str
     return renamed, problems
 
 
+#: The first bytes of an OLE2 compound file: an Excel 97-2003 workbook, or an encrypted .xlsx.
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTED = "EncryptedPackage".encode("utf-16-le")
+
+
+def _not_a_workbook(path: Path) -> tuple[str, str] | None:
+    """Why a file named as a workbook cannot be read as .xlsx (message, what to do), or None."""
+    with path.open("rb") as f:
+        head = f.read(8)
+        if head.startswith(b"PK"):
+            return None  # a zip: an .xlsx (a broken one is reported when it is read)
+        if head == _OLE2:
+            if _ENCRYPTED in f.read():
+                return (
+                    "the workbook is protected with a password (encrypted), so it cannot be read",
+                    "the workbook without its password: open it in Excel, clear the password (File > Info > "
+                    "Protect Workbook > Encrypt with Password) and save, or save the sheet as CSV UTF-8",
+                )
+            return (
+                "this is an old Excel 97-2003 workbook (.xls), a format the workbench does not read",
+                "an .xlsx file or a CSV: open it in Excel and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'",
+            )
+    if path.suffix.lower() == ".xls":
+        return (
+            "the file is named .xls but is not an Excel workbook (perhaps a web page or text saved as .xls)",
+            "an .xlsx file or a CSV: open it and save it as 'Excel Workbook (.xlsx)' or 'CSV UTF-8'",
+        )
+    return None
+
+
+def _read_workbook(
+    path: Path, table: str, mapping: ColumnMapping, sheet: str | int | None, header_row: int
+) -> tuple[pd.DataFrame, list[Problem]] | Problem:
+    """A workbook's records: the mapping's sheet, else every sheet with records when they share a header."""
+    name = path.name
+    source = io.BytesIO(path.read_bytes()) if path.suffix.lower() == ".xls" else path  # openpyxl goes by the name
+    with pd.ExcelFile(source, engine="openpyxl") as book:
+        names = book.sheet_names
+        if sheet is not None or len(names) == 1:
+            chosen = _sheet(sheet, names)
+            if chosen is None:
+                listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
+                return Problem(
+                    "error",
+                    name,
+                    None,
+                    f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
+                    expected=f"a sheet name or position from 1 (the sheets: {listed})",
+                )
+            return pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1), []
+        sheets = {n: pd.read_excel(book, sheet_name=n, dtype=object, header=header_row - 1) for n in names}
+    sheets = {n: f for n, f in sheets.items() if len(f.columns) or len(f)}  # empty sheets hold nothing
+    if len(sheets) <= 1:
+        return (next(iter(sheets.values())) if sheets else pd.DataFrame()), []
+    headers = {  # nameless columns aside: a sheet formatted one column wider still shares the header
+        n: [h for h in _match_header([str(c) for c in f.columns], table, mapping)[0] if not _unnamed(h)]
+        for n, f in sheets.items()
+    }
+    first = next(iter(headers.values()))
+    if any(h != first for h in headers.values()):
+        listed = "; ".join(
+            f"{n!r} ({', '.join(map(str, h[:6]))}{', ...' if len(h) > 6 else ''})" for n, h in headers.items()
+        )
+        return Problem(
+            "error",
+            name,
+            None,
+            f"the workbook has {len(sheets)} sheets with records and their headers differ: {listed}",
+            expected=f"the sheet to read named in the mapping (files: {{{table}: {{sheet: {next(iter(sheets))!r}}}}}), "
+            "or one header on every sheet",
+        )
+    spans, start = [], header_row + 1
+    for n, f in sheets.items():
+        where = f"row {start:,}" if len(f) == 1 else f"rows {start:,}-{start + len(f) - 1:,}"
+        spans.append(f"{n!r} {len(f):,} line{'s' if len(f) != 1 else ''}" + (f" ({where})" if len(f) else ""))
+        start += len(f)
+    note = Problem(
+        "info",
+        name,
+        None,
+        f"read all {len(sheets)} sheets, which share the header: {', '.join(spans)}; row numbers in messages "
+        "count on from sheet to sheet",
+        expected=None,
+    )
+    return pd.concat(list(sheets.values()), ignore_index=True), [note]
+
+
+def _unnamed(name: str) -> bool:
+    """A header cell left blank (pandas names a blank workbook header cell ``Unnamed: 4``)."""
+    return not name.strip() or bool(re.fullmatch(r"Unnamed: \d+(_level_\d+)?", name))
+
+
+def _drop_unnamed(
+    frame: pd.DataFrame, header: list[str], name: str, first_row: int
+) -> tuple[pd.DataFrame, list[str], list[Problem]]:
+    """Columns without a header name are ignored, as columns outside the contract are: noted when empty
+    on every line (a header ending in ``,,``), warned with their rows when they hold values."""
+    blank_named = [i for i, h in enumerate(header) if _unnamed(h)]
+    if not blank_named:
+        return frame, header, []
+    found = []
+    empty = [i for i in blank_named if not frame.iloc[:, i].fillna("").astype(str).str.strip().ne("").any()]
+    if empty:
+        several = len(empty) > 1
+        found.append(
+            Problem(
+                "info",
+                name,
+                None,
+                f"{len(empty)} column{'s' if several else ''} of the header (position{'s' if several else ''} "
+                f"{', '.join(str(i + 1) for i in empty)}) {'have' if several else 'has'} no name and nothing on "
+                "any line (lines ending in ',,' as spreadsheets export them): ignored",
+            )
+        )
+    for i in blank_named:
+        if i in empty:
+            continue
+        values = frame.iloc[:, i].fillna("").astype(str).str.strip()
+        holding = values.ne("").to_numpy()
+        found.append(
+            problem_at(
+                "warning",
+                name,
+                None,
+                f"column {i + 1} of the header has no name but holds values: ignored, as every column outside "
+                "the contract is",
+                first_row + np.flatnonzero(holding),
+                expected="a name in the header for a column that matters (then map it in the mapping)",
+                examples=values[holding],
+            )
+        )
+    keep = [i for i in range(len(header)) if i not in blank_named]
+    return frame.iloc[:, keep], [header[i] for i in keep], found
+
+
+def _bare_cr_problem(text: str, delimiter: str, width: int, name: str, header_row: int) -> Problem | None:
+    """Lines split by a carriage return (CR) standing alone inside a value, which ends a record early."""
+    if not re.search(r"\r(?!\n)", text):  # CR only before LF, or none: nothing to split
+        return None
+    rows, shown = [], []
+    for i, line in enumerate(text.split("\n")):
+        line = line.rstrip("\r")
+        if "\r" not in line or '"' in line:  # a quoted value may hold a line break
+            continue
+        pieces = [p for p in line.split("\r") if p.strip()]
+        widths = [len(next(csv.reader([p], delimiter=delimiter), [])) for p in pieces]
+        if any(w != width for w in widths):
+            rows.append(i + header_row)
+            shown.append(line)
+    if not rows:
+        return None
+    return problem_at(
+        "error",
+        name,
+        None,
+        "a carriage return (CR) stands alone inside the line and splits it into records that do not fit the "
+        f"header ({width} columns)",
+        rows,
+        expected="one record per line: remove the CR from the value, or quote the value",
+        examples=shown,
+    )
+
+
+def _read_ragged(
+    text: str, delimiter: str, width: int, name: str, header_row: int
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Records when some lines have more fields than the header: a delimiter ending the line is ignored,
+    any other extra field refuses the file with the rows and the cause."""
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))[1:]
+    trailing, extra = [], []
+    for i, record in enumerate(records):
+        if len(record) > width:
+            row = i + header_row + 1
+            if any(v.strip() for v in record[width:]):
+                extra.append((row, len(record), delimiter.join(record)))
+            else:
+                trailing.append(row)
+    if extra:
+        counts = sorted({n for _, n, _ in extra})
+        return pd.DataFrame(), [
+            problem_at(
+                "error",
+                name,
+                None,
+                f"cannot read the file: these lines have {' or '.join(map(str, counts))} fields, the header {width} "
+                f"(a {delimiter!r} inside a value that is not quoted, such as 1{delimiter}200, or a column without "
+                "a name in the header)",
+                [r for r, _, _ in extra],
+                expected="as many fields on each line as in the header; quote values holding the delimiter",
+                examples=[line for _, _, line in extra],
+            )
+        ]
+    frame = pd.DataFrame([(r + [""] * width)[:width] if r else [""] * width for r in records], dtype=str)
+    frame.columns = [f"_col{i}" for i in range(width)]
+    note = problem_at(
+        "info",
+        name,
+        None,
+        f"{len(trailing):,} line{'s end' if len(trailing) != 1 else ' ends'} in a delimiter the header does not have "
+        "(an empty last field): the empty field was ignored",
+        trailing,
+    )
+    return frame, [note] if trailing else []
+
+
 def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     """Read ``path`` as contract table ``table``.
 
@@ -163,9 +350,10 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
     )
     suffix = path.suffix.lower()
     encoding = delimiter = None
+    notes: list[Problem] = []
     sheet = mapping.sheets.get(table)
     header_row = mapping.header_rows.get(table, 1)
-    if sheet is not None and suffix != ".xlsx":
+    if sheet is not None and suffix not in (".xlsx", ".xls"):
         return fail(
             f"the mapping names sheet {sheet!r} for {table}, but this is not a workbook",
             "an .xlsx file, or no sheet in the mapping",
@@ -176,17 +364,14 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
         if suffix == ".parquet":
             frame = pd.read_parquet(path)
             header = [str(c) for c in frame.columns]
-        elif suffix == ".xlsx":
-            with pd.ExcelFile(path, engine="openpyxl") as book:
-                names = book.sheet_names
-                chosen = _sheet(sheet, names)
-                if chosen is None:
-                    listed = ", ".join(f"{i} {n!r}" for i, n in enumerate(names, start=1))
-                    return fail(
-                        f"the mapping names sheet {sheet!r} for {table}, which the workbook does not have",
-                        f"a sheet name or position from 1 (the sheets: {listed})",
-                    )
-                frame = pd.read_excel(book, sheet_name=chosen, dtype=object, header=header_row - 1)
+        elif suffix in (".xlsx", ".xls"):
+            why = _not_a_workbook(path)
+            if why is not None:
+                return fail(*why)
+            got = _read_workbook(path, table, mapping, sheet, header_row)
+            if isinstance(got, Problem):
+                return RawTable(table, name, pd.DataFrame(), problems=[got])
+            frame, notes = got
             header = [str(c) for c in frame.columns]
             frame = frame.map(lambda v: "" if pd.isna(v) else (v.isoformat() if hasattr(v, "isoformat") else str(v)))
         else:
@@ -198,7 +383,7 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 if fast is not None:
                     return fast
             try:
-                text, encoding = _decode(raw, mapping.encoding)
+                text, encoding, doubt = decode(raw, mapping.encoding)
             except UnicodeDecodeError as exc:
                 return fail(
                     f"cannot decode the file: {exc.reason}",
@@ -207,6 +392,8 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 )
             except LookupError as exc:
                 return fail(f"cannot decode the file: {exc}", "an encoding Python knows, such as utf-8 or gbk")
+            if doubt:
+                notes.append(Problem("warning", name, None, doubt))
             if "\r" in text and "\n" not in text:  # classic Mac line endings
                 text = text.replace("\r", "\n")
             if header_row > 1:  # title lines above the header
@@ -222,16 +409,31 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
                 mapping.delimiter if mapping.delimiter != "auto" else _pick_delimiter(first_line, table, mapping)
             )
             header = [n.strip() for n in next(csv.reader([first_line], delimiter=delimiter), [])]
-            frame = pd.read_csv(
-                io.StringIO(text),
-                sep=delimiter,
-                dtype=str,
-                keep_default_na=False,
-                skip_blank_lines=False,
-                header=0,
-                names=[f"_col{i}" for i in range(len(header))],
-                engine="c",
-            )
+            split = _bare_cr_problem(text, delimiter, len(header), name, header_row)
+            if split is not None:
+                return RawTable(table, name, pd.DataFrame(), encoding, delimiter, [split])
+            try:
+                frame = pd.read_csv(
+                    io.StringIO(text),
+                    sep=delimiter,
+                    dtype=str,
+                    keep_default_na=False,
+                    skip_blank_lines=False,
+                    header=0,
+                    names=[f"_col{i}" for i in range(len(header))],
+                    engine="c",
+                )
+                # Lines with one field more than the header: pandas made the first field an index.
+                ragged = not isinstance(frame.index, pd.RangeIndex)
+            except pd.errors.ParserError as exc:
+                if not re.search(r"Expected \d+ fields in line \d+, saw \d+", str(exc)):
+                    raise
+                ragged = True
+            if ragged:
+                frame, more = _read_ragged(text, delimiter, len(header), name, header_row)
+                notes += more
+                if any(p.severity == "error" for p in more):
+                    return RawTable(table, name, pd.DataFrame(), encoding, delimiter, notes)
     except Exception as exc:  # noqa: BLE001 - every reader's failure (zip, xml, arrow, csv) becomes a message
         message = str(exc).strip().splitlines()[-1] if str(exc).strip() else type(exc).__name__
         return fail(
@@ -241,7 +443,9 @@ def read_table(path: Path, table: str, mapping: ColumnMapping) -> RawTable:
             else f"a {suffix} file that its program can open",
         )
 
-    return _records(frame, header, table, mapping, name, header_row, encoding, delimiter, typed=suffix == ".parquet")
+    return _records(
+        frame, header, table, mapping, name, header_row, encoding, delimiter, notes=notes, typed=suffix == ".parquet"
+    )
 
 
 def _records(
@@ -254,10 +458,13 @@ def _records(
     encoding: str | None,
     delimiter: str | None,
     *,
+    notes: list[Problem],
     typed: bool,
 ) -> RawTable:
     """The records of a file read: contract names, spreadsheet row numbers, blank rows counted and dropped."""
-    renamed, problems = read_header(header, table, mapping, name)
+    frame, header, unnamed = _drop_unnamed(frame, header, name, header_row + 1)
+    renamed, found = read_header(header, table, mapping, name)
+    problems: list[Problem] = [*notes, *unnamed, *found]
     if any(p.severity == "error" for p in problems):
         return RawTable(table, name, pd.DataFrame(), encoding, delimiter, problems)
     frame = frame.set_axis(renamed, axis=1)
@@ -269,6 +476,7 @@ def _records(
         if not blank.any():
             break
     frame = frame.loc[~blank].reset_index(drop=True)
+    problems += screen_values(frame, table, name, delimiter, mapping)
     return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
 
 
@@ -312,7 +520,7 @@ def _read_large_csv(raw: bytes, name: str, table: str, mapping: ColumnMapping) -
         return None
     encoding = "utf-8-sig" if raw.startswith(b"\xef\xbb\xbf") else "utf-8"
     frame = records.to_pandas()
-    return _records(frame, header, table, mapping, name, 1, encoding, delimiter, typed=False)
+    return _records(frame, header, table, mapping, name, 1, encoding, delimiter, notes=[], typed=False)
 
 
 __all__ = ["DELIMITERS", "ENCODINGS", "ROW", "RawTable", "read_header", "read_table"]
