@@ -167,3 +167,45 @@ def test_features_of_engine_lines_are_the_same_bits_every_run(tmp_path, monkeypa
     runs = [customer_features(loading.load_dataset(tmp_path), as_of="2025-06-30") for _ in range(3)]
     for other in runs[1:]:
         pd.testing.assert_frame_equal(other, runs[0], check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [[5.0, 2e15, -3.0, 7.5], [-5.0, -2.0, -3.0, -7.5]],
+    ids=["above the ceiling", "refunds only"],
+)
+def test_typed_parquet_amounts_are_screened_in_the_engine(amounts, tmp_path, monkeypatch):
+    tx = pd.DataFrame(
+        {
+            "customer_id": ["a", "b", "c", "d"],
+            "order_id": ["1", "2", "3", "4"],
+            "order_date": pd.to_datetime(["2024-01-01"] * 4),
+            "amount": amounts,
+        }
+    )
+    tx.to_parquet(tmp_path / "transactions.parquet", index=False)
+    pandas_ds, engine_ds = _assert_same(tmp_path, monkeypatch)
+    assert pandas_ds is None and engine_ds is None
+
+
+@pytest.mark.parametrize(
+    "amounts",
+    [["1234,50", "1.234", "12"], ["12.50", "1,234", "7"], ["1.234", "1,234", "5"]],
+    ids=["decimal comma decides", "decimal point decides", "nothing decides"],
+)
+def test_text_amounts_read_with_the_columns_decimal_mark(amounts, tmp_path, monkeypatch):
+    """1.234 is 1234 in a column written with decimal commas: the engine's fast rule must not read it."""
+    n = 3 * 400
+    tx = pd.DataFrame(
+        {
+            "customer_id": [f"c{i % 50}" for i in range(n)],
+            "order_id": [f"o{i}" for i in range(n)],
+            "order_date": ["2024-03-01"] * n,
+            "amount": amounts * 400,
+        }
+    )
+    tx.to_csv(tmp_path / "transactions.csv", index=False, sep=";")
+    _assert_same(tmp_path, monkeypatch)  # a ';' file: "nothing decides" is refused both ways
+    tx.to_csv(tmp_path / "transactions.csv", index=False)
+    pandas_ds, _ = _assert_same(tmp_path, monkeypatch)
+    assert pandas_ds is not None

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from segmentation.data.contract import TABLES
 from segmentation.errors import Problem
 from segmentation.threads import thread_count
 
@@ -177,6 +178,8 @@ class LineSource:
     problems: list[Problem] = field(default_factory=list)
     encoding: str | None = None
     delimiter: str | None = None
+    #: Whether the values were screened when read (see ``RawTable.screened``).
+    screened: bool = True
 
     @property
     def ok(self) -> bool:
@@ -229,9 +232,42 @@ def parquet_source(path: Path, table: str, mapping: ColumnMapping) -> LineSource
     else:
         (blank_rows,) = db.sql("SELECT count(*) FROM file_lines WHERE _blank").fetchall()[0]
     db.execute("CREATE TEMP VIEW source_lines AS SELECT * EXCLUDE (_blank) FROM file_lines WHERE NOT _blank")
-    return LineSource(
-        table, path.name, con, "source_lines", _describe(db, "source_lines"), total - blank_rows, blank_rows, problems
-    )
+    types = _describe(db, "source_lines")
+    spec = TABLES[table]
+    text_values = [c for c in spec.columns_of_kind("amount", "number", "integer", "date") if types.get(c) == "VARCHAR"]
+    if text_values:  # numbers and dates written as text: pandas screens them (decimal marks, offsets)
+        return None
+    if "amount" in types:
+        problems += _screen_amounts(db, "source_lines", path.name, mapping)
+    return LineSource(table, path.name, con, "source_lines", types, total - blank_rows, blank_rows, problems)
+
+
+def _screen_amounts(db: duckdb.DuckDBPyConnection, relation: str, file: str, mapping: ColumnMapping) -> list[Problem]:
+    """The reader's screening of typed amounts (:mod:`segmentation.data.screening`), as queries.
+
+    Amounts above the mapping's ``max_amount`` are refused; so is a table whose every readable
+    amount is a refund.
+    """
+    from segmentation.data.line_checks import engine_hits, merged_problem
+    from segmentation.data.screening import ceiling_words, refunds_only_words
+
+    value = 'CAST("amount" AS DOUBLE)'
+    huge = f"(isfinite({value}) AND abs({value}) > {float(mapping.max_amount)!r})"
+    readable = f'("amount" IS NOT NULL AND isfinite({value}) AND NOT {huge})'
+    counts = db.sql(
+        f"SELECT count(*) FILTER (WHERE {huge}), count(*) FILTER (WHERE {readable}), "
+        f"count(*) FILTER (WHERE {readable} AND {value} >= 0) FROM {relation}"
+    ).fetchall()[0]
+    found = []
+    if counts[0]:
+        message, expected = ceiling_words(mapping.max_amount)
+        hits = engine_hits(db, relation, huge, counts[0], f"CAST({value} AS VARCHAR)")
+        found.append(merged_problem("error", file, "amount", message, [hits], expected=expected))
+    if counts[1] and not counts[2]:
+        message, expected = refunds_only_words(counts[1])
+        hits = engine_hits(db, relation, readable, counts[1], f"CAST({value} AS VARCHAR)")
+        found.append(merged_problem("error", file, "amount", message, [hits], expected=expected))
+    return found
 
 
 def frame_source(raw: RawTable) -> LineSource | None:
@@ -262,4 +298,5 @@ def frame_source(raw: RawTable) -> LineSource | None:
         list(raw.problems),
         raw.encoding,
         raw.delimiter,
+        raw.screened,
     )

@@ -20,6 +20,7 @@ Zero-amount lines are real purchases (free items) and are kept; the report notes
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -384,11 +385,33 @@ def _engine_rules(source: LineSource, spec: TableSpec, mapping: ColumnMapping) -
         return None
     rules = {}
     for name in (c for c in spec.column_names if c in source.types):
-        rule = line_checks.column_rule(name, spec.column(name).kind, source.types[name])
+        kind = spec.column(name).kind
+        rule = line_checks.column_rule(name, kind, source.types[name])
         if rule is None or (name in VALUE_COLUMNS and mapping.words(name)):
+            return None
+        # The fast rule reads 1.234 with a decimal point: right unless the column's mark is a comma.
+        text_number = kind in ("amount", "number", "integer") and source.types[name] == "VARCHAR"
+        if text_number and (
+            mapping.decimal == "," or (mapping.decimal == "auto" and _decimal_mark(source, name) == ",")
+        ):
             return None
         rules[name] = rule
     return rules
+
+
+def _decimal_mark(source: LineSource, name: str) -> str:
+    """The decimal mark of a text column as :func:`parsing.decimal_mark` reads it, from the values that decide it.
+
+    Values without a point or a comma decide nothing. In a file screened when read, one plain
+    decimal such as ``12.50`` settles it (a column mixing both marks was refused then).
+    """
+    db, c = source.con.con, line_checks.quote(name)
+    if source.screened:
+        plain = r"regexp_full_match({c}, '[-+]?[0-9]+\.[0-9]+') AND NOT regexp_full_match({c}, '[-+]?[0-9]{{1,3}}\.[0-9]{{3}}')"
+        if db.sql(f"SELECT 1 FROM {source.relation} WHERE {plain.format(c=c)} LIMIT 1").fetchall():
+            return "."
+    marked = db.sql(f"SELECT {c} FROM {source.relation} WHERE regexp_matches({c}, '[.,]')").df()[name]
+    return parsing.decimal_mark(marked).decimal
 
 
 def _clean_in_engine(
@@ -451,7 +474,9 @@ def _clean_in_engine(
             f"SELECT * FROM {source.relation} WHERE _row IN (SELECT _row FROM flags WHERE dirty) ORDER BY _row"
         ).df()
     raw, control = _strip_control_characters(raw, present)
-    parsed = {n: _parse_column(raw[n], spec.column(n).kind, n, mapping) for n in present}
+    # The column's decimal mark is a point (_engine_rules): the dirty lines alone must not decide it.
+    as_read = dataclasses.replace(mapping, decimal=".") if mapping.decimal == "auto" else mapping
+    parsed = {n: _parse_column(raw[n], spec.column(n).kind, n, as_read) for n in present}
     keep = ~parsed["customer_id"].blank
     repaired = control.copy()
 

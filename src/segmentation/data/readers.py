@@ -39,6 +39,8 @@ class RawTable:
     delimiter: str | None = None
     problems: list[Problem] = field(default_factory=list)
     blank_rows: int = 0
+    #: Whether the values were screened as read (decimal marks, offsets, amounts; frames are not).
+    screened: bool = False
 
     @property
     def ok(self) -> bool:
@@ -477,7 +479,7 @@ def _records(
             break
     frame = frame.loc[~blank].reset_index(drop=True)
     problems += screen_values(frame, table, name, delimiter, mapping)
-    return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()))
+    return RawTable(table, name, frame, encoding, delimiter, problems, int(blank.sum()), screened=True)
 
 
 #: Size from which a CSV file is read by Arrow's multi-threaded reader (when it is UTF-8 with one

@@ -105,39 +105,48 @@ def _offset_problems(frame: pd.DataFrame, column: str, file: str) -> list[Proble
     ]
 
 
+def ceiling_words(ceiling: float) -> tuple[str, str]:
+    """The message and the expectation for amounts above the mapping's ``max_amount``."""
+    return (
+        f"amount above the ceiling of {ceiling:,.0f}: no order line is that large, the value is "
+        "broken (a misplaced exponent, an id in the amount column)",
+        "a plausible amount; if such amounts are real, raise max_amount in the mapping",
+    )
+
+
+def refunds_only_words(lines: int) -> tuple[str, str]:
+    """The message and the expectation for a transactions table whose every amount is a refund."""
+    return (
+        f"no purchases: all {lines:,} lines with an amount are refunds (negative amounts), "
+        "which are kept apart from purchases, so nothing is left to analyse",
+        "at least one purchase (an amount of 0 or more); if the export writes sales as "
+        "negative numbers, flip the sign before loading",
+    )
+
+
 def _amount_problems(frame: pd.DataFrame, table: str, file: str, mapping: ColumnMapping) -> list[Problem]:
     parsed = parse_amounts(frame["amount"], decimal=mapping.decimal)
     found = []
     ceiling = mapping.max_amount
     huge = (parsed.values.abs() > ceiling) & np.isfinite(parsed.values)  # inf and NaN: not read at all
     if huge.any():
+        message, expected = ceiling_words(ceiling)
         found.append(
             problem_at(
                 "error",
                 file,
                 "amount",
-                f"amount above the ceiling of {ceiling:,.0f}: no order line is that large, the value is "
-                "broken (a misplaced exponent, an id in the amount column)",
+                message,
                 frame.loc[huge, ROW],
-                expected="a plausible amount; if such amounts are real, raise max_amount in the mapping",
+                expected=expected,
                 examples=frame.loc[huge, "amount"],
             )
         )
     readable = parsed.values[~parsed.bad & ~parsed.blank]
     if table == "transactions" and len(readable) and (readable < 0).all():
-        found.append(
-            problem_at(
-                "error",
-                file,
-                "amount",
-                f"no purchases: all {len(readable):,} lines with an amount are refunds (negative amounts), "
-                "which are kept apart from purchases, so nothing is left to analyse",
-                frame.loc[readable.index, ROW],
-                expected="at least one purchase (an amount of 0 or more); if the export writes sales as "
-                "negative numbers, flip the sign before loading",
-                examples=frame.loc[readable.index, "amount"],
-            )
-        )
+        message, expected = refunds_only_words(len(readable))
+        rows, examples = frame.loc[readable.index, ROW], frame.loc[readable.index, "amount"]
+        found.append(problem_at("error", file, "amount", message, rows, expected=expected, examples=examples))
     return found
 
 
@@ -233,4 +242,4 @@ def duplicate_problem(
     )
 
 
-__all__ = ["duplicate_problem", "screen_values"]
+__all__ = ["ceiling_words", "duplicate_problem", "refunds_only_words", "screen_values"]
