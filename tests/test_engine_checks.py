@@ -209,3 +209,16 @@ def test_text_amounts_read_with_the_columns_decimal_mark(amounts, tmp_path, monk
     tx.to_csv(tmp_path / "transactions.csv", index=False)
     pandas_ds, _ = _assert_same(tmp_path, monkeypatch)
     assert pandas_ds is not None
+
+
+def test_long_columns_read_numbers_as_pandas_does():
+    """Long columns take Arrow's cast for simple numbers; every value reads as pd.to_numeric reads it."""
+    from segmentation.data.parsing import _plain_numbers, decimal_mark
+
+    rng = np.random.default_rng(4)
+    shapes = ["1234.50", "-7", "007", "1e5", "+3.5", "1,234", "1.234", "", "abc", "0.1", "123456789012345", " 5"]
+    text = pd.Series(rng.choice(shapes, size=150_000), dtype="str")
+    text = text.where(rng.random(len(text)) > 0.5, pd.Series(rng.normal(0, 1e4, len(text)).round(2)).astype(str))
+    expected = pd.to_numeric(text, errors="coerce").astype(float)
+    pd.testing.assert_series_equal(_plain_numbers(text), expected, check_names=False)
+    assert decimal_mark(text).decimal == decimal_mark(text.head(90_000)).decimal == "."

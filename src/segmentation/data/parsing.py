@@ -114,6 +114,43 @@ class DecimalMark(NamedTuple):
     ambiguous: pd.Series
 
 
+#: Numbers pandas reads as they are and Arrow casts to the same float: digits, one point, a minus.
+_SIMPLE_NUMBER = r"^-?[0-9]{1,15}(\.[0-9]{1,15})?$"
+
+
+def _fullmatch_ascii(text: pd.Series, pattern: str) -> pd.Series:
+    """``text.str.fullmatch(pattern)`` for a pattern of ASCII classes, by Arrow's RE2 on the whole column
+    (pandas runs some patterns through Python's ``re``, value by value)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    found = pc.match_substring_regex(
+        pa.array(text.astype("string").fillna(""), type=pa.large_string()), f"^(?:{pattern})$"
+    )
+    return pd.Series(found.to_numpy(zero_copy_only=False), index=text.index, dtype=bool)
+
+
+def _plain_numbers(text: pd.Series) -> pd.Series:
+    """``pd.to_numeric(text, errors="coerce")`` as floats, fast on long columns.
+
+    Simple numbers (``1234.50``, ``-7``) are cast by Arrow, a whole column at once; pandas reads the
+    others, which decide what is plain (``1e5``, ``+3``) as it always has.
+    """
+    if len(text) < 100_000:
+        return pd.to_numeric(text, errors="coerce").astype(float)
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    simple = _fullmatch_ascii(text, _SIMPLE_NUMBER[1:-1])
+    values = pd.Series(np.nan, index=text.index)
+    array = pa.array(text[simple].astype("string"), type=pa.large_string())
+    values[simple] = pc.cast(array, pa.float64()).to_numpy(zero_copy_only=False)
+    rest = ~simple & (text != "")
+    if rest.any():
+        values[rest] = pd.to_numeric(text[rest], errors="coerce").astype(float)
+    return values
+
+
 def _as_dot(text: pd.Series) -> pd.Series:
     ok = text.str.fullmatch(_DOT_NUMBER) & text.str.contains(r"\d", regex=True)
     return pd.to_numeric(text.where(ok).str.replace(",", "", regex=False), errors="coerce")
@@ -150,7 +187,7 @@ def _mark(text: pd.Series, plain: pd.Series) -> DecimalMark:
     ambiguous = _false(text)
     ambiguous[odd] = dot.notna() & comma.notna() & (dot != comma)
     dotted = plain.notna() & text.str.contains(".", regex=False)
-    grouped = dotted & text.str.fullmatch(r"[-+]?\d{1,3}\.\d{3}")
+    grouped = dotted & _fullmatch_ascii(text, r"[-+]?[0-9]{1,3}\.[0-9]{3}")  # plain numbers: ASCII digits
     only_dot |= dotted & ~grouped
     ambiguous |= grouped
     if only_comma.any() and only_dot.any():
@@ -187,7 +224,7 @@ def decimal_mark(s: pd.Series) -> DecimalMark:
     if pd.api.types.is_numeric_dtype(s):
         return DecimalMark(".", _false(s), _false(s), _false(s))
     text = _text(s)
-    return _mark(text, pd.to_numeric(text, errors="coerce"))
+    return _mark(text, _plain_numbers(text))
 
 
 def parse_amounts(s: pd.Series, *, decimal: str = "auto", ceiling: float | None = None) -> Parsed:
@@ -222,7 +259,7 @@ def parse_amounts(s: pd.Series, *, decimal: str = "auto", ceiling: float | None 
             bad |= values.abs() > ceiling
         return Parsed(values, _false(s), bad, s.isna())
     text = _text(s)
-    plain = pd.to_numeric(text, errors="coerce").astype(float)
+    plain = _plain_numbers(text)
     mark = decimal if decimal in (",", ".") else _mark(text, plain).decimal
     if mark == ",":
         todo = text.str.contains(r"[.,]", regex=True) | (plain.isna() & (text != ""))  # 12, 1e5: the same either way

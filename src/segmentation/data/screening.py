@@ -89,7 +89,8 @@ def _decimal_problems(frame: pd.DataFrame, column: str, file: str, delimiter: st
 
 def _offset_problems(frame: pd.DataFrame, column: str, file: str) -> list[Problem]:
     text = frame[column].astype("string").fillna("").str.strip()
-    offset = (text.str.len() > 10) & text.str.match(ISO_OFFSET)  # a date alone has no offset
+    offset = text.str.len() > 10  # a date alone has no offset: only longer values are matched
+    offset[offset] = text[offset].str.match(ISO_OFFSET)
     if not offset.any():
         return []
     return [
