@@ -68,10 +68,10 @@ import numpy as np
 import pandas as pd
 from scipy import sparse
 from scipy.special import betaln, digamma, gammaln, logsumexp
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from segmentation.btyd.bgnbd import check_repeat_buying
-from segmentation.btyd.fitting import RepeatBuyingModel, information_matrix, maximise, store_fit
+from segmentation.btyd.fitting import RepeatBuyingModel, information_matrix
 from segmentation.data.dataset import Dataset
 from segmentation.errors import WorkbenchError
 from segmentation.periods import as_date
@@ -326,35 +326,22 @@ class BetaGeoBetaBinomModel(RepeatBuyingModel):
         """
         start, grouped, (x, tx, n, w) = self._histories(summary, "BG/BB")
         blocks = _blocks(x, tx, n)
-        total = w.sum()
 
         def value_and_gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
             return _log_likelihood_and_gradient(p, x, tx, n, w, blocks)
 
-        result = maximise(
-            value_and_gradient,
-            np.ones(4) if start is None else start,
-            model="BG/BB",
-            initial=self.initial,
-            total=total,
-            penalizer=self.penalizer,
-            max_iter=self.max_iter,
-            warn=False,  # a fit that ran off is refused below, not warned about
-        )
-        params = store_fit(
-            self,
-            result,
-            model="BG/BB",
-            names=PARAMS,
+        return self._fit_likelihood(
+            summary,
+            "BG/BB",
+            histories=(x, tx, n, w),
+            customers=len(grouped),
+            start=np.ones(4) if start is None else start,
+            value_and_gradient=value_and_gradient,
+            log_likelihood=lambda p: _log_likelihood(p, x, tx, n, w),
+            information=lambda q: information_matrix(lambda p: value_and_gradient(p)[1], q),
             shapes=SHAPES,
             advice=ADVICE,
-            information=lambda q: information_matrix(lambda p: value_and_gradient(p)[1], q),
-            penalty=2 * self.penalizer * total,
         )
-        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
-        self.log_likelihood_ = _log_likelihood(params, x, tx, n, w)
-        self.n_customers_, self.n_unique_ = int(total), len(grouped)
-        return self
 
     def probability_alive(self, summary: pd.DataFrame) -> pd.Series:
         """P(alive at opportunity n + 1 | x, t_x, n) per customer (paper, equation 11).

@@ -350,6 +350,54 @@ class RepeatBuyingModel(BaseEstimator):
         tags.input_tags.positive_only = True  # counts and durations
         return tags
 
+    def _fit_likelihood(
+        self,
+        summary: pd.DataFrame,
+        model: str,
+        *,
+        histories: tuple[np.ndarray, ...],
+        customers: int,
+        start: np.ndarray,
+        value_and_gradient: Callable[[np.ndarray], tuple[float, np.ndarray]],
+        log_likelihood: Callable[[np.ndarray], float],
+        information: Callable[[np.ndarray], np.ndarray],
+        shapes: object,
+        advice: str,
+    ) -> RepeatBuyingModel:
+        """Maximise a model's log-likelihood over its distinct histories and store the fit.
+
+        The one fitting step every model shares: ``maximise``, then ``store_fit`` (which refuses a
+        fit that ran off, and keeps the standard errors from ``information``), then the fitted
+        attributes (``log_likelihood_``, ``n_customers_``, ``n_unique_``).
+        """
+        from sklearn.utils.validation import validate_data
+
+        total = histories[-1].sum()
+        result = maximise(
+            value_and_gradient,
+            start,
+            model=model,
+            initial=self.initial,
+            total=total,
+            penalizer=self.penalizer,
+            max_iter=self.max_iter,
+            warn=False,  # a fit that ran off is refused by store_fit, not warned about
+        )
+        params = store_fit(
+            self,
+            result,
+            model=model,
+            names=self.PARAMS,
+            shapes=shapes,
+            advice=advice,
+            information=information,
+            penalty=2 * self.penalizer * total,
+        )
+        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
+        self.log_likelihood_ = log_likelihood(params)
+        self.n_customers_, self.n_unique_ = int(total), customers
+        return self
+
 
 __all__ = [
     "RepeatBuyingModel",

@@ -69,7 +69,7 @@ import numpy as np
 import pandas as pd
 from scipy.special import betaln, digamma, expit, gammaln
 from scipy.stats import nbinom
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from segmentation.btyd.bgnbd import (
     SUMMARY_COLUMNS,
@@ -79,7 +79,7 @@ from segmentation.btyd.bgnbd import (
     check_repeat_buying,
     check_summary,
 )
-from segmentation.btyd.fitting import RepeatBuyingModel, information_matrix, maximise, store_fit
+from segmentation.btyd.fitting import RepeatBuyingModel, information_matrix
 from segmentation.errors import WorkbenchError
 
 PARAMS = ("r", "alpha", "a", "b")
@@ -193,31 +193,22 @@ class ModifiedBetaGeoModel(RepeatBuyingModel):
             When the optimiser stopped before converging (``converged_`` is then False).
         """
         start, grouped, (x, tx, T, w) = self._histories(summary, "MBG/NBD")
-        total = w.sum()
-        result = maximise(
-            lambda p: _log_likelihood_and_gradient(p, x, tx, T, w),
-            _start(x, T, w) if start is None else start,
-            model="MBG/NBD",
-            initial=self.initial,
-            total=total,
-            penalizer=self.penalizer,
-            max_iter=self.max_iter,
-            warn=False,  # a fit that ran off is refused below, not warned about
-        )
-        params = store_fit(
-            self,
-            result,
-            model="MBG/NBD",
-            names=PARAMS,
+
+        def value_and_gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
+            return _log_likelihood_and_gradient(p, x, tx, T, w)
+
+        return self._fit_likelihood(
+            summary,
+            "MBG/NBD",
+            histories=(x, tx, T, w),
+            customers=len(grouped),
+            start=_start(x, T, w) if start is None else start,
+            value_and_gradient=value_and_gradient,
+            log_likelihood=lambda p: _log_likelihood(p, x, tx, T, w),
+            information=lambda q: information_matrix(lambda p: value_and_gradient(p)[1], q),
             shapes=SHAPES,
             advice=ADVICE,
-            information=lambda q: information_matrix(lambda p: _log_likelihood_and_gradient(p, x, tx, T, w)[1], q),
-            penalty=2 * self.penalizer * total,
         )
-        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
-        self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
-        self.n_customers_, self.n_unique_ = int(total), len(grouped)
-        return self
 
     def _shifted(self) -> tuple[float, float, float, float]:
         """The parameters with ``b + 1``: an alive customer's, in BG/NBD's formulas (module docstring)."""

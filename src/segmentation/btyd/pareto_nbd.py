@@ -63,15 +63,13 @@ import pandas as pd
 from scipy.integrate import quad
 from scipy.special import expit, gammaln
 from scipy.stats import nbinom
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import check_is_fitted
 
 from segmentation.btyd.bgnbd import SUMMARY_COLUMNS, _check_counts, check_repeat_buying, check_summary
 from segmentation.btyd.fitting import (
     RepeatBuyingModel,
     information_matrix,
-    maximise,
     numerical_gradient,
-    store_fit,
 )
 from segmentation.btyd.special import hyp2f1_one
 from segmentation.errors import WorkbenchError
@@ -204,7 +202,6 @@ class ParetoNBDModel(RepeatBuyingModel):
             When the optimiser stopped before converging (``converged_`` is then False).
         """
         start, grouped, (x, tx, T, w) = self._histories(summary, "Pareto/NBD")
-        total = w.sum()
 
         def log_likelihood(p: np.ndarray) -> float:
             with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
@@ -214,30 +211,18 @@ class ParetoNBDModel(RepeatBuyingModel):
         def value_and_gradient(p: np.ndarray) -> tuple[float, np.ndarray]:
             return log_likelihood(p), numerical_gradient(log_likelihood, p)
 
-        result = maximise(
-            value_and_gradient,
-            _start(x, T, w) if start is None else start,
-            model="Pareto/NBD",
-            initial=self.initial,
-            total=total,
-            penalizer=self.penalizer,
-            max_iter=self.max_iter,
-            warn=False,  # a fit that ran off is refused below, not warned about
-        )
-        params = store_fit(
-            self,
-            result,
-            model="Pareto/NBD",
-            names=PARAMS,
+        return self._fit_likelihood(
+            summary,
+            "Pareto/NBD",
+            histories=(x, tx, T, w),
+            customers=len(grouped),
+            start=_start(x, T, w) if start is None else start,
+            value_and_gradient=value_and_gradient,
+            log_likelihood=lambda p: _log_likelihood(p, x, tx, T, w),
+            information=lambda q: information_matrix(None, q, log_likelihood=log_likelihood, step=1e-4),
             shapes=SHAPES,
             advice=ADVICE,
-            information=lambda q: information_matrix(None, q, log_likelihood=log_likelihood, step=1e-4),
-            penalty=2 * self.penalizer * total,
         )
-        validate_data(self, summary, reset=True, skip_check_array=True)  # n_features_in_, feature_names_in_
-        self.log_likelihood_ = _log_likelihood(params, x, tx, T, w)
-        self.n_customers_, self.n_unique_ = int(total), len(grouped)
-        return self
 
     def _probability_alive(self, x: np.ndarray, tx: np.ndarray, T: np.ndarray) -> np.ndarray:
         with np.errstate(over="ignore"):
