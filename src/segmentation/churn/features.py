@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +84,39 @@ def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
     return pd.Index(events.loc[events["date"] <= cutoff, "customer_id"].unique())
 
 
-def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: int = 365) -> pd.DataFrame:
+def features_once(data: Dataset) -> Callable[[str | pd.Timestamp], pd.DataFrame]:
+    """``features_at(day)``: the :func:`~segmentation.features.customer_features` of ``data`` at a day,
+    each day aggregated once and shared by every step that asks for it.
+
+    The steps of a churn run or a quarterly review ask for the same days (the cutoff, the quarter
+    ends before it); each aggregation reads every order line. Each caller gets its own shallow copy.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-02"]),
+    ...                    "amount": [1.0]})
+    >>> features_at = features_once(Dataset.from_frames(transactions=tx))
+    >>> features_at("2025-03-31").equals(features_at(pd.Timestamp("2025-03-31")))
+    True
+    """
+    frames: dict[pd.Timestamp, pd.DataFrame] = {}
+
+    def features_at(day: str | pd.Timestamp) -> pd.DataFrame:
+        day = as_date(day, name="as_of")
+        if day not in frames:
+            frames[day] = customer_features(data, as_of=day)
+        return frames[day].copy(deep=False)
+
+    return features_at
+
+
+def churn_features(
+    data: Dataset,
+    *,
+    cutoff: str | pd.Timestamp,
+    active_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Warning-signal features of the active customers at a cutoff, from rows up to the cutoff only.
 
     Parameters
@@ -94,6 +127,10 @@ def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: in
         The last day of data used (inclusive).
     active_days : int, default 365
         A customer is active at the cutoff with a purchase in this many days before it.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`features_once`). Default: computed here.
 
     Returns
     -------
@@ -121,7 +158,8 @@ def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: in
     ids = pd.Index(sorted(recent.difference(lost)), name="customer_id", dtype=object)
     excluded = len(recent.intersection(lost))
 
-    base = customer_features(tx, as_of=cutoff, customers=data.customers).reindex(ids)
+    base = features_at(cutoff) if features_at is not None else customer_features(data, as_of=cutoff)
+    base = base.reindex(ids)
     out = pd.DataFrame(index=ids)
     out["days_since_last_order"] = base["rfm_recency_days"]
     out["usual_gap_days"] = base["mean_gap_days"]
@@ -346,6 +384,7 @@ def churn_labels(
     definition: str = "recorded",
     horizon_months: int | None = None,
     end: str | pd.Timestamp | None = None,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.Series:
     """Whether each customer churned after ``cutoff``, by one of the :data:`DEFINITIONS`.
 
@@ -363,6 +402,10 @@ def churn_labels(
     end : date, optional
         Last day the data covers (default: the last order date). A horizon that ends later
         cannot be labelled and is refused.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`features_once`). Default: computed here.
 
     Returns
     -------
@@ -403,7 +446,8 @@ def churn_labels(
         churned = ids.isin(pd.Index(lost.unique()))
     elif definition == "lapsed":
         rule = lapse_rule(data, cutoff=cutoff)
-        usual = customer_features(tx, as_of=cutoff).reindex(ids)["mean_gap_days"]
+        base = features_at(cutoff) if features_at is not None else customer_features(data, as_of=cutoff)
+        usual = base.reindex(ids)["mean_gap_days"]
         allowed = np.minimum(rule.allowance(usual), (stop - cutoff).days)
         after = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
         wait = (after.groupby("customer_id")["order_date"].min().reindex(ids) - cutoff).dt.days
@@ -435,8 +479,11 @@ def churn_training_frame(
     horizon_months: int | None = None,
     active_days: int = 365,
     end: str | pd.Timestamp | None = None,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Features at ``cutoff`` and the churn label over the following horizon, for the active customers.
+
+    ``features_at`` as in :func:`churn_features` (default: the cutoff's aggregation done once for both).
 
     Returns
     -------
@@ -445,8 +492,17 @@ def churn_training_frame(
     y : Series of bool
         ``churned`` by ``definition`` (:func:`churn_labels`).
     """
-    X = churn_features(data, cutoff=cutoff, active_days=active_days)
-    y = churn_labels(data, X.index, cutoff=cutoff, definition=definition, horizon_months=horizon_months, end=end)
+    features_at = features_once(data) if features_at is None else features_at
+    X = churn_features(data, cutoff=cutoff, active_days=active_days, features_at=features_at)
+    y = churn_labels(
+        data,
+        X.index,
+        cutoff=cutoff,
+        definition=definition,
+        horizon_months=horizon_months,
+        end=end,
+        features_at=features_at,
+    )
     return X, y
 
 
@@ -546,6 +602,7 @@ __all__ = [
     "data_end",
     "definition_meaning",
     "describe_churn_features",
+    "features_once",
     "horizon_end",
     "previous_cutoffs",
     "quarter_ends",

@@ -25,6 +25,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -94,6 +96,7 @@ def persona_features(
     as_of: str | pd.Timestamp,
     contact_window_days: int = 365,
     survey_window_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Persona features per customer as of a date.
 
@@ -106,6 +109,9 @@ def persona_features(
     contact_window_days, survey_window_days : int, default 365
         Windows ending on ``as_of`` for contact rates and satisfaction. The
         satisfaction change compares the survey window with the one before it.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``, when the caller shares them with other steps; default computed here.
 
     Returns
     -------
@@ -133,7 +139,7 @@ def persona_features(
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive number of days, got {value!r}")
     as_of = as_date(as_of, name="as_of")
-    base = customer_features(data, as_of=as_of)
+    base = features_at(as_of) if features_at is not None else customer_features(data, as_of=as_of)
     ids = base.index
     years = ((as_of - base["first_purchase"]).dt.days.astype(float) / 365.25).clip(lower=0.25)
     out = pd.DataFrame(index=ids)

@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -71,8 +72,20 @@ def window_customers(
     start: pd.Timestamp,
     policy: TierPolicy | str | Path = "abc",
     active_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The customers at ``start``, the population of a KPI window beginning the day after it.
+
+    Parameters
+    ----------
+    data : Dataset
+    start : Timestamp
+    policy : TierPolicy, preset name or path, default "abc"
+    active_days : int, default 365
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`~segmentation.review.quarterly.review_quarter` does). Default: computed here.
 
     Returns
     -------
@@ -82,7 +95,7 @@ def window_customers(
         recorded as lost by then are left out and counted in ``attrs["lost_before"]``.
     """
     policy = _policy(policy)
-    f = customer_features(data, as_of=start)
+    f = features_at(start) if features_at is not None else customer_features(data, as_of=start)
     f = f.loc[f["last_purchase"] > start - pd.Timedelta(days=active_days)]
     lost = f.index.intersection(recorded_lost(data, start))
     f = f.drop(index=lost)
@@ -166,6 +179,7 @@ def quarterly_kpis(
     service: ServiceLevels | str | Path | None = None,
     active_days: int = 365,
     language: str = "en",
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every KPI per tier (and for all tiers) with its target and whether it was met.
 
@@ -182,6 +196,10 @@ def quarterly_kpis(
     language : str, default "en"
         Language of the ``note`` column and of ``attrs["not_computed"]`` (en, zh or zh_Hant); the
         codes (``kpi``, ``window``, ``status``) stay as they are.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`~segmentation.review.quarterly.review_quarter` does). Default: computed here.
 
     Returns
     -------
@@ -199,7 +217,7 @@ def quarterly_kpis(
     windows = {}
     for window in sorted({service.window(kpi) for kpi in KPIS}, key=WINDOWS.get):
         start = months_before(q.end, WINDOWS[window])
-        base = window_customers(data, start=start, policy=policy, active_days=active_days)
+        base = window_customers(data, start=start, policy=policy, active_days=active_days, features_at=features_at)
         windows[window] = (start, base, _measure(data, base, start, q.end))
     rows = []
     for tier in [*policy.names, ALL]:
@@ -272,7 +290,9 @@ def quarterly_kpis(
     quarter_base = (
         windows["quarter"][1]
         if "quarter" in windows
-        else window_customers(data, start=q.previous_end, policy=policy, active_days=active_days)
+        else window_customers(
+            data, start=q.previous_end, policy=policy, active_days=active_days, features_at=features_at
+        )
     )
     table.attrs.update(
         quarter=str(q),
