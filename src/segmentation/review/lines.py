@@ -25,12 +25,12 @@ if TYPE_CHECKING:
     import ibis.expr.types as ir
 
 
-def lines(frame: pd.DataFrame, columns: list[str]) -> ir.Table:
-    """``frame``'s ``columns`` as an Ibis table bound to its own one-thread DuckDB (no copy of the data)."""
+def lines(data: pd.DataFrame, columns: list[str]) -> ir.Table:
+    """The ``columns`` of a frame of lines as an Ibis table bound to its own one-thread DuckDB (no copy)."""
     import ibis
 
     con = ibis.duckdb.connect(threads=1)
-    return con.create_view("lines", ibis.memtable(frame[columns]), overwrite=True)
+    return con.create_view("lines", ibis.memtable(data[columns]), overwrite=True)
 
 
 def per_customer(expr: ir.Table) -> pd.DataFrame:
