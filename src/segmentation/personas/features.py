@@ -154,7 +154,11 @@ def persona_features(
         tx["order_date"] <= as_of - pd.DateOffset(years=1)
     )
     out["revenue_last90_year_before"] = (
-        tx.loc[year_before].groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0).astype(float)
+        tx.loc[year_before, ["customer_id", "amount"]]
+        .groupby("customer_id")["amount"]
+        .sum()
+        .reindex(ids, fill_value=0.0)
+        .astype(float)
     )
     out["rfm_recency_days"] = base["rfm_recency_days"]
     out["tenure_days"] = base["tenure_days"]
@@ -163,7 +167,7 @@ def persona_features(
     out["revenue_trend"] = base["revenue_trend"]
 
     if "category" in tx and tx["category"].notna().any():
-        lines = tx.loc[tx["order_date"] <= as_of]
+        lines = tx.loc[tx["order_date"] <= as_of, ["customer_id", "category", "amount"]]
         cat = lines["category"].astype("string").fillna("unknown").str.strip().str.lower()
         mix = lines.groupby([lines["customer_id"], cat])["amount"].sum().unstack(fill_value=0.0)
         mix = mix.div(mix.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
@@ -194,7 +198,11 @@ def _contact_features(interactions, ids, as_of, window_days, neutral) -> pd.Data
     out = pd.DataFrame(index=ids)
     if interactions is None:
         interactions = pd.DataFrame(columns=["customer_id", "date", "channel", "direction"])
-    history = interactions.loc[(interactions["date"] <= as_of) & interactions["customer_id"].isin(ids)]
+    # Only the columns read are copied; the customers are matched by a lookup (isin is slow on Arrow strings).
+    used = [c for c in interactions.columns if c in ("customer_id", "date", "channel", "direction", "response_hours")]
+    used += [c for c in ("topic", COMPLAINT) if c in interactions]
+    known = ids.get_indexer(interactions["customer_id"]) >= 0
+    history = interactions.loc[(interactions["date"] <= as_of).to_numpy() & known, used]
     recent = history.loc[history["date"] > as_of - pd.Timedelta(days=window_days)]
     count = recent.groupby("customer_id").size().reindex(ids, fill_value=0).astype(float)
     out["contacts_per_month"] = count / (window_days / (365.25 / 12))
@@ -233,7 +241,8 @@ def _survey_features(surveys, ids, as_of, window_days, neutral) -> pd.DataFrame:
             }
         )
     window = pd.Timedelta(days=window_days)
-    s = surveys.loc[surveys["customer_id"].isin(ids) & surveys["rating"].notna()]
+    known = ids.get_indexer(surveys["customer_id"]) >= 0
+    s = surveys.loc[known & surveys["rating"].notna().to_numpy(), ["customer_id", "date", "rating"]]
     now = s.loc[(s["date"] > as_of - window) & (s["date"] <= as_of)].groupby("customer_id")["rating"].mean()
     before = s.loc[(s["date"] > as_of - 2 * window) & (s["date"] <= as_of - window)]
     before = before.groupby("customer_id")["rating"].mean()
