@@ -152,3 +152,19 @@ def test_reasons_are_joined_in_the_language():
     assert not english_words(zh.loc["c1", "reasons"])
     with pytest.raises(ValueError, match="language must be one of"):
         customer_reasons(_Model(), X, reference, language="fr")
+
+
+def test_warns_is_true_exactly_where_a_signal_has_words():
+    from segmentation.churn.features import churn_features
+    from segmentation.churn.reasons import warns
+    from segmentation.data.dataset import Dataset
+    from segmentation.datasets.sample import generate_sample
+
+    t = generate_sample(400, random_state=3)
+    ds = Dataset.from_frames(**{k: v for k, v in t.items() if k != "truth"})
+    X = churn_features(ds, cutoff="2025-06-30")
+    X.iloc[::7, :] = np.nan  # empty signals too
+    rows = X.to_dict("records")
+    for name, signal in SIGNALS.items():
+        expected = np.array([signal.words(r) is not None for r in rows])
+        np.testing.assert_array_equal(warns(X, name), expected, err_msg=name)

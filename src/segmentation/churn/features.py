@@ -29,6 +29,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -83,7 +84,39 @@ def _recorded_lost(data: Dataset, cutoff: pd.Timestamp) -> pd.Index:
     return pd.Index(events.loc[events["date"] <= cutoff, "customer_id"].unique())
 
 
-def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: int = 365) -> pd.DataFrame:
+def features_once(data: Dataset) -> Callable[[str | pd.Timestamp], pd.DataFrame]:
+    """``features_at(day)``: the :func:`~segmentation.features.customer_features` of ``data`` at a day,
+    each day aggregated once and shared by every step that asks for it.
+
+    The steps of a churn run or a quarterly review ask for the same days (the cutoff, the quarter
+    ends before it); each aggregation reads every order line. Each caller gets its own shallow copy.
+
+    Examples
+    --------
+    >>> tx = pd.DataFrame({"customer_id": ["a"], "order_id": ["1"], "order_date": pd.to_datetime(["2025-01-02"]),
+    ...                    "amount": [1.0]})
+    >>> features_at = features_once(Dataset.from_frames(transactions=tx))
+    >>> features_at("2025-03-31").equals(features_at(pd.Timestamp("2025-03-31")))
+    True
+    """
+    frames: dict[pd.Timestamp, pd.DataFrame] = {}
+
+    def features_at(day: str | pd.Timestamp) -> pd.DataFrame:
+        day = as_date(day, name="as_of")
+        if day not in frames:
+            frames[day] = customer_features(data, as_of=day)
+        return frames[day].copy(deep=False)
+
+    return features_at
+
+
+def churn_features(
+    data: Dataset,
+    *,
+    cutoff: str | pd.Timestamp,
+    active_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
+) -> pd.DataFrame:
     """Warning-signal features of the active customers at a cutoff, from rows up to the cutoff only.
 
     Parameters
@@ -94,6 +127,10 @@ def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: in
         The last day of data used (inclusive).
     active_days : int, default 365
         A customer is active at the cutoff with a purchase in this many days before it.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`features_once`). Default: computed here.
 
     Returns
     -------
@@ -114,28 +151,26 @@ def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: in
     cutoff = _check(data, cutoff)
     if not isinstance(active_days, (int, np.integer)) or active_days < 1:
         raise WorkbenchError(f"active_days must be a positive number of days, got {active_days!r}")
-    # Every window below ends on the cutoff, so the order lines are never copied up to it as a whole.
-    tx = data.transactions
-    recent = pd.Index(_between(tx, cutoff - pd.Timedelta(days=active_days), cutoff)["customer_id"].unique())
+    orders = _order_signals(data.transactions, cutoff, active_days)
+    recent = orders.index[orders["active"].to_numpy() > 0]
     lost = _recorded_lost(data, cutoff)
     ids = pd.Index(sorted(recent.difference(lost)), name="customer_id", dtype=object)
     excluded = len(recent.intersection(lost))
 
-    base = customer_features(tx, as_of=cutoff, customers=data.customers).reindex(ids)
+    base = features_at(cutoff) if features_at is not None else customer_features(data, as_of=cutoff)
+    base = base.reindex(ids)
+    orders = orders.reindex(ids)
     out = pd.DataFrame(index=ids)
     out["days_since_last_order"] = base["rfm_recency_days"]
     out["usual_gap_days"] = base["mean_gap_days"]
     out["overdue_ratio"] = base["rfm_recency_days"] / base["mean_gap_days"]
-    in_year = _between(tx, cutoff - YEAR, cutoff)
-    days = in_year["order_date"].dt.normalize().groupby(in_year["customer_id"]).nunique()
-    out["purchases_t12m"] = days.reindex(ids, fill_value=0).astype(float)
+    out["purchases_t12m"] = orders["purchases_t12m"].fillna(0).astype(float)
     out["purchases_last_quarter"] = base["purchase_days_last90"]
     out["purchases_prev_quarter"] = base["purchase_days_prev90"]
     out["frequency_trend"] = base["purchase_trend"]
     out["revenue_t12m"] = base["revenue_t12m"]
     out["revenue_trend"] = base["revenue_trend"]
-    recent_size = _order_size(tx, ids, cutoff - HALF, cutoff)
-    before_size = _order_size(tx, ids, cutoff - 2 * HALF, cutoff - HALF)
+    recent_size, before_size = orders["order_size_recent"], orders["order_size_before"]
     out["order_size_recent"] = recent_size
     out["order_size_change"] = recent_size / before_size - 1
     out["tenure_days"] = base["tenure_days"]
@@ -146,16 +181,43 @@ def churn_features(data: Dataset, *, cutoff: str | pd.Timestamp, active_days: in
     return out
 
 
-def _between(tx: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """The order lines dated after ``start`` and on or before ``end``."""
-    return tx.loc[(tx["order_date"] > start) & (tx["order_date"] <= end)]
+def _order_signals(tx: pd.DataFrame, cutoff: pd.Timestamp, active_days: int) -> pd.DataFrame:
+    """Per customer with an order line in the year (or ``active_days``) up to the cutoff, in one DuckDB pass:
+    ``active`` (a line in the ``active_days``), ``purchases_t12m`` (purchase days in the year) and the
+    order size (revenue per order; empty without revenue) of the last 180 days and the 180 before.
 
+    The lines are read on one DuckDB thread, in their order: the sums have the same bits in every run.
+    """
+    import ibis
 
-def _order_size(tx: pd.DataFrame, ids: pd.Index, start: pd.Timestamp, end: pd.Timestamp) -> pd.Series:
-    window = _between(tx, start, end)
-    grouped = window.groupby("customer_id")
-    size = grouped["amount"].sum() / grouped["order_id"].nunique()
-    return size.where(size > 0).reindex(ids).astype(float)
+    con = ibis.duckdb.connect(threads=1)
+    t = con.create_view("lines", ibis.memtable(tx[["customer_id", "order_id", "order_date", "amount"]]))
+
+    def after(offset: pd.Timedelta) -> ibis.Expr:
+        return t.order_date > ibis.timestamp((cutoff - offset).to_pydatetime())
+
+    active, year, half, year_half = (
+        after(pd.Timedelta(days=int(active_days))),
+        after(YEAR),
+        after(HALF),
+        after(2 * HALF),
+    )
+    earlier = year_half & ~half
+    lines = t.filter((t.order_date <= ibis.timestamp(cutoff.to_pydatetime())) & (active | year | year_half))
+    per = lines.group_by("customer_id").aggregate(
+        active=active.ifelse(1, 0).max(),
+        purchases_t12m=lines.order_date.date().nunique(where=year),
+        revenue_recent=lines.amount.sum(where=half),
+        orders_recent=lines.order_id.nunique(where=half),
+        revenue_before=lines.amount.sum(where=earlier),
+        orders_before=lines.order_id.nunique(where=earlier),
+    )
+    per = per.to_pyarrow().to_pandas().astype({"customer_id": str}).set_index("customer_id").sort_index()
+    out = per[["active", "purchases_t12m"]].astype(float)
+    for name in ("recent", "before"):
+        size = per[f"revenue_{name}"] / per[f"orders_{name}"].where(per[f"orders_{name}"] > 0)
+        out[f"order_size_{name}"] = size.where(size > 0).astype(float)
+    return out
 
 
 def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: pd.Timestamp) -> pd.DataFrame:
@@ -175,8 +237,10 @@ def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: p
     if interactions is None:
         return out
     # Every signal is per customer and reindexed to ``ids`` at the end: other customers' rows are
-    # left in rather than filtered out (an isin over pandas' Arrow strings costs more than they do).
-    rows = interactions.loc[interactions["date"] <= cutoff]
+    # left in rather than filtered out (an isin over pandas' Arrow strings costs more than they do),
+    # and only the columns read are copied.
+    used = [c for c in ("customer_id", "date", "direction", "response_hours", "topic", COMPLAINT) if c in interactions]
+    rows = interactions.loc[interactions["date"] <= cutoff, used]
     last_quarter = rows["date"] > cutoff - QUARTER
     out["contacts_last_quarter"] = rows.loc[last_quarter].groupby("customer_id").size().reindex(ids, fill_value=0)
     # Replies are the customer's to *our* contacts: inbound contacts carry our own response time.
@@ -208,7 +272,8 @@ def _contact_signals(interactions: pd.DataFrame | None, ids: pd.Index, cutoff: p
 def _satisfaction_signals(surveys: pd.DataFrame | None, ids: pd.Index, cutoff: pd.Timestamp) -> pd.DataFrame:
     out = pd.DataFrame(index=ids, columns=["satisfaction_last", "satisfaction_previous"], dtype=float)
     if surveys is not None:
-        s = surveys.loc[(surveys["date"] <= cutoff) & surveys["rating"].notna()]  # per customer, then reindexed
+        keep = (surveys["date"] <= cutoff) & surveys["rating"].notna()
+        s = surveys.loc[keep, ["customer_id", "date", "rating"]]  # per customer, then reindexed
         s = s.sort_values(["customer_id", "date"], kind="stable")
         back = s.groupby("customer_id").cumcount(ascending=False)  # 0 = the last answer
         for column, step in (("satisfaction_last", 0), ("satisfaction_previous", 1)):
@@ -346,6 +411,7 @@ def churn_labels(
     definition: str = "recorded",
     horizon_months: int | None = None,
     end: str | pd.Timestamp | None = None,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.Series:
     """Whether each customer churned after ``cutoff``, by one of the :data:`DEFINITIONS`.
 
@@ -363,6 +429,10 @@ def churn_labels(
     end : date, optional
         Last day the data covers (default: the last order date). A horizon that ends later
         cannot be labelled and is refused.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`features_once`). Default: computed here.
 
     Returns
     -------
@@ -403,7 +473,8 @@ def churn_labels(
         churned = ids.isin(pd.Index(lost.unique()))
     elif definition == "lapsed":
         rule = lapse_rule(data, cutoff=cutoff)
-        usual = customer_features(tx, as_of=cutoff).reindex(ids)["mean_gap_days"]
+        base = features_at(cutoff) if features_at is not None else customer_features(data, as_of=cutoff)
+        usual = base.reindex(ids)["mean_gap_days"]
         allowed = np.minimum(rule.allowance(usual), (stop - cutoff).days)
         after = tx.loc[(tx["order_date"] > cutoff) & (tx["order_date"] <= stop)]
         wait = (after.groupby("customer_id")["order_date"].min().reindex(ids) - cutoff).dt.days
@@ -435,8 +506,11 @@ def churn_training_frame(
     horizon_months: int | None = None,
     active_days: int = 365,
     end: str | pd.Timestamp | None = None,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, pd.Series]:
     """Features at ``cutoff`` and the churn label over the following horizon, for the active customers.
+
+    ``features_at`` as in :func:`churn_features` (default: the cutoff's aggregation done once for both).
 
     Returns
     -------
@@ -445,8 +519,17 @@ def churn_training_frame(
     y : Series of bool
         ``churned`` by ``definition`` (:func:`churn_labels`).
     """
-    X = churn_features(data, cutoff=cutoff, active_days=active_days)
-    y = churn_labels(data, X.index, cutoff=cutoff, definition=definition, horizon_months=horizon_months, end=end)
+    features_at = features_once(data) if features_at is None else features_at
+    X = churn_features(data, cutoff=cutoff, active_days=active_days, features_at=features_at)
+    y = churn_labels(
+        data,
+        X.index,
+        cutoff=cutoff,
+        definition=definition,
+        horizon_months=horizon_months,
+        end=end,
+        features_at=features_at,
+    )
     return X, y
 
 
@@ -546,6 +629,7 @@ __all__ = [
     "data_end",
     "definition_meaning",
     "describe_churn_features",
+    "features_once",
     "horizon_end",
     "previous_cutoffs",
     "quarter_ends",

@@ -27,6 +27,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -40,6 +41,7 @@ from segmentation.churn.features import (
     churn_features,
     churn_training_frame,
     definition_meaning,
+    features_once,
     previous_cutoffs,
     resolve_definition,
 )
@@ -49,7 +51,6 @@ from segmentation.data.dataset import Dataset
 from segmentation.errors import InsufficientDataError, WorkbenchError
 from segmentation.i18n import check_language, format_day, message
 from segmentation.periods import as_date
-from segmentation.value.scoring import score_customers
 from segmentation.value.tiers import TierPolicy
 
 BANDS = ("high", "medium", "low")
@@ -248,6 +249,7 @@ def churn_risk(
     importance: bool = True,
     reasons: bool = True,
     language: str = "en",
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> ChurnRisk:
     """Score every active customer at ``cutoff`` with a model trained on the quarters before it.
 
@@ -290,6 +292,10 @@ def churn_risk(
         customers wanted.
     language : {"en", "zh", "zh_Hant"}, default "en"
         Language of the reasons (:mod:`segmentation.i18n`).
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``, each day computed once (:func:`~segmentation.churn.features.features_once`, the
+        default); a caller that needs them elsewhere too passes its own.
 
     Returns
     -------
@@ -323,9 +329,16 @@ def churn_risk(
             f"({data.transactions['order_date'].min():%Y-%m-%d}) whose {horizon_months}-month outcome "
             f"is known by the cutoff"
         )
+    features_at = features_once(data) if features_at is None else features_at
     frames = [
         churn_training_frame(
-            data, cutoff=c, definition=definition, horizon_months=horizon_months, active_days=active_days, end=cutoff
+            data,
+            cutoff=c,
+            definition=definition,
+            horizon_months=horizon_months,
+            active_days=active_days,
+            end=cutoff,
+            features_at=features_at,
         )
         for c in cutoffs
     ]
@@ -340,7 +353,7 @@ def churn_risk(
         smallest = int(min(y_train.sum(), len(y_train) - y_train.sum()))
         notes.append(message("churn.note.not_calibrated", language, smallest=smallest, folds=model.cv))
 
-    X = churn_features(data, cutoff=cutoff, active_days=active_days)
+    X = churn_features(data, cutoff=cutoff, active_days=active_days, features_at=features_at)
     if X.empty:
         raise InsufficientDataError(
             f"no customer bought anything in the {active_days} days up to {cutoff:%Y-%m-%d}: nobody to score"
@@ -362,12 +375,7 @@ def churn_risk(
                 f"(first: {list(worth.index[worth.isna()][:5])})"
             )
     at_risk = probability * worth
-    tiers = score_customers(
-        data.transactions.loc[data.transactions["order_date"] <= cutoff],
-        as_of=cutoff,
-        customers=data.customers,
-        policy=policy,
-    )["tier"].reindex(X.index)
+    tiers = TierPolicy.coerce(policy).assign(features_at(cutoff))["tier"].reindex(X.index)
     table = pd.DataFrame(
         {
             "tier": tiers,

@@ -25,6 +25,8 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 
@@ -94,6 +96,7 @@ def persona_features(
     as_of: str | pd.Timestamp,
     contact_window_days: int = 365,
     survey_window_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Persona features per customer as of a date.
 
@@ -106,6 +109,9 @@ def persona_features(
     contact_window_days, survey_window_days : int, default 365
         Windows ending on ``as_of`` for contact rates and satisfaction. The
         satisfaction change compares the survey window with the one before it.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``, when the caller shares them with other steps; default computed here.
 
     Returns
     -------
@@ -133,7 +139,7 @@ def persona_features(
         if not isinstance(value, (int, np.integer)) or value < 1:
             raise ValueError(f"{name} must be a positive number of days, got {value!r}")
     as_of = as_date(as_of, name="as_of")
-    base = customer_features(data, as_of=as_of)
+    base = features_at(as_of) if features_at is not None else customer_features(data, as_of=as_of)
     ids = base.index
     years = ((as_of - base["first_purchase"]).dt.days.astype(float) / 365.25).clip(lower=0.25)
     out = pd.DataFrame(index=ids)
@@ -148,7 +154,11 @@ def persona_features(
         tx["order_date"] <= as_of - pd.DateOffset(years=1)
     )
     out["revenue_last90_year_before"] = (
-        tx.loc[year_before].groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0).astype(float)
+        tx.loc[year_before, ["customer_id", "amount"]]
+        .groupby("customer_id")["amount"]
+        .sum()
+        .reindex(ids, fill_value=0.0)
+        .astype(float)
     )
     out["rfm_recency_days"] = base["rfm_recency_days"]
     out["tenure_days"] = base["tenure_days"]
@@ -157,7 +167,7 @@ def persona_features(
     out["revenue_trend"] = base["revenue_trend"]
 
     if "category" in tx and tx["category"].notna().any():
-        lines = tx.loc[tx["order_date"] <= as_of]
+        lines = tx.loc[tx["order_date"] <= as_of, ["customer_id", "category", "amount"]]
         cat = lines["category"].astype("string").fillna("unknown").str.strip().str.lower()
         mix = lines.groupby([lines["customer_id"], cat])["amount"].sum().unstack(fill_value=0.0)
         mix = mix.div(mix.sum(axis=1).where(lambda s: s > 0), axis=0).fillna(0.0)
@@ -188,7 +198,11 @@ def _contact_features(interactions, ids, as_of, window_days, neutral) -> pd.Data
     out = pd.DataFrame(index=ids)
     if interactions is None:
         interactions = pd.DataFrame(columns=["customer_id", "date", "channel", "direction"])
-    history = interactions.loc[(interactions["date"] <= as_of) & interactions["customer_id"].isin(ids)]
+    # Only the columns read are copied; the customers are matched by a lookup (isin is slow on Arrow strings).
+    used = [c for c in interactions.columns if c in ("customer_id", "date", "channel", "direction", "response_hours")]
+    used += [c for c in ("topic", COMPLAINT) if c in interactions]
+    known = ids.get_indexer(interactions["customer_id"]) >= 0
+    history = interactions.loc[(interactions["date"] <= as_of).to_numpy() & known, used]
     recent = history.loc[history["date"] > as_of - pd.Timedelta(days=window_days)]
     count = recent.groupby("customer_id").size().reindex(ids, fill_value=0).astype(float)
     out["contacts_per_month"] = count / (window_days / (365.25 / 12))
@@ -227,7 +241,8 @@ def _survey_features(surveys, ids, as_of, window_days, neutral) -> pd.DataFrame:
             }
         )
     window = pd.Timedelta(days=window_days)
-    s = surveys.loc[surveys["customer_id"].isin(ids) & surveys["rating"].notna()]
+    known = ids.get_indexer(surveys["customer_id"]) >= 0
+    s = surveys.loc[known & surveys["rating"].notna().to_numpy(), ["customer_id", "date", "rating"]]
     now = s.loc[(s["date"] > as_of - window) & (s["date"] <= as_of)].groupby("customer_id")["rating"].mean()
     before = s.loc[(s["date"] > as_of - 2 * window) & (s["date"] <= as_of - window)]
     before = before.groupby("customer_id")["rating"].mean()

@@ -35,6 +35,7 @@ Timestamp('2025-04-15 00:00:00')
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -150,6 +151,7 @@ def overdue_contacts(
     active_days: int = 365,
     contacts_since: str | pd.Timestamp | None = None,
     language: str = "en",
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> ContactCheck:
     """Check every customer against its tier's contact rules at ``as_of``.
 
@@ -167,6 +169,10 @@ def overdue_contacts(
         the date of the first interaction in the table.
     language : str, default "en"
         Language of :attr:`ContactCheck.missing` (en, zh or zh_Hant).
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`~segmentation.review.quarterly.review_quarter` does). Default: computed here.
 
     Returns
     -------
@@ -179,7 +185,7 @@ def overdue_contacts(
     as_of = as_date(as_of, name="as_of")
     policy = TierPolicy.coerce(policy)
     service = ServiceLevels.for_policy(policy, service)
-    f = customer_features(data, as_of=as_of)
+    f = features_at(as_of) if features_at is not None else customer_features(data, as_of=as_of)
     f = f.loc[f["last_purchase"] > as_of - pd.Timedelta(days=active_days)]
     lost = f.index.intersection(recorded_lost(data, as_of))
     f = f.drop(index=lost)
@@ -190,7 +196,8 @@ def overdue_contacts(
     if data.interactions is None:
         missing = message("review.contacts.missing", language)
     else:
-        it = data.interactions.loc[data.interactions["date"] <= as_of]
+        interactions = data.interactions  # only the columns read are copied
+        it = interactions.loc[interactions["date"] <= as_of, ["customer_id", "date", "channel", "direction"]]
         if contacts_since is not None:
             start = as_date(contacts_since, name="contacts_since")
         elif len(it):
@@ -203,7 +210,7 @@ def overdue_contacts(
         owed = tier.reindex(it["customer_id"]).to_numpy()  # each contact's customer's tier (NaN: not checked)
         for t in policy.names:
             ids = tier.index[(tier == t).to_numpy()]
-            never = ~ids.isin(contacted)
+            never = contacted.get_indexer(ids) < 0  # a lookup: isin is slow on Arrow strings
             theirs = it.loc[owed == t]
             first_due = pd.Series(pd.NaT, index=ids, dtype=counted_from.dtype)
             for rule in service.contacts(t):

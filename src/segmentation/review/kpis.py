@@ -33,6 +33,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -43,6 +44,7 @@ from segmentation.features import customer_features
 from segmentation.i18n import message
 from segmentation.periods import Quarter, months_before
 from segmentation.periods import quarter as parse_quarter
+from segmentation.review.lines import lines, per_customer, timestamp
 from segmentation.review.service_levels import KPIS, WINDOWS, ServiceLevels
 from segmentation.review.words import STATUSES, day, kpi_definition, kpi_name, percent, status_word, window_words
 from segmentation.value.tiers import TierPolicy
@@ -71,8 +73,20 @@ def window_customers(
     start: pd.Timestamp,
     policy: TierPolicy | str | Path = "abc",
     active_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """The customers at ``start``, the population of a KPI window beginning the day after it.
+
+    Parameters
+    ----------
+    data : Dataset
+    start : Timestamp
+    policy : TierPolicy, preset name or path, default "abc"
+    active_days : int, default 365
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`~segmentation.review.quarterly.review_quarter` does). Default: computed here.
 
     Returns
     -------
@@ -82,7 +96,7 @@ def window_customers(
         recorded as lost by then are left out and counted in ``attrs["lost_before"]``.
     """
     policy = _policy(policy)
-    f = customer_features(data, as_of=start)
+    f = features_at(start) if features_at is not None else customer_features(data, as_of=start)
     f = f.loc[f["last_purchase"] > start - pd.Timedelta(days=active_days)]
     lost = f.index.intersection(recorded_lost(data, start))
     f = f.drop(index=lost)
@@ -120,31 +134,54 @@ def _in(frame: pd.DataFrame, column: str, start: pd.Timestamp, end: pd.Timestamp
     return frame.loc[(frame[column] > start) & (frame[column] <= end)]
 
 
+def _flag(ids: pd.Index, members: pd.Series) -> pd.Series:
+    """1.0 for the ``ids`` among ``members``, else 0.0 (a lookup, not ``isin``: it is slow on Arrow strings)."""
+    return pd.Series(1.0, index=pd.Index(members.unique())).reindex(ids, fill_value=0.0)
+
+
 def _measure(data: Dataset, base: pd.DataFrame, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
-    """Per-customer numerators of every KPI over the window ``(start, end]`` (NaN columns when a table is missing)."""
+    """Per-customer numerators of every KPI over the window ``(start, end]`` (NaN columns when a table is missing).
+
+    The order lines and interactions are summed in DuckDB (:mod:`~segmentation.review.lines`); only the
+    per-customer answers come back.
+    """
     ids = base.index
     tx = data.transactions
+    t = lines(tx, ["customer_id", "order_date", "amount"])
+    now = (t.order_date > timestamp(start)) & (t.order_date <= timestamp(end))
+    year = pd.DateOffset(years=1)
+    before = (t.order_date > timestamp(start - year)) & (t.order_date <= timestamp(end - year))
+    orders = per_customer(
+        t.filter(now | before)
+        .group_by("customer_id")
+        .aggregate(
+            bought=now.ifelse(1, 0).max(),
+            revenue=now.ifelse(t.amount, 0.0).sum(),
+            revenue_year_before=before.ifelse(t.amount, 0.0).sum(),
+        )
+    ).reindex(ids)
     per = pd.DataFrame(index=ids)
-    per["bought"] = ids.isin(_in(tx, "order_date", start, end)["customer_id"].unique()).astype(float)
-    revenue = _in(tx, "order_date", start, end).groupby("customer_id")["amount"].sum()
-    earlier = _in(tx, "order_date", start - pd.DateOffset(years=1), end - pd.DateOffset(years=1))
-    per["revenue"] = revenue.reindex(ids, fill_value=0.0).astype(float)
-    per["revenue_year_before"] = earlier.groupby("customer_id")["amount"].sum().reindex(ids, fill_value=0.0)
+    per["bought"] = orders["bought"].fillna(0).astype(float)
+    per["revenue"] = orders["revenue"].fillna(0.0).astype(float)
+    per["revenue_year_before"] = orders["revenue_year_before"].fillna(0.0).astype(float)
     if data.churn_events is not None:
-        per["lost"] = ids.isin(_in(data.churn_events, "date", start, end)["customer_id"].unique()).astype(float)
+        per["lost"] = _flag(ids, _in(data.churn_events, "date", start, end)["customer_id"])
     if data.interactions is not None:
-        it = _in(data.interactions, "date", start, end)
-        it = it.loc[it["customer_id"].isin(ids)]
-        proactive = it["direction"] == "proactive"
-        replied = it["response_hours"].notna() if "response_hours" in it else pd.Series(False, index=it.index)
-        counts = proactive.astype(int) + (~proactive).astype(int) + (proactive & replied).astype(int)
-        per["contacts"] = counts.groupby(it["customer_id"]).sum().reindex(ids, fill_value=0).astype(float)
+        it = data.interactions
+        replied = "response_hours" in it
+        i = lines(it, ["customer_id", "date", "direction", *(["response_hours"] if replied else [])])
+        i = i.filter((i.date > timestamp(start)) & (i.date <= timestamp(end)))
+        # Our proactive contacts and the customers' own contacts count once; a reply to ours once more.
+        answered = (i.direction == "proactive").fill_null(False) & (i.response_hours.notnull() if replied else False)
+        contacts = per_customer(i.group_by("customer_id").aggregate(contacts=i.count() + answered.ifelse(1, 0).sum()))
+        per["contacts"] = contacts["contacts"].reindex(ids, fill_value=0).astype(float)
     if data.surveys is not None:
-        sv = _in(data.surveys, "date", start, end)
-        sv = sv.loc[sv["customer_id"].isin(ids) & sv["rating"].notna()]
+        sv = _in(data.surveys[["customer_id", "date", "rating"]], "date", start, end)
+        sv = sv.loc[sv["rating"].notna()]  # every respondent's latest answer, then only the base's
         latest = sv.sort_values(["customer_id", "date"], kind="stable").groupby("customer_id")["rating"].last()
-        per["responded"] = ids.isin(latest.index).astype(float)
-        per["satisfied"] = (latest >= 4).reindex(ids, fill_value=False).astype(float)
+        latest = latest.reindex(ids)
+        per["responded"] = latest.notna().astype(float)
+        per["satisfied"] = (latest >= 4).astype(float)
     return per
 
 
@@ -166,6 +203,7 @@ def quarterly_kpis(
     service: ServiceLevels | str | Path | None = None,
     active_days: int = 365,
     language: str = "en",
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Every KPI per tier (and for all tiers) with its target and whether it was met.
 
@@ -182,6 +220,10 @@ def quarterly_kpis(
     language : str, default "en"
         Language of the ``note`` column and of ``attrs["not_computed"]`` (en, zh or zh_Hant); the
         codes (``kpi``, ``window``, ``status``) stay as they are.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day``; a caller that needs them elsewhere too passes one that computes each day once
+        (:func:`~segmentation.review.quarterly.review_quarter` does). Default: computed here.
 
     Returns
     -------
@@ -199,7 +241,7 @@ def quarterly_kpis(
     windows = {}
     for window in sorted({service.window(kpi) for kpi in KPIS}, key=WINDOWS.get):
         start = months_before(q.end, WINDOWS[window])
-        base = window_customers(data, start=start, policy=policy, active_days=active_days)
+        base = window_customers(data, start=start, policy=policy, active_days=active_days, features_at=features_at)
         windows[window] = (start, base, _measure(data, base, start, q.end))
     rows = []
     for tier in [*policy.names, ALL]:
@@ -272,7 +314,9 @@ def quarterly_kpis(
     quarter_base = (
         windows["quarter"][1]
         if "quarter" in windows
-        else window_customers(data, start=q.previous_end, policy=policy, active_days=active_days)
+        else window_customers(
+            data, start=q.previous_end, policy=policy, active_days=active_days, features_at=features_at
+        )
     )
     table.attrs.update(
         quarter=str(q),

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from segmentation.churn.features import features_once
 from segmentation.churn.reasons import SIGNALS
 from segmentation.data.dataset import Dataset
 from segmentation.data.privacy import mask_personal
@@ -453,10 +454,27 @@ def review_quarter(
         notes.append(message("review.note.no_order", lang, quarter=str(q), day=day(last, lang)))
     elif first < q.start and not data.transactions["order_date"].between(q.start, q.end).any():
         notes.append(message("review.note.no_order_between", lang, quarter=str(q)))
-    kpis = quarterly_kpis(data, quarter=q, policy=policy, service=service, active_days=active_days, language=lang)
+    # Each day's per-customer aggregation (the quarter ends, the KPI windows' starts, the churn
+    # model's training cutoffs) is computed once and shared by every table that needs it.
+    features_at = features_once(data)
+    kpis = quarterly_kpis(
+        data,
+        quarter=q,
+        policy=policy,
+        service=service,
+        active_days=active_days,
+        language=lang,
+        features_at=features_at,
+    )
     notes += [message("review.note.kpi", lang, text=text) for text in kpis.attrs["not_computed"]]
     contacts = overdue_contacts(
-        data, as_of=q.end, policy=policy, service=service, active_days=active_days, language=lang
+        data,
+        as_of=q.end,
+        policy=policy,
+        service=service,
+        active_days=active_days,
+        language=lang,
+        features_at=features_at,
     )
     if contacts.missing:
         notes.append(message("review.note.contacts", lang, text=contacts.missing))
@@ -470,11 +488,17 @@ def review_quarter(
         currency=currency or policy.currency,
         kpis=kpis,
         scorecard=kpi_scorecard(kpis, language=lang),
-        tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days),
+        tiers=tier_distribution(data, quarter=q, policy=policy, active_days=active_days, features_at=features_at),
         growth=customer_growth(data, quarter=q, n_quarters=n_quarters, active_days=active_days),
         regrading=_named_regrading(
             regrade(
-                data, previous=q.previous_end, current=q.end, policy=policy, active_days=active_days, language=lang
+                data,
+                previous=q.previous_end,
+                current=q.end,
+                policy=policy,
+                active_days=active_days,
+                language=lang,
+                features_at=features_at,
             ),
             data,
         ),
@@ -507,6 +531,7 @@ def review_quarter(
                 importance=False,
                 reasons=False,
                 language=lang,
+                features_at=features_at,
             )
             notes += [message("review.note.churn_risk", lang, text=note) for note in result.notes]
             # Reasons for the customers the review shows: the top of the list and the high band.

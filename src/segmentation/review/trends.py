@@ -13,6 +13,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -32,11 +33,14 @@ def tier_distribution(
     quarter: str | Quarter,
     policy: TierPolicy | str | Path = "abc",
     active_days: int = 365,
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> pd.DataFrame:
     """Customers, new customers and revenue per tier at the quarter end.
 
     Customers are those with a purchase in the ``active_days`` up to the quarter end; the
-    others (long inactive) are counted in ``attrs["inactive"]``.
+    others (long inactive) are counted in ``attrs["inactive"]``. ``features_at`` gives the
+    :func:`~segmentation.features.customer_features` of ``data`` at a day, when the caller shares
+    them (:func:`~segmentation.review.kpis.quarterly_kpis` says more); default computed here.
 
     Returns
     -------
@@ -56,7 +60,7 @@ def tier_distribution(
     """
     q = parse_quarter(quarter)
     policy = TierPolicy.coerce(policy)
-    f = customer_features(data, as_of=q.end)
+    f = features_at(q.end) if features_at is not None else customer_features(data, as_of=q.end)
     active = f["last_purchase"] > q.end - pd.Timedelta(days=active_days)
     inactive = int((~active).sum())
     f = f.loc[active]

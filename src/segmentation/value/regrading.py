@@ -19,6 +19,7 @@ Examples
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -161,6 +162,7 @@ def regrade(
     customers: pd.DataFrame | None = None,
     active_days: int | None = None,
     language: str = "en",
+    features_at: Callable[[pd.Timestamp], pd.DataFrame] | None = None,
 ) -> Regrading:
     """Grade customers at two dates (usually consecutive quarter ends) and explain each move.
 
@@ -180,6 +182,10 @@ def regrade(
     language : str, default "en"
         The language of the reasons: ``"zh"`` and ``"zh_Hant"`` write them in Chinese, with
         amounts in the policy's currency (``¥520,000``) and dates as ``2025年9月30日``.
+    features_at : callable, optional
+        ``features_at(day)`` gives the :func:`~segmentation.features.customer_features` of ``data``
+        at ``day`` (``customers`` is then not used); a caller that needs them elsewhere too passes
+        one that computes each day once. Default: computed here.
 
     Returns
     -------
@@ -207,8 +213,12 @@ def regrade(
     previous, current = as_date(previous, name="previous"), as_date(current, name="current")
     if previous >= current:
         raise ValueError(f"previous ({previous:%Y-%m-%d}) must be before current ({current:%Y-%m-%d})")
-    before = customer_features(data, as_of=previous, customers=customers)
-    after = customer_features(data, as_of=current, customers=customers)
+    if features_at is None:
+
+        def features_at(day: pd.Timestamp) -> pd.DataFrame:
+            return customer_features(data, as_of=day, customers=customers)
+
+    before, after = features_at(previous), features_at(current)
     before = before.join(policy.assign(before))
     after = after.join(policy.assign(after))
     states = [*policy.names]
@@ -228,11 +238,14 @@ def regrade(
     rank = {t: i for i, t in enumerate(policy.names)}
     w = _words(policy, language)
     moved = after.index[(prev_state != cur_state).to_numpy()]
+    # One record per moved customer, read once: a row lookup per customer cost more than its sentence.
+    currents = after.loc[moved].to_dict("records")
+    previous_rows = before.reindex(moved).to_dict("records")
+    seen = moved.isin(before.index)
+    was_all, now_all = prev_state.loc[moved].to_numpy(), cur_state.loc[moved].to_numpy()
     rows = []
-    for cid in moved:
-        cur = after.loc[cid]
-        prev = before.loc[cid] if cid in before.index else None
-        was, now = prev_state[cid], cur_state[cid]
+    for cid, cur, prev, known, was, now in zip(moved, currents, previous_rows, seen, was_all, now_all, strict=True):
+        prev = prev if known else None
         if prev is None:
             move, reason = "new", _reason(None, cur, policy, current, w)
         elif now == INACTIVE:
