@@ -55,7 +55,7 @@ def test_the_english_page_has_every_section_figure_and_file(english):
         "Which model, and why",
         "Models compared on the holdout",
         "Tracking the purchases week by week",
-        "The chosen model's parameters",
+        "Parameters of the model that values the customers",
         "Lifetime value of the customer base",
         "The most valuable customers",
         "Files",
