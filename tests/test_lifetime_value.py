@@ -134,3 +134,39 @@ def test_a_best_model_that_cannot_be_refitted_gives_way_to_the_next(cdnow, monke
 def test_the_holdout_must_lie_before_as_of(cdnow):
     with pytest.raises(WorkbenchError, match="calibration_end must be before as_of"):
         lifetime_value_report(cdnow, calibration_end=AS_OF, as_of=CALIBRATION_END)
+
+
+@pytest.mark.parametrize("language", ["en", "zh"])
+def test_each_candidate_gets_its_own_tracking_panel(result, language):
+    import matplotlib.pyplot as plt
+
+    from segmentation.btyd.tracking_plots import plot_candidate_tracking
+
+    tracking = result.comparison.tracking()
+    axes = plot_candidate_tracking(tracking, chosen="bgnbd", language=language)
+    try:
+        assert [ax.get_title() for ax in axes] == ["BG/NBD", "MBG/NBD", "Pareto/NBD"]
+        for ax, model in zip(axes, ["bgnbd", "mbgnbd", "pareto_nbd"], strict=True):
+            made, predicted = ax.get_lines()
+            assert made.get_ydata().tolist() == tracking["actual"].tolist()
+            assert predicted.get_ydata().tolist() == tracking[model].tolist()
+        assert axes[0].get_lines()[1].get_linewidth() > axes[1].get_lines()[1].get_linewidth()  # the chosen one
+        if language == "zh":
+            assert axes[0].get_ylabel() == "累计复购次数" and "选用" in axes[0].get_lines()[1].get_label()
+    finally:
+        plt.close("all")
+
+
+def test_a_tracking_panel_needs_one_axes_per_model(result):
+    import matplotlib.pyplot as plt
+
+    from segmentation.btyd.report import candidate_tracking
+    from segmentation.btyd.tracking_plots import plot_candidate_tracking
+
+    tracking = result.comparison.tracking()
+    with pytest.raises(WorkbenchError, match="model must be one of"):
+        candidate_tracking(tracking, "bgbb")
+    _, ax = plt.subplots()
+    with pytest.raises(WorkbenchError, match=r"one Axes per model \(3\), got 1"):
+        plot_candidate_tracking(tracking, axes=[ax])
+    plt.close("all")

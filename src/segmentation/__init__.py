@@ -74,9 +74,11 @@ _EXPORTS: dict[str, str] = {
     "holdout_check": "btyd.holdout",
     "compare_models": "btyd.choice",
     "plot_model_tracking": "btyd.plots",
+    "plot_candidate_tracking": "btyd.tracking_plots",
     **dict.fromkeys(
         [
             "lifetime_value_report",
+            "candidate_tracking",
             "comparison_table",
             "parameters_table",
             "clv_totals",

@@ -192,6 +192,24 @@ def comparison_table(comparison: ModelComparison) -> pd.DataFrame:
     return table.loc[order]
 
 
+def candidate_tracking(tracking: pd.DataFrame, model: str) -> pd.DataFrame:
+    """The tracking curve of one candidate: ``ModelComparison.tracking()`` with only ``model``'s predictions.
+
+    For a panel per candidate (:func:`~segmentation.btyd.plots.plot_model_tracking` draws it): on one
+    axes the candidates' curves often lie on top of each other.
+
+    Examples
+    --------
+    >>> t = pd.DataFrame({"period_end": [pd.Timestamp("2024-01-07")], "t": [1.0], "holdout": [False],
+    ...                   "actual": [3.0], "bgnbd": [2.5], "pareto_nbd": [2.0]})
+    >>> candidate_tracking(t, "pareto_nbd").columns.tolist()
+    ['period_end', 't', 'holdout', 'actual', 'pareto_nbd']
+    """
+    if model not in tracking.columns:
+        raise WorkbenchError(f"model must be one of the tracking table's models, got {model!r}")
+    return tracking[["period_end", "t", "holdout", "actual", model]]
+
+
 def parameters_table(report: LifetimeValueReport) -> pd.DataFrame:
     """Estimate, standard error and 95% interval of each parameter of the models that value the customers.
 
@@ -345,6 +363,7 @@ __all__ = [
     "GREEK",
     "LifetimeValueReport",
     "TOP_COLUMNS",
+    "candidate_tracking",
     "choice_sentences",
     "clv_totals",
     "comparison_table",
