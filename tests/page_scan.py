@@ -45,6 +45,7 @@ CODE_WORDS = {
     "sabc",
     "random_state",
     "chosen",
+    "gamma-gamma",
 }
 
 

@@ -74,6 +74,21 @@ _EXPORTS: dict[str, str] = {
     "holdout_check": "btyd.holdout",
     "compare_models": "btyd.choice",
     "plot_model_tracking": "btyd.plots",
+    "plot_candidate_tracking": "btyd.tracking_plots",
+    **dict.fromkeys(
+        [
+            "lifetime_value_report",
+            "candidate_tracking",
+            "comparison_table",
+            "parameters_table",
+            "clv_totals",
+            "top_customers",
+            "model_words",
+            "choice_sentences",
+            "value_sentences",
+        ],
+        "btyd.report",
+    ),
     # personas
     **dict.fromkeys(["persona_features", "clustering_columns", "describe_persona_features"], "personas.features"),
     "PersonaModel": "personas.model",

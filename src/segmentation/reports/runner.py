@@ -34,7 +34,7 @@ runs (papermill itself only warns about an unknown name), and values given as te
 Examples
 --------
 >>> sorted(REPORTS)
-['churn_evaluation', 'explore', 'personas', 'quarterly_review', 'tier_tuning']
+['churn_evaluation', 'explore', 'lifetime_value', 'personas', 'quarterly_review', 'tier_tuning']
 >>> convert_parameter("top_n", "30", "int"), convert_parameter("policy", "sabc", "str")
 (30, 'sabc')
 """
@@ -60,6 +60,7 @@ REPORTS = {
     "personas": "personas found by clustering, named and explained, with their plays",
     "churn_evaluation": "backtest of the churn scores against baselines, and the next quarter's risk list",
     "tier_tuning": "tier thresholds proposed from the data against the current policy",
+    "lifetime_value": "each customer's lifetime value with its interval, from the model chosen on a holdout",
     "explore": "a first look at a team's data: load report, features, segments, tiers",
 }
 #: Parameters the runner sets itself.

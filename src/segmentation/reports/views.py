@@ -56,7 +56,12 @@ VALUE_WORDS = {
     "candidate": "reports.candidate",
     "setting": "reports.setting",
     "table": "reports.table",
+    "model": "btyd.model",
+    "parameter": "btyd.parameter",
 }
+#: Prefixes whose values are translated only when written as the code itself (``pareto_nbd``): a page
+#: table that already holds the words (``Pareto/NBD（选用）``) keeps them.
+_CODES_ONLY = ("btyd.model", "btyd.parameter")
 #: Column names that stand for a family (``share_A``, ``last_4_quarters``): pattern -> message key.
 _COLUMN_PATTERNS = (
     (re.compile(r"^min_(?P<tier>\w+)$"), "reports.column_pattern.min"),
@@ -116,6 +121,8 @@ def value_words(column: str, values: pd.Series, language: str = "en") -> pd.Seri
     ['达标', '未达标', '无目标']
     >>> value_words("label", pd.Series(["strategic", "our own"]), "zh").tolist()
     ['战略客户', 'our own']
+    >>> value_words("model", pd.Series(["pareto_nbd", "Pareto/NBD（选用）"]), "zh").tolist()
+    ['Pareto/NBD', 'Pareto/NBD（选用）']
     """
     prefix = VALUE_WORDS.get(column)
     if prefix is None or language == "en":
@@ -127,6 +134,8 @@ def value_words(column: str, values: pd.Series, language: str = "en") -> pd.Seri
             return value
         if prefix == "review.kpi":
             return kpi_name(value, language)
+        if prefix in _CODES_ONLY and _code(value) != value:
+            return value
         parts = [p.strip() for p in value.split(",")] if column == "channels" else [value]
         keys = [f"{prefix}.{_code(p)}" for p in parts]
         if not all(k in words for k in keys):
