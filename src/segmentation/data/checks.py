@@ -9,7 +9,9 @@ its count and the mapping line that fixes it:
 - a churn reason outside the known categories;
 - no contact counted as a complaint, or a complaint rule of the mapping that matched nothing;
 - (a note, not a warning: a mapping serves many exports) a word under ``values:`` that occurs nowhere in the data;
-- a tier of a policy that holds no customer (:func:`empty_tier_problems`; the value stage counts the tiers).
+- a tier of a policy that holds no customer (:func:`empty_tier_problems`; the value stage counts the tiers);
+- dates that contradict each other across tables (:func:`contradiction_problems`): a first deal after
+  the customer's first order, orders after the customer was recorded as lost, a loss before any order.
 
 Examples
 --------
@@ -290,7 +292,116 @@ __all__ = [
     "HINTS",
     "channel_problems",
     "complaint_problems",
+    "contradiction_problems",
     "empty_tier_problems",
     "reason_problems",
     "unused_word_problems",
 ]
+
+
+def _day(value: object) -> str:
+    return f"{pd.Timestamp(value):%Y-%m-%d}"
+
+
+def contradiction_problems(
+    orders: pd.DataFrame,
+    customers: pd.DataFrame | None,
+    churn_events: pd.DataFrame | None,
+    files: Mapping[str, str],
+) -> list[Problem]:
+    """Warn about dates in one table that another table contradicts.
+
+    Parameters
+    ----------
+    orders : DataFrame
+        Each customer's ``first_order`` and ``last_order`` date, indexed by ``customer_id``.
+    customers, churn_events : DataFrame or None
+        The tables as loaded, with ``_row`` (the row in the file).
+    files : mapping
+        The file name of each table, for messages.
+
+    Returns
+    -------
+    list of Problem
+        Warnings with the count, the rows and examples: a ``first_deal_date`` after the customer's
+        first order (tenure then counts from the later date); orders after a churn event's date (the
+        churn analyses take the customer as lost from then); a churn event before the customer's
+        first order, or for a customer without orders.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> orders = pd.DataFrame({"first_order": pd.to_datetime(["2024-01-05"]), "last_order": pd.to_datetime(["2024-09-01"])},
+    ...                       index=pd.Index(["C1"], name="customer_id"))
+    >>> lost = pd.DataFrame({"customer_id": ["C1"], "date": pd.to_datetime(["2024-06-30"]), "_row": [2]})
+    >>> print(contradiction_problems(orders, None, lost, {"churn_events": "churn_events.csv"})[0])
+    WARNING churn_events.csv, column 'date', row 2: 1 customer recorded as lost kept ordering afterwards: the churn analyses take them as lost from that date, so their later orders do not bring them back (got 'C1: lost 2024-06-30, ordered until 2024-09-01'); expected a churn event dated after the customer's last order, or removed if the customer came back
+    """
+    found: list[Problem] = []
+    if customers is not None and "first_deal_date" in customers.columns:
+        deal = customers.set_index("customer_id")["first_deal_date"]
+        first = orders["first_order"].reindex(deal.index)
+        late = (deal > first).to_numpy()
+        if late.any():
+            ids = deal.index[late]
+            n = len(ids)
+            found.append(
+                problem_at(
+                    "warning",
+                    files.get("customers", "customers.csv"),
+                    "first_deal_date",
+                    f"{n:,} customer{'s have' if n != 1 else ' has'} a first deal dated after their first order: "
+                    "tenure counts from the first deal, so it is shorter than the orders show",
+                    customers["_row"].to_numpy()[late],
+                    expected="a first deal on or before the first order (or no date: tenure then counts from the "
+                    "first order)",
+                    examples=[
+                        f"{c}: first deal {_day(d)}, first order {_day(o)}"
+                        for c, d, o in zip(ids, deal[late], first[late], strict=True)
+                    ],
+                )
+            )
+    if churn_events is not None and len(churn_events):
+        span = orders.reindex(churn_events["customer_id"])
+        lost = churn_events["date"].to_numpy()
+        before = ~(span["first_order"].to_numpy() <= lost)  # before the first order, or no order at all
+        after = (span["last_order"].to_numpy() > lost) & ~before  # lost between their first and last order
+        file = files.get("churn_events", "churn_events.csv")
+        if after.any():
+            ids = churn_events["customer_id"].to_numpy()[after]
+            n = len(set(ids))
+            found.append(
+                problem_at(
+                    "warning",
+                    file,
+                    "date",
+                    f"{n:,} customer{'s' if n != 1 else ''} recorded as lost kept ordering afterwards: the churn "
+                    "analyses take them as lost from that date, so their later orders do not bring them back",
+                    churn_events["_row"].to_numpy()[after],
+                    expected="a churn event dated after the customer's last order, or removed if the customer came back",
+                    examples=[
+                        f"{c}: lost {_day(d)}, ordered until {_day(o)}"
+                        for c, d, o in zip(ids, lost[after], span["last_order"].to_numpy()[after], strict=True)
+                    ],
+                )
+            )
+        if before.any():
+            ids = churn_events["customer_id"].to_numpy()[before]
+            n = len(set(ids))
+            firsts = span["first_order"].to_numpy()[before]
+            found.append(
+                problem_at(
+                    "warning",
+                    file,
+                    "date",
+                    f"{n:,} customer{'s' if n != 1 else ''} recorded as lost before their first order (or without "
+                    "any order): the churn analyses cannot count them as lost customers",
+                    churn_events["_row"].to_numpy()[before],
+                    expected="a churn event dated after the customer's orders",
+                    examples=[
+                        f"{c}: lost {_day(d)}, " + ("no order" if pd.isna(o) else f"first order {_day(o)}")
+                        for c, d, o in zip(ids, lost[before], firsts, strict=True)
+                    ],
+                )
+            )
+    return found

@@ -630,6 +630,16 @@ def _mapping_file(mapping: ColumnMapping) -> str:
     return Path(mapping.source).name if mapping.source else "the mapping file"
 
 
+def _order_span(lines: pd.DataFrame | OrderLines) -> pd.DataFrame:
+    """Each customer's first and last order date (``first_order``, ``last_order``), indexed by ``customer_id``."""
+    if isinstance(lines, OrderLines):
+        t = lines.table
+        span = t.group_by("customer_id").aggregate(first_order=t.order_date.min(), last_order=t.order_date.max())
+        frame = span.to_pyarrow().to_pandas(date_as_object=False).set_index("customer_id")
+        return frame.astype("datetime64[us]")
+    return lines.groupby("customer_id")["order_date"].agg(first_order="min", last_order="max")
+
+
 def _warn_misleading(frames: dict[str, pd.DataFrame | None], report: LoadReport, mapping: ColumnMapping) -> None:
     """Warnings about values that would mislead the analyses (see :mod:`segmentation.data.checks`)."""
     where = _mapping_file(mapping)
@@ -638,6 +648,10 @@ def _warn_misleading(frames: dict[str, pd.DataFrame | None], report: LoadReport,
         found += checks.channel_problems(frames["interactions"], report.tables["interactions"].file, where)
     if frames["churn_events"] is not None:
         found += checks.reason_problems(frames["churn_events"], report.tables["churn_events"].file, where)
+    customers, events = frames["customers"], frames["churn_events"]
+    if events is not None or (customers is not None and "first_deal_date" in customers.columns):
+        files = {t: report.tables[t].file or f"{t}.csv" for t in ("customers", "churn_events")}
+        found += checks.contradiction_problems(_order_span(frames["transactions"]), customers, events, files)
     files = {
         column: report.tables[t].file
         for column in mapping.values
