@@ -136,7 +136,9 @@ def test_refusals_name_the_same_rows_in_the_engine(tmp_path, monkeypatch):
 def test_typed_parquet_lines_stay_in_the_engine(tmp_path, monkeypatch):
     from segmentation.datasets.sample import generate_sample
 
-    tx = generate_sample(200, random_state=5, years=2)["transactions"][["customer_id", "order_id", "order_date", "amount"]]
+    tx = generate_sample(200, random_state=5, years=2)["transactions"][
+        ["customer_id", "order_id", "order_date", "amount"]
+    ]
     tx.to_parquet(tmp_path / "transactions.parquet", index=False)
     pandas_ds, ds = _assert_same(tmp_path, monkeypatch)
     assert isinstance(ds.lines, OrderLines) and ds.lines.backend == "duckdb"
@@ -161,7 +163,9 @@ def test_features_of_engine_lines_are_the_same_bits_every_run(tmp_path, monkeypa
     """Several threads add partial sums in the order they finish: money is summed exactly instead."""
     from segmentation.datasets.sample import generate_sample
 
-    tx = generate_sample(2_000, random_state=9, years=2)["transactions"][["customer_id", "order_id", "order_date", "amount"]]
+    tx = generate_sample(2_000, random_state=9, years=2)["transactions"][
+        ["customer_id", "order_id", "order_date", "amount"]
+    ]
     tx.sample(frac=1.0, random_state=1).to_parquet(tmp_path / "transactions.parquet", index=False, row_group_size=500)
     monkeypatch.setenv("SEGMENTATION_THREADS", "4")
     runs = [customer_features(loading.load_dataset(tmp_path), as_of="2025-06-30") for _ in range(3)]
