@@ -256,6 +256,7 @@ def _clean_table(
     repaired = pd.Series(False, index=frame.index)
     keep = pd.Series(True, index=frame.index)
     errors: list[Problem] = []
+    unusable = pd.Series(False, index=frame.index)  # lines with a value refused above
     frame, control = _strip_control_characters(frame, present)
     if control.any():
         tr.repair("control characters (such as NUL) removed", int(control.sum()))
@@ -287,6 +288,7 @@ def _clean_table(
                     problem_at("warning", file, name, "blank customer id; row excluded", frame.loc[blank, ROW])
                 )
         elif col.need == "required" and (blank & keep).any():
+            unusable |= blank & keep
             errors.append(
                 problem_at(
                     "error",
@@ -298,6 +300,7 @@ def _clean_table(
                 )
             )
         bad = parsed.bad & ~blank & keep
+        unusable |= bad
         if bad.any():
             what = "not one of " + ", ".join(DIRECTIONS) if name == "direction" else f"cannot be read as {col.kind}"
             errors.append(
@@ -348,6 +351,11 @@ def _clean_table(
     for p in errors:
         report.add(p)
     if any(p.severity == "error" for p in errors):
+        # Every problem at once: the value rules too (a rating of 4.5 beside an unreadable one), on
+        # the lines whose values could be read.
+        readable = out.loc[keep & ~unusable].assign(**{REPAIRED: False})
+        for p in _check_values(readable, spec, file):
+            report.add(p)
         return None, None
 
     out[REPAIRED] = repaired
@@ -630,6 +638,37 @@ def _mapping_file(mapping: ColumnMapping) -> str:
     return Path(mapping.source).name if mapping.source else "the mapping file"
 
 
+#: Exclusions that do not count against ``max_excluded``: blank rows hold nothing, refunds are kept apart.
+_NOT_LOST = ("blank rows", "refund (negative amount), kept in Dataset.refunds")
+
+
+def _excluded_share_problem(tr: TableReport, most: float) -> Problem | None:
+    """The error for a table that lost more than ``most`` of its lines to exclusions, or None.
+
+    Examples
+    --------
+    >>> tr = TableReport("transactions", "t.csv", rows_read=100)
+    >>> tr.exclude("blank customer_id", 95)
+    >>> print(_excluded_share_problem(tr, 0.5))
+    ERROR t.csv: 95 of 100 lines (95%) were excluded (blank customer_id 95): what is left no longer stands for the file; expected at most 50% of the lines excluded: fix the lines (a blank id often comes from merged cells in a spreadsheet), or raise max_excluded in the mapping
+    """
+    lost = {rule: n for rule, n in tr.excluded.items() if rule not in _NOT_LOST}
+    base = tr.rows_read - tr.excluded.get("blank rows", 0)
+    if tr.file is None or base <= 0 or sum(lost.values()) <= most * base:
+        return None
+    n = sum(lost.values())
+    return Problem(
+        "error",
+        tr.file,
+        None,
+        f"{n:,} of {base:,} lines ({n / base:.0%}) were excluded ("
+        + ", ".join(f"{rule} {count:,}" for rule, count in lost.items())
+        + "): what is left no longer stands for the file",
+        expected=f"at most {most:.0%} of the lines excluded: fix the lines (a blank id often comes from merged "
+        "cells in a spreadsheet), or raise max_excluded in the mapping",
+    )
+
+
 def _order_span(lines: pd.DataFrame | OrderLines) -> pd.DataFrame:
     """Each customer's first and last order date (``first_order``, ``last_order``), indexed by ``customer_id``."""
     if isinstance(lines, OrderLines):
@@ -841,6 +880,12 @@ def _build(
     for table in ("interactions", "surveys", "churn_events"):
         if frames[table] is not None:
             frames[table] = _exclude_unknown(frames[table], known, table, report.tables[table], report, against)
+    for tr in report.tables.values():
+        too_many = _excluded_share_problem(tr, mapping.max_excluded)
+        if too_many is not None:
+            report.add(too_many)
+    if not report.ok:
+        return None, report
     _warn_misleading(frames, report, mapping)
     final = {t: _finish(f, report.tables[t], t) if f is not None else None for t, f in frames.items()}
     if final["interactions"] is not None:

@@ -18,6 +18,7 @@ A team writes a small YAML file instead of editing its exports::
     date_formats: ["%d/%m/%Y"]  # tried after the built-in unambiguous formats
     decimal: auto               # auto (read from each column's values), "." or ","
     max_amount: 1.0e+12         # larger amounts are refused as absurd
+    max_excluded: 0.5           # a table losing a larger share of its lines to exclusions is refused
     values:                     # the team's words for the contract's values, per column
       channel: {电话: phone, 拜访: visit, 微信: sms_chat}
       topic: {投诉: complaint}
@@ -125,12 +126,22 @@ def _max_amount(value: object) -> object:
     return number if math.isfinite(number) and number > 0 else INVALID
 
 
+def _share(value: object) -> object:
+    """A share of lines, from 0 to 1."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return INVALID
+    return float(value) if 0 <= value <= 1 else INVALID
+
+
 def _value_word(value: object) -> object:
     return value if isinstance(value, (str, int, float)) and not isinstance(value, bool) else INVALID
 
 
 #: The ceiling on an amount when the mapping sets none (``max_amount``): no order line is worth 10^12.
 MAX_AMOUNT = 1e12
+#: The share of a table's lines that exclusions (blank ids, duplicates, unknown customers) may take
+#: when the mapping sets none (``max_excluded``): above it the rest no longer stands for the data.
+MAX_EXCLUDED = 0.5
 _TABLE_NAMES = tuple(TABLES)
 #: The shape of a mapping file (see the module docstring).
 _SCHEMA = Record(
@@ -149,6 +160,7 @@ _SCHEMA = Record(
         ),
         "decimal": Custom(_decimal, expected="'auto', '.' or ','"),
         "max_amount": Custom(_max_amount, expected="a positive number such as 1.0e+12"),
+        "max_excluded": Custom(_share, expected="a share of lines from 0 to 1, such as 0.5"),
         "values": MapOf(MapOf(Custom(_value_word, expected="a value")), keys=tuple(VALUE_COLUMNS), noun="column"),
         "complaints": Record(
             {
@@ -178,6 +190,7 @@ class ColumnMapping:
     date_formats: tuple[str, ...] = ()
     decimal: str = "auto"  # the decimal mark of numbers written as text: auto, "." or ","
     max_amount: float = MAX_AMOUNT  # amounts larger than this are refused
+    max_excluded: float = MAX_EXCLUDED  # a larger share of a table's lines excluded refuses it
     values: dict[str, dict[str, Any]] = field(default_factory=dict)
     personal: tuple[tuple[str, str], ...] = ()  # (table, column) masked when loaded
     complaint_column: str = "topic"
@@ -244,6 +257,7 @@ class ColumnMapping:
             date_formats=tuple(clean.get("date_formats", [])),
             decimal=clean.get("decimal", "auto"),
             max_amount=clean.get("max_amount", MAX_AMOUNT),
+            max_excluded=clean.get("max_excluded", MAX_EXCLUDED),
             values=values,
             personal=tuple(tuple(entry.split(".", 1)) for entry in personal),
             complaint_column=complaints.get("column", "topic"),
