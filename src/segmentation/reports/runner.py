@@ -206,6 +206,17 @@ def _kernel_manager(stderr) -> type:
 
         start_kernel = _async_start_kernel
 
+        async def _async_interrupt_kernel(self) -> None:
+            # jupyter_client interrupts the kernel before every shutdown. The notebook has finished
+            # by then, and an idle kernel that catches the SIGINT at the wrong moment logs
+            # "KeyboardInterrupt caught in kernel" into the report's log (on a busy machine, now and
+            # then). Only a running cell needs an interrupt; a shutdown does not.
+            if self.shutting_down:
+                return
+            await super()._async_interrupt_kernel()
+
+        interrupt_kernel = _async_interrupt_kernel
+
         async def _async_cleanup_resources(self, restart: bool = False) -> None:
             await super()._async_cleanup_resources(restart=restart)
             if not restart and getattr(self, "_sockets", None):
