@@ -75,14 +75,6 @@ def test_fit_matches_lifetimes_on_cdnow(fitted):
     assert fitted.converged_ and fitted.n_customers_ == 2357
 
 
-def test_matches_lifetimes_when_installed(cdnow_summary, fitted):
-    lifetimes = pytest.importorskip("lifetimes")  # benchmarks only (bench/requirements.txt)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # lifetimes' own deprecation warnings under pandas 3
-        theirs = lifetimes.ModifiedBetaGeoFitter().fit(*(cdnow_summary[c] for c in COLUMNS))
-    assert fitted.params_ == pytest.approx(theirs.params_.to_dict(), rel=1e-5)
-
-
 def test_front_door_exports_it():
     assert seg.ModifiedBetaGeoModel is ModifiedBetaGeoModel
 
