@@ -20,7 +20,7 @@ from segmentation.errors import InsufficientDataError
 # Batislam, Denizel and Filiztekin (2007) fitted a Turkish grocery chain's loyalty-card data, which is not
 # public. lifetimes 0.11.3, ModifiedBetaGeoFitter().fit(frequency, recency, T) on the same CDNOW summary
 # (39 weeks from 1997-01-01, weeks), run on 2026-12-02: an independent implementation (Nelder-Mead
-# on its own likelihood code). tests/test_mbgnbd.py::test_matches_lifetimes_when_installed reruns it.
+# on its own likelihood code). bench/btyd_fits.py runs it again beside ours when lifetimes is installed.
 LIFETIMES = {"r": 0.5248429031, "alpha": 6.1830817644, "a": 0.8913595173, "b": 1.6140029312}
 COLUMNS = ["frequency", "recency", "T"]
 
