@@ -10,6 +10,7 @@ import mpmath as mp
 import numpy as np
 import pandas as pd
 import pytest
+from btyd_strategies import histories
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -225,14 +226,6 @@ params = st.fixed_dictionaries(
         "b": st.floats(0.01, 200),
     }
 )
-
-
-@st.composite
-def histories(draw):
-    T = draw(st.floats(0, 1000))
-    x = draw(st.integers(0, 20_000)) if T > 0 else 0
-    tx = draw(st.floats(0, T)) if x > 0 else 0.0
-    return x, tx, T
 
 
 @settings(max_examples=150, deadline=None)

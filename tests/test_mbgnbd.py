@@ -8,6 +8,7 @@ import mpmath as mp
 import numpy as np
 import pandas as pd
 import pytest
+from btyd_strategies import histories
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -175,14 +176,6 @@ def test_probability_of_n_purchases_is_a_distribution_with_the_expected_mean(fit
 params = st.fixed_dictionaries(
     {"r": st.floats(0.01, 50), "alpha": st.floats(0.01, 1000), "a": st.floats(0.01, 50), "b": st.floats(0.01, 50)}
 )
-
-
-@st.composite
-def histories(draw):
-    T = draw(st.floats(0, 1000))
-    x = draw(st.integers(0, 20_000)) if T > 0 else 0
-    tx = draw(st.floats(0, T)) if x > 0 else 0.0
-    return x, tx, T
 
 
 @settings(max_examples=150, deadline=None)

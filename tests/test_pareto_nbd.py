@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 import pandas as pd
 import pytest
+from btyd_strategies import histories
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy.integrate import quad
@@ -153,14 +154,6 @@ def test_no_repeat_purchase_is_refused():
 params = st.fixed_dictionaries(
     {"r": st.floats(0.01, 50), "alpha": st.floats(0.01, 1000), "s": st.floats(0.01, 50), "beta": st.floats(0.01, 1000)}
 )
-
-
-@st.composite
-def histories(draw):
-    T = draw(st.floats(0, 1000))
-    x = draw(st.integers(0, 20_000)) if T > 0 else 0
-    tx = draw(st.floats(0, T)) if x > 0 else 0.0
-    return x, tx, T
 
 
 @settings(max_examples=150, deadline=None)
