@@ -226,3 +226,14 @@ def test_long_columns_read_numbers_as_pandas_does():
     expected = pd.to_numeric(text, errors="coerce").astype(float)
     pd.testing.assert_series_equal(_plain_numbers(text), expected, check_names=False)
     assert decimal_mark(text).decimal == decimal_mark(text.head(90_000)).decimal == "."
+
+
+def test_a_saved_pandas_index_is_not_a_column_in_either_reader(tmp_path, monkeypatch):
+    tx = pd.DataFrame(
+        {"customer_id": ["a", "b"], "order_id": ["1", "2"], "order_date": pd.to_datetime(["2024-01-01"] * 2)},
+        index=pd.Index([10, 20], name=None),
+    ).assign(amount=[5.0, 7.0])
+    tx.to_parquet(tmp_path / "transactions.parquet")  # the index is saved as __index_level_0__
+    _, ds = _assert_same(tmp_path, monkeypatch)
+    assert isinstance(ds.lines, OrderLines)
+    assert not [p for p in ds.report.problems if "__index_level" in p.message]

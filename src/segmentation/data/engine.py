@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -195,9 +196,11 @@ def _describe(db: duckdb.DuckDBPyConnection, relation: str) -> dict[str, str]:
 
 
 def parquet_source(path: Path, table: str, mapping: ColumnMapping) -> LineSource | None:
-    """The order lines of a Parquet file as an engine view, read where they lie (None if DuckDB cannot read it).
+    """The order lines of a Parquet file as an engine view, read where they lie; None to leave it to pandas.
 
-    A file DuckDB cannot read goes to the pandas reader, whose message names the cause.
+    A file DuckDB cannot read goes to the pandas reader, whose message names the cause; so does a
+    file with numbers or dates stored as text, which the reader screens (decimal marks, offsets).
+    A pandas index saved in the file (``__index_level_0__``) is not a column, as pandas reads it.
     """
     import duckdb
 
@@ -212,7 +215,7 @@ def parquet_source(path: Path, table: str, mapping: ColumnMapping) -> LineSource
         types = _describe(db, scan)
     except duckdb.Error:
         return None
-    header = [c for c in types if c != "file_row_number"]
+    header = [c for c in types if c != "file_row_number" and not re.fullmatch(r"__index_level_\d+__", c)]
     renamed, problems = read_header(header, table, mapping, path.name)
     if any(p.severity == "error" for p in problems):
         return LineSource(table, path.name, con, "", {}, 0, problems=problems)
