@@ -126,7 +126,8 @@ class Hits:
             seen: set[str] = set()
             by_row = pd.Series(examples.to_numpy(), index=rows.to_numpy(dtype="int64")).sort_index(kind="stable")
             for row, value in by_row.items():
-                text = str(value)[:57]
+                text = str(value)
+                text = text if len(text) <= 60 else text[:57] + "..."  # as problem_at shows it
                 if text not in seen:
                     seen.add(text)
                     pairs.append((int(row), value))

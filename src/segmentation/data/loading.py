@@ -30,7 +30,7 @@ import pandera.pandas as pa
 
 from segmentation.data import checks, line_checks, parsing
 from segmentation.data.complaints import COMPLAINT, COMPLAINT_KEYWORDS, COMPLAINT_VALUES, find_complaints
-from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, TableSpec
+from segmentation.data.contract import DIRECTIONS, FILE_SUFFIXES, TABLES, ColumnSpec, TableSpec
 from segmentation.data.dataset import Dataset, derive_customers, empty_table
 from segmentation.data.engine import LineSource, OrderLines, engine_min_lines, frame_source, parquet_source
 from segmentation.data.line_checks import ColumnRule, Hits, merged_problem
@@ -232,6 +232,79 @@ def _check_columns(columns: list[str], rows: int, spec: TableSpec, file: str, re
     return True
 
 
+def _no_engine(key: str, column: str, example: bool) -> Hits:
+    return Hits(0)
+
+
+def _column_problems(
+    name: str,
+    col: ColumnSpec,
+    parsed: parsing.Parsed,
+    frame: pd.DataFrame,
+    keep: pd.Series,
+    tr: TableReport,
+    file: str,
+    dates: tuple[pd.Timestamp, pd.Timestamp | None],
+    engine: Callable[[str, str, bool], Hits] = _no_engine,
+) -> tuple[list[Problem], pd.Series, pd.Series]:
+    """What one column's values say, counted in ``tr``: blank ids, missing and unreadable values,
+    repairs, dates out of range. Returns (problems, lines repaired, lines with a refused value).
+
+    ``frame`` holds the lines pandas parsed (``parsed``): all of them, or only the lines the engine
+    found dirty. ``engine(key, column, example)`` gives the hits among the engine's other lines
+    (``blank customer_id``, ``missing <column>``, ``early <column>``, ``late <column>``); none by default.
+    """
+    min_date, today = dates
+
+    def hits(key: str, mask: pd.Series, example: bool = False) -> list[Hits]:
+        mine = Hits.from_pandas(frame.loc[mask, ROW], frame.loc[mask, name] if example else None)
+        return [engine(key, name, example), mine]
+
+    found: list[Problem | None] = []
+    blank = parsed.blank
+    unusable = pd.Series(False, index=frame.index)
+    if name == "customer_id":
+        blanks = hits("blank customer_id", blank)
+        tr.exclude("blank customer_id", sum(h.count for h in blanks))
+        found.append(merged_problem("warning", file, name, "blank customer id; row excluded", blanks))
+    elif col.need == "required":
+        unusable |= blank & keep
+        expected = _EXPECTED.get(col.kind, "a value")
+        found.append(
+            merged_problem(
+                "error", file, name, "missing value", hits(f"missing {name}", blank & keep), expected=expected
+            )
+        )
+    bad = parsed.bad & ~blank & keep
+    unusable |= bad
+    if bad.any():
+        what = "not one of " + ", ".join(DIRECTIONS) if name == "direction" else f"cannot be read as {col.kind}"
+        found.append(
+            problem_at(
+                "error",
+                file,
+                name,
+                what,
+                frame.loc[bad, ROW],
+                expected=_EXPECTED.get(col.kind),
+                examples=frame.loc[bad, name],
+            )
+        )
+    fixed = parsed.repaired & keep
+    if fixed.any():
+        tr.repair(_REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name), int(fixed.sum()))
+    if col.kind == "date":
+        early = hits(f"early {name}", keep & (parsed.values < min_date), example=True)
+        found.append(
+            merged_problem("error", file, name, f"date before {min_date:%Y-%m-%d}", early, expected="a plausible date")
+        )
+        if today is not None:
+            late = hits(f"late {name}", keep & (parsed.values > today), example=True)
+            message = f"date in the future (after {today:%Y-%m-%d})"
+            found.append(merged_problem("error", file, name, message, late, expected="a date up to today"))
+    return [p for p in found if p is not None], fixed, unusable
+
+
 def _clean_table(
     raw: RawTable,
     spec: TableSpec,
@@ -279,75 +352,12 @@ def _clean_table(
             translated = theirs.isin(list(words)).fillna(False).astype(bool)
             out[name] = parsed.values.where(~translated, theirs.map(words))
             tr.translate(f"{name} values", int(translated.sum()))
-        blank = parsed.blank
+        problems, fixed, refused = _column_problems(name, col, parsed, frame, keep, tr, file, (min_date, today))
+        errors += problems
+        repaired |= fixed
+        unusable |= refused
         if name == "customer_id":
-            keep &= ~blank
-            tr.exclude("blank customer_id", int(blank.sum()))
-            if blank.any():
-                errors.append(
-                    problem_at("warning", file, name, "blank customer id; row excluded", frame.loc[blank, ROW])
-                )
-        elif col.need == "required" and (blank & keep).any():
-            unusable |= blank & keep
-            errors.append(
-                problem_at(
-                    "error",
-                    file,
-                    name,
-                    "missing value",
-                    frame.loc[blank & keep, ROW],
-                    expected=_EXPECTED.get(col.kind, "a value"),
-                )
-            )
-        bad = parsed.bad & ~blank & keep
-        unusable |= bad
-        if bad.any():
-            what = "not one of " + ", ".join(DIRECTIONS) if name == "direction" else f"cannot be read as {col.kind}"
-            errors.append(
-                problem_at(
-                    "error",
-                    file,
-                    name,
-                    what,
-                    frame.loc[bad, ROW],
-                    expected=_EXPECTED.get(col.kind),
-                    examples=frame.loc[bad, name],
-                )
-            )
-        fixed = parsed.repaired & keep
-        if fixed.any():
-            rule = _REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name)
-            tr.repair(rule, int(fixed.sum()))
-            repaired |= fixed
-        if col.kind == "date":
-            dates = parsed.values
-            early = keep & (dates < min_date)
-            if early.any():
-                errors.append(
-                    problem_at(
-                        "error",
-                        file,
-                        name,
-                        f"date before {min_date:%Y-%m-%d}",
-                        frame.loc[early, ROW],
-                        expected="a plausible date",
-                        examples=frame.loc[early, name],
-                    )
-                )
-            if today is not None:
-                late = keep & (dates > today)
-                if late.any():
-                    errors.append(
-                        problem_at(
-                            "error",
-                            file,
-                            name,
-                            f"date in the future (after {today:%Y-%m-%d})",
-                            frame.loc[late, ROW],
-                            expected="a date up to today",
-                            examples=frame.loc[late, name],
-                        )
-                    )
+            keep &= ~parsed.blank
     for p in errors:
         report.add(p)
     if any(p.severity == "error" for p in errors):
@@ -488,13 +498,10 @@ def _clean_in_engine(
     keep = ~parsed["customer_id"].blank
     repaired = control.copy()
 
-    def engine(key: str, example: str | None = None) -> Hits:
-        return line_checks.engine_hits(db, "flags", q(key), counts[key], example)
+    def engine(key: str, column: str, example: bool) -> Hits:
+        return line_checks.engine_hits(db, "flags", q(key), counts[key], rules[column].example if example else None)
 
-    def pandas(mask: pd.Series, column: str | None = None) -> Hits:
-        return Hits.from_pandas(raw.loc[mask, ROW], None if column is None else raw.loc[mask, column])
-
-    errors: list[Problem | None] = []
+    errors: list[Problem] = []
     if control.any():
         tr.repair("control characters (such as NUL) removed", int(control.sum()))
         errors.append(
@@ -503,63 +510,12 @@ def _clean_in_engine(
             )
         )
     for name in present:
-        col, p = spec.column(name), parsed[name]
-        if name == "customer_id":
-            tr.exclude("blank customer_id", counts["blank customer_id"] + int(p.blank.sum()))
-            errors.append(
-                merged_problem(
-                    "warning",
-                    file,
-                    name,
-                    "blank customer id; row excluded",
-                    [engine("blank customer_id"), pandas(p.blank)],
-                )
-            )
-        elif col.need == "required":
-            hits = [engine(f"missing {name}"), pandas(p.blank & keep)]
-            errors.append(
-                merged_problem("error", file, name, "missing value", hits, expected=_EXPECTED.get(col.kind, "a value"))
-            )
-        bad = p.bad & ~p.blank & keep
-        if bad.any():
-            errors.append(
-                problem_at(
-                    "error",
-                    file,
-                    name,
-                    f"cannot be read as {col.kind}",
-                    raw.loc[bad, ROW],
-                    expected=_EXPECTED.get(col.kind),
-                    examples=raw.loc[bad, name],
-                )
-            )
-        fixed = p.repaired & keep
-        if fixed.any():
-            tr.repair(_REPAIR_RULES.get(col.kind, "{col} synonyms mapped").format(col=name), int(fixed.sum()))
-            repaired |= fixed
-        if col.kind == "date":
-            example = rules[name].example
-            early = keep & (p.values < min_date)
-            hits = [engine(f"early {name}", example), pandas(early, name)]
-            errors.append(
-                merged_problem(
-                    "error", file, name, f"date before {min_date:%Y-%m-%d}", hits, expected="a plausible date"
-                )
-            )
-            if today is not None:
-                late = keep & (p.values > today)
-                hits = [engine(f"late {name}", example), pandas(late, name)]
-                errors.append(
-                    merged_problem(
-                        "error",
-                        file,
-                        name,
-                        f"date in the future (after {today:%Y-%m-%d})",
-                        hits,
-                        expected="a date up to today",
-                    )
-                )
-    found = [e for e in errors if e is not None]
+        problems, fixed, _ = _column_problems(
+            name, spec.column(name), parsed[name], raw, keep, tr, file, (min_date, today), engine
+        )
+        errors += problems
+        repaired |= fixed
+    found = errors
     for problem in found:
         report.add(problem)
     if any(problem.severity == "error" for problem in found):
